@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+// Apus: the working core of Hugging Face Transformers in Swift. See DESIGN.md for the map.
+import PackageDescription
+
+/// Hot numeric code is compiled for the AVX2/FMA level every machine of this kind has.
+let numericFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "x86-64-v3", "-enforce-exclusivity=unchecked"],
+                 .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Apus",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "apus", targets: ["apus"]),
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    targets: [
+        // System libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq",
+                       providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile",
+                       providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CEditLine", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        // The one C++ shim: a C API over libsentencepiece.
+        .target(name: "CSentencePiece",
+                cxxSettings: [.unsafeFlags(["-std=c++17"])],
+                linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
+
+        .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
+        .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
+
+        .target(name: "Script", dependencies: ["Tensors", "NN"]),
+
+        .executableTarget(name: "apus", dependencies: ["Script"]),
+        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN"],
+                          path: "Sources/apus-bench", swiftSettings: numericFlags),
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script"]),
+        .testTarget(name: "SystemLibrariesTests",
+                    dependencies: ["CZeroMQ", "CPNG", "CSndfile", "CSentencePiece", "COpenBLAS", "CEditLine"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

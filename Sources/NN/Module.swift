@@ -1,0 +1,2 @@
+/// Neural-network building blocks over Tensors: modules, layers, losses, optimizers.
+public enum NN {}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Raw bytes behind one or more tensors.
+///
+/// A storage either owns an aligned heap allocation or borrows bytes kept alive by an `owner`
+/// (a memory-mapped file, say), so weights can be viewed in place without a copy. Views share
+/// a storage; they never copy it.
+public final class Storage: @unchecked Sendable {
+    /// Start of the bytes.
+    public let bytes: UnsafeMutableRawPointer
+    public let byteCount: Int
+    /// Keeps borrowed bytes alive (nil when this storage owns its allocation).
+    public let owner: AnyObject?
+    /// Borrowed bytes from a read-only mapping must not be written through.
+    public let isReadOnly: Bool
+
+    /// Allocates `byteCount` zeroed bytes, 64-byte aligned for SIMD loads.
+    public init(byteCount: Int) {
+        let size = max(byteCount, 1)
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        self.byteCount = byteCount
+        owner = nil
+        isReadOnly = false
+    }
+
+    /// Allocates without zeroing; for results every byte of which is about to be written.
+    public init(uninitializedByteCount byteCount: Int) {
+        bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        self.byteCount = byteCount
+        owner = nil
+        isReadOnly = false
+    }
+
+    /// Borrows `byteCount` bytes at `bytes`, kept alive by `owner`.
+    public init(borrowing bytes: UnsafeMutableRawPointer, byteCount: Int, owner: AnyObject,
+                readOnly: Bool) {
+        self.bytes = bytes
+        self.byteCount = byteCount
+        self.owner = owner
+        isReadOnly = readOnly
+    }
+
+    deinit {
+        if owner == nil { bytes.deallocate() }
+    }
+}
+
+/// A read-only memory mapping of a whole file; storages borrow from it.
+public final class MappedFile: @unchecked Sendable {
+    public let path: String
+    public let bytes: UnsafeMutableRawPointer
+    public let byteCount: Int
+
+    public init(path: String) throws {
+        self.path = path
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw TensorError.io("cannot open '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            throw TensorError.io("cannot stat '\(path)': \(String(cString: strerror(errno)))")
+        }
+        byteCount = Int(info.st_size)
+        if byteCount == 0 {
+            bytes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
+            return
+        }
+        guard let base = mmap(nil, byteCount, PROT_READ, MAP_PRIVATE, fd, 0),
+              base != MAP_FAILED else {
+            throw TensorError.io("cannot map '\(path)': \(String(cString: strerror(errno)))")
+        }
+        bytes = base
+    }
+
+    deinit {
+        if byteCount == 0 { bytes.deallocate() } else { munmap(bytes, byteCount) }
+    }
+}

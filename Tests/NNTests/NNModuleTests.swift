@@ -1,0 +1,6 @@
+import XCTest
+@testable import NN
+
+final class NNModuleTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(NN.self) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import Script
+
+final class ScriptModuleTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(Script.self) }
+}
