@@ -2,7 +2,7 @@
 extension Tensor {
     /// The shape two shapes broadcast to, or a mismatch error naming both and the op.
     public static func broadcastShapes(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
-        let n = max(a.count, b.count)
+        let n = Swift.max(a.count, b.count)
         var out = [Int](repeating: 1, count: n)
         for i in 0..<n {
             let x = i < n - a.count ? 1 : a[i - (n - a.count)]

@@ -36,7 +36,7 @@ extension Tensor {
             throw TensorError.invalidArgument(
                 "arange: upper bound and larger bound inconsistent with step sign")
         }
-        let count = max(0, Int(((end - start) / step).rounded(.up)))
+        let count = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         let integral = start == start.rounded() && end == end.rounded() && step == step.rounded()
         let type = dtype ?? (integral ? .int64 : .float32)
         if type == .int64 {

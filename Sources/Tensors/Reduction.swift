@@ -39,18 +39,65 @@ extension Tensor {
             }
             return try Tensor(int64: values, shape: outShape)
         }
-        let (data, rows, length, _) = try rowsForReduction(axes)
         let out = Tensor(uninitialized: outShape, dtype: .float32)
-        withExtendedLifetime(data) {
-            let src = data.floatPointer, dst = out.floatPointer
-            Parallel.forEachChunk(rows, costPerElement: max(length, 1), alignment: 1) { range in
-                for r in range { dst[r] = Tensor.sumContiguous(src + r * length, length) }
+        if let block = adjacentBlock(axes) {
+            // Reduced dims already sit together in memory: no permute, no copy of float32 data.
+            let data = try withNoGrad { try to(.float32).contiguous() }
+            withExtendedLifetime(data) {
+                Tensor.sumBlocks(data.floatPointer, block, into: out.floatPointer)
+            }
+        } else {
+            let (data, rows, length, _) = try rowsForReduction(axes)
+            withExtendedLifetime(data) {
+                Tensor.sumBlocks(data.floatPointer, (rows, length, 1), into: out.floatPointer)
             }
         }
         let result = dtype == .float32 ? out : try withNoGrad { try out.to(dtype) }
         return Tensor.record(result, "SumBackward1", [self]) { [shape] g in
             let kept = try g.reshape(self.reducedShape(axes, keepDim: true))
             return [try kept.expand(shape).contiguous()]
+        }
+    }
+
+    /// When `axes` are adjacent dims, a dense tensor reduced over them reads as
+    /// `[outer, length, inner]`: `length` values to reduce, `inner` apart, per output element.
+    func adjacentBlock(_ axes: [Int]) -> (outer: Int, length: Int, inner: Int)? {
+        guard let first = axes.first, let last = axes.last else { return (1, 1, count) }
+        guard last - first + 1 == axes.count else { return nil }
+        return (shape[..<first].reduce(1, *), shape[first...last].reduce(1, *),
+                shape[(last + 1)...].reduce(1, *))
+    }
+
+    /// Sums dense `[outer, length, inner]` floats over the middle dim into `outer * inner` floats.
+    /// With `inner == 1` each row is one SIMD sum; otherwise whole rows of `inner` values are
+    /// added in place (a vectorised axpy), so reducing a leading dim never transposes.
+    static func sumBlocks(_ src: UnsafePointer<Float>, _ block: (outer: Int, length: Int, inner: Int),
+                          into dst: UnsafeMutablePointer<Float>) {
+        let (outer, length, inner) = block
+        if inner == 1 {
+            Parallel.forEachChunk(outer, costPerElement: Swift.max(length, 1), alignment: 1) { range in
+                for r in range { dst[r] = Tensor.sumContiguous(src + r * length, length) }
+            }
+            return
+        }
+        func accumulate(_ o: Int, _ columns: Range<Int>) {
+            let d = dst + o * inner + columns.lowerBound
+            let n = columns.count
+            if length == 0 { d.update(repeating: 0, count: n); return }
+            d.update(from: src + o * length * inner + columns.lowerBound, count: n)
+            for r in 1..<Swift.max(length, 1) {
+                let s = src + (o * length + r) * inner + columns.lowerBound
+                for i in 0..<n { d[i] += s[i] }
+            }
+        }
+        if outer > 1 {
+            Parallel.forEachChunk(outer, costPerElement: Swift.max(length * inner, 1), alignment: 1) { range in
+                for o in range { accumulate(o, 0..<inner) }
+            }
+        } else {
+            Parallel.forEachChunk(inner, costPerElement: Swift.max(length, 1)) { range in
+                accumulate(0, range)
+            }
         }
     }
 

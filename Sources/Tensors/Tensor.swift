@@ -93,7 +93,7 @@ public final class Tensor: @unchecked Sendable {
         var running = 1
         for axis in stride(from: shape.count - 1, through: 0, by: -1) {
             strides[axis] = running
-            running *= max(shape[axis], 1)
+            running *= Swift.max(shape[axis], 1)
         }
         return strides
     }
@@ -110,7 +110,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// Normalises a possibly negative dimension, or throws naming the op.
     public func axis(_ dim: Int, op: String) throws -> Int {
-        let r = max(rank, 1)
+        let r = Swift.max(rank, 1)
         guard dim >= -r && dim < r else { throw TensorError.invalidDimension(dim: dim, rank: rank, op: op) }
         return dim < 0 ? dim + r : dim
     }

@@ -144,9 +144,9 @@ extension Tensor {
         func clamp(_ v: Int?, _ fallback: Int) -> Int {
             guard var v else { return fallback }
             if v < 0 { v += size }
-            return min(max(v, 0), size)
+            return Swift.min(Swift.max(v, 0), size)
         }
-        let s = clamp(start, 0), e = max(clamp(end, size), clamp(start, 0))
+        let s = clamp(start, 0), e = Swift.max(clamp(end, size), clamp(start, 0))
         var newShape = shape, newStrides = strides
         newShape[d] = (e - s + step - 1) / step
         newStrides[d] = strides[d] * step

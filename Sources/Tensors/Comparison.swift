@@ -1,0 +1,96 @@
+/// Elementwise comparisons and logical ops: broadcasting, bool results, no gradient.
+///
+/// Operands are compared in their promoted type: exactly in int64 when both are integral,
+/// in float32 otherwise (a Double operand takes the tensor's dtype, as a Python scalar does).
+extension Tensor {
+    /// `self == other` elementwise (broadcasting).
+    public func eq(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "eq", { $0 == $1 }, { $0 == $1 }) }
+    /// `self != other` elementwise (broadcasting).
+    public func ne(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "ne", { $0 != $1 }, { $0 != $1 }) }
+    /// `self < other` elementwise (broadcasting).
+    public func lt(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "lt", { $0 < $1 }, { $0 < $1 }) }
+    /// `self <= other` elementwise (broadcasting).
+    public func le(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "le", { $0 <= $1 }, { $0 <= $1 }) }
+    /// `self > other` elementwise (broadcasting).
+    public func gt(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "gt", { $0 > $1 }, { $0 > $1 }) }
+    /// `self >= other` elementwise (broadcasting).
+    public func ge(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "ge", { $0 >= $1 }, { $0 >= $1 }) }
+
+    /// `self == value` elementwise.
+    public func eq(_ value: Double) throws -> Tensor { try eq(Tensor.scalar(value, like: self)) }
+    /// `self != value` elementwise.
+    public func ne(_ value: Double) throws -> Tensor { try ne(Tensor.scalar(value, like: self)) }
+    /// `self < value` elementwise.
+    public func lt(_ value: Double) throws -> Tensor { try lt(Tensor.scalar(value, like: self)) }
+    /// `self <= value` elementwise.
+    public func le(_ value: Double) throws -> Tensor { try le(Tensor.scalar(value, like: self)) }
+    /// `self > value` elementwise.
+    public func gt(_ value: Double) throws -> Tensor { try gt(Tensor.scalar(value, like: self)) }
+    /// `self >= value` elementwise.
+    public func ge(_ value: Double) throws -> Tensor { try ge(Tensor.scalar(value, like: self)) }
+
+    /// True where the element is zero (false), as torch.logical_not.
+    public func logicalNot() throws -> Tensor {
+        try Tensor.compare(self, Tensor.full([], 0, dtype: dtype), op: "logical_not", { $0 == $1 }, { $0 == $1 })
+    }
+
+    /// True where both elements are non-zero (broadcasting).
+    public func logicalAnd(_ other: Tensor) throws -> Tensor {
+        try Tensor.compare(self, other, op: "logical_and", { $0 != 0 && $1 != 0 }, { $0 != 0 && $1 != 0 })
+    }
+
+    /// True where either element is non-zero (broadcasting).
+    public func logicalOr(_ other: Tensor) throws -> Tensor {
+        try Tensor.compare(self, other, op: "logical_or", { $0 != 0 || $1 != 0 }, { $0 != 0 || $1 != 0 })
+    }
+
+    /// True where exactly one element is non-zero (broadcasting).
+    public func logicalXor(_ other: Tensor) throws -> Tensor {
+        try Tensor.compare(self, other, op: "logical_xor", { ($0 != 0) != ($1 != 0) }, { ($0 != 0) != ($1 != 0) })
+    }
+
+    /// Applies a predicate to broadcast pairs in the promoted type, giving a bool tensor.
+    static func compare(_ a: Tensor, _ b: Tensor, op: String,
+                        _ floatPredicate: (Float, Float) -> Bool,
+                        _ intPredicate: (Int64, Int64) -> Bool) throws -> Tensor {
+        let outShape = try broadcastShapes(a.shape, b.shape, op: op)
+        let out = Tensor(uninitialized: outShape, dtype: .bool)
+        let dst = out.pointer(as: Bool.self)
+        if a.dtype.promoted(with: b.dtype).isFloatingPoint {
+            let x = try a.to(.float32).broadcastOperand(outShape), y = try b.to(.float32).broadcastOperand(outShape)
+            withExtendedLifetime((x, y)) {
+                Tensor.pairwise(x.tensor.floatPointer, x.step, y.tensor.floatPointer, y.step, dst, out.count, floatPredicate)
+            }
+        } else {
+            let x = try a.to(.int64).broadcastOperand(outShape), y = try b.to(.int64).broadcastOperand(outShape)
+            withExtendedLifetime((x, y)) {
+                Tensor.pairwise(x.tensor.pointer(as: Int64.self), x.step, y.tensor.pointer(as: Int64.self), y.step,
+                                dst, out.count, intPredicate)
+            }
+        }
+        return out
+    }
+
+    /// A dense operand for a broadcasting loop: a single element is read in place with step 0,
+    /// anything else is expanded to `shape` and made dense (no copy when it already is).
+    func broadcastOperand(_ shape: [Int]) throws -> (tensor: Tensor, step: Int) {
+        if count == 1 { return (self, 0) }
+        return (try withNoGrad { try expand(shape).contiguous() }, 1)
+    }
+
+    @inline(__always)
+    static func pairwise<T, R>(_ p: UnsafePointer<T>, _ pStep: Int, _ q: UnsafePointer<T>, _ qStep: Int,
+                               _ dst: UnsafeMutablePointer<R>, _ n: Int, _ kernel: (T, T) -> R) {
+        Parallel.forEachChunk(n, costPerElement: 2) { range in
+            if pStep == 1 && qStep == 1 {
+                for i in range { dst[i] = kernel(p[i], q[i]) }
+            } else if qStep == 0 {
+                let s = q[0]
+                for i in range { dst[i] = kernel(p[i * pStep], s) }
+            } else {
+                let s = p[0]
+                for i in range { dst[i] = kernel(s, q[i * qStep]) }
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/// Reductions beyond `sum`: mean, max/min (with the index of the winner), argmax/argmin and
+/// variance, each with torch's semantics and gradient.
+///
+/// max/min/argmax run on the dense `[outer, length, inner]` layout of the input (see
+/// `adjacentBlock`): integral tensors compare exactly in int64, floating ones in float32, and
+/// NaN wins as in torch. Ties go to the first occurrence.
+extension Tensor {
+    // MARK: Mean and variance
+
+    /// Mean over `dims` (all when empty), as torch.mean. Floating tensors only.
+    public func mean(dims: [Int] = [], keepDim: Bool = false) throws -> Tensor {
+        guard dtype.isFloatingPoint else {
+            throw TensorError.invalidArgument(
+                "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(dtype)")
+        }
+        let axes = try reductionAxes(dims, op: "mean")
+        let n = axes.map { shape[$0] }.reduce(1, *)
+        return try sum(dims: dims, keepDim: keepDim) / Double(n)
+    }
+
+    /// Variance over `dims` (all when empty), as torch.var: the squared deviations divided by
+    /// `N - correction` (unbiased, `correction: 1`, by default).
+    public func variance(dims: [Int] = [], correction: Int = 1, keepDim: Bool = false) throws -> Tensor {
+        guard dtype.isFloatingPoint else {
+            throw TensorError.invalidArgument(
+                "var: std and var only support floating point and complex dtypes (got \(dtype))")
+        }
+        let axes = try reductionAxes(dims, op: "var")
+        let n = axes.map { shape[$0] }.reduce(1, *)
+        let deviation = try self - mean(dims: dims, keepDim: true)
+        // N - correction <= 0 divides by zero, giving inf or nan as torch does.
+        return try (deviation * deviation).sum(dims: dims, keepDim: keepDim) / Double(Swift.max(0, n - correction))
+    }
+
+    // MARK: Max and min
+
+    /// The largest element, as a 0-d tensor (NaN if any element is NaN). Its gradient is
+    /// shared evenly among the elements equal to the maximum, as torch does.
+    public func max() throws -> Tensor { try extremum(largest: true, op: "max") }
+
+    /// The smallest element, as a 0-d tensor. See `max()`.
+    public func min() throws -> Tensor { try extremum(largest: false, op: "min") }
+
+    /// The largest values along `dim` and their indices (int64; the first on ties).
+    /// The gradient flows to the selected elements only.
+    public func max(dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
+        try extremum(dim: dim, keepDim: keepDim, largest: true, op: "max")
+    }
+
+    /// The smallest values along `dim` and their indices. See `max(dim:keepDim:)`.
+    public func min(dim: Int, keepDim: Bool = false) throws -> (values: Tensor, indices: Tensor) {
+        try extremum(dim: dim, keepDim: keepDim, largest: false, op: "min")
+    }
+
+    /// Index of the largest value along `dim` (of the flattened tensor when `dim` is nil),
+    /// first occurrence on ties, as int64.
+    public func argmax(dim: Int? = nil, keepDim: Bool = false) throws -> Tensor {
+        try argExtremum(dim: dim, keepDim: keepDim, largest: true, op: "argmax")
+    }
+
+    /// Index of the smallest value along `dim` (of the flattened tensor when `dim` is nil).
+    public func argmin(dim: Int? = nil, keepDim: Bool = false) throws -> Tensor {
+        try argExtremum(dim: dim, keepDim: keepDim, largest: false, op: "argmin")
+    }
+
+    private func argExtremum(dim: Int?, keepDim: Bool, largest: Bool, op: String) throws -> Tensor {
+        guard let dim else {
+            let flat = try withNoGrad { try reshape([-1]) }
+            let indices = try flat.extremum(dim: 0, keepDim: false, largest: largest, op: op).indices
+            return keepDim ? try indices.reshape([Int](repeating: 1, count: rank)) : indices
+        }
+        return try withNoGrad { try extremum(dim: dim, keepDim: keepDim, largest: largest, op: op).indices }
+    }
+
+    private func extremum(largest: Bool, op: String) throws -> Tensor {
+        guard count > 0 else {
+            throw TensorError.invalidArgument(
+                "\(op)(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
+        }
+        let value = try withNoGrad { try reshape([-1]).extremum(dim: 0, keepDim: false, largest: largest, op: op).values }
+        let winner = value.detach()  // the closure must not hold the output it is attached to
+        return Tensor.record(value, largest ? "MaxBackward1" : "MinBackward1", [self]) { g in
+            let x = self.detach()
+            let hits = try x.eq(winner).to(.float32)
+            return [try (hits * (g / hits.sum())).to(x.dtype)]
+        }
+    }
+
+    private func extremum(dim: Int, keepDim: Bool, largest: Bool, op: String) throws -> (values: Tensor, indices: Tensor) {
+        let d = try axis(dim, op: op)
+        let length = rank == 0 ? 1 : shape[d]
+        guard length > 0 else {
+            throw TensorError.indexOutOfRange(
+                "\(op)(): Expected reduction dim \(d) to have non-zero size (input shape \(shape.shapeString)).")
+        }
+        let axes = rank == 0 ? [] : [d]
+        let keptShape = reducedShape(axes, keepDim: true)
+        let outShape = reducedShape(axes, keepDim: keepDim)
+        let block = adjacentBlock(axes) ?? (1, 1, count)
+        let indices = Tensor(uninitialized: outShape, dtype: .int64)
+        let values: Tensor
+        if dtype.isIntegral {
+            let data = try withNoGrad { try to(.int64).contiguous() }
+            let best = Tensor(uninitialized: outShape, dtype: .int64)
+            withExtendedLifetime(data) {
+                Tensor.extremumAlong(data.pointer(as: Int64.self), block, best.pointer(as: Int64.self),
+                                     indices.pointer(as: Int64.self),
+                                     largest ? { $0 > $1 } : { $0 < $1 })
+            }
+            values = try best.to(dtype)
+        } else {
+            let data = try withNoGrad { try to(.float32).contiguous() }
+            let best = Tensor(uninitialized: outShape, dtype: .float32)
+            withExtendedLifetime(data) {
+                // NaN beats every number and the first NaN stays.
+                Tensor.extremumAlong(data.floatPointer, block, best.floatPointer, indices.pointer(as: Int64.self),
+                                     largest ? { $0 > $1 || ($0.isNaN && !$1.isNaN) }
+                                             : { $0 < $1 || ($0.isNaN && !$1.isNaN) })
+            }
+            values = try withNoGrad { try best.to(dtype) }
+        }
+        let recorded = Tensor.record(values, largest ? "MaxBackward0" : "MinBackward0", [self]) { [shape] g in
+            let full = Tensor.zeros(shape, dtype: g.dtype)
+            return [try full.scatterAdd(dim: d, index: indices.reshape(keptShape), source: g.reshape(keptShape))]
+        }
+        return (recorded, indices)
+    }
+
+    /// For each of `outer * inner` outputs, the best of `length` values `inner` apart and its
+    /// position; `better(candidate, current)` must be strict so ties keep the first.
+    @inline(__always)
+    static func extremumAlong<T>(_ src: UnsafePointer<T>, _ block: (outer: Int, length: Int, inner: Int),
+                                 _ values: UnsafeMutablePointer<T>, _ indices: UnsafeMutablePointer<Int64>,
+                                 _ better: (T, T) -> Bool) {
+        let (outer, length, inner) = block
+        if inner == 1 {
+            Parallel.forEachChunk(outer, costPerElement: length, alignment: 1) { rows in
+                for r in rows {
+                    let row = src + r * length
+                    var best = row[0], at = 0
+                    for j in 1..<Swift.max(length, 1) where better(row[j], best) { best = row[j]; at = j }
+                    values[r] = best
+                    indices[r] = Int64(at)
+                }
+            }
+            return
+        }
+        // Columns: sweep the reduced dim once, updating a running best per column.
+        Parallel.forEachChunk(outer, costPerElement: length * inner, alignment: 1) { slabs in
+            for o in slabs {
+                let v = values + o * inner, ix = indices + o * inner
+                let base = src + o * length * inner
+                for i in 0..<inner { v[i] = base[i]; ix[i] = 0 }
+                for j in 1..<Swift.max(length, 1) {
+                    let row = base + j * inner
+                    for i in 0..<inner where better(row[i], v[i]) { v[i] = row[i]; ix[i] = Int64(j) }
+                }
+            }
+        }
+    }
+}
