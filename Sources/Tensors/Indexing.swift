@@ -137,7 +137,7 @@ extension Tensor {
         if rank > 0 { outShape[d] = picks }
         let outer = rank == 0 ? 1 : shape[..<d].reduce(1, *)
         let inner = rank == 0 ? 1 : shape[(d + 1)...].reduce(1, *)
-        let dense = try withNoGrad { contiguous() }
+        let dense = withNoGrad { contiguous() }
         let out = Tensor(uninitialized: outShape, dtype: dtype)
         let bytes = inner * dtype.itemSize
         withExtendedLifetime((dense, idx)) {

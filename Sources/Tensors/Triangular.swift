@@ -15,7 +15,7 @@ extension Tensor {
             throw TensorError.invalidArgument("\(op): input tensor must have at least 2 dimensions (got shape \(shape.shapeString))")
         }
         let rows = shape[rank - 2], columns = shape[rank - 1]
-        let out = try withNoGrad { contiguous().clone() }
+        let out = withNoGrad { contiguous().clone() }
         let size = dtype.itemSize
         // All-zero bytes are zero (or false) in every dtype, so one memset clears a run.
         let bytes = out.storage.bytes
