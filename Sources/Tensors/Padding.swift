@@ -53,7 +53,10 @@ extension Tensor {
                 case .constant: return j >= 0 && j < n ? j : -1
                 case .reflect: return n == 1 ? 0 : (j < 0 ? -j : (j >= n ? 2 * (n - 1) - j : j))
                 case .replicate: return Swift.min(Swift.max(j, 0), n - 1)
-                case .circular: return ((j % n) + n) % n
+                case .circular:
+                    // torch crops first, then wraps within what is left.
+                    let low = Swift.max(0, -before), width = n - low - Swift.max(0, -after)
+                    return width <= 0 ? -1 : low + (((j - low) % width) + width) % width
                 }
             }
         }

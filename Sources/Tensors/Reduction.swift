@@ -31,7 +31,10 @@ extension Tensor {
         let axes = try reductionAxes(dims, op: "sum")
         let outShape = reducedShape(axes, keepDim: keepDim)
         if dtype.isIntegral {
-            let (data, rows, length, _) = try withNoGrad { try to(.int64).rowsForReduction(axes) }
+            // Exact int64 rows: the reduced dims moved last, then made dense.
+            let keptAxes = (0..<rank).filter { !axes.contains($0) }
+            let data = try withNoGrad { try (rank == 0 ? self : permute(keptAxes + axes)).to(.int64).contiguous() }
+            let length = axes.map { shape[$0] }.reduce(1, *), rows = outShape.reduce(1, *)
             var values = [Int64](repeating: 0, count: rows)
             withExtendedLifetime(data) {
                 let src = data.pointer(as: Int64.self)

@@ -63,9 +63,9 @@ def reductions():
     for dims in ([], [0], [1], [-1], [0, 2], [1, 2]):
         for keep in (False, True):
             case(cases, f"sum{dims}{keep}", "sum", {"x": x}, {"dims": dims, "keepDim": keep},
-                 {"out": x.sum(dim=dims, keepdim=keep) if dims else x.sum()})
+                 {"out": x.sum(dim=dims if dims else None, keepdim=keep)})
             case(cases, f"mean{dims}{keep}", "mean", {"x": x}, {"dims": dims, "keepDim": keep},
-                 {"out": x.mean(dim=dims, keepdim=keep) if dims else x.mean()})
+                 {"out": x.mean(dim=dims if dims else None, keepdim=keep)})
             for correction in (0, 1):
                 out = torch.var(x, dim=dims if dims else None, correction=correction, keepdim=keep)
                 case(cases, f"var{dims}{keep}{correction}", "var", {"x": x},

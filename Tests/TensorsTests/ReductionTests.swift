@@ -1,0 +1,101 @@
+import XCTest
+@testable import Tensors
+
+final class ReductionTests: XCTestCase {
+    func testSumOverAnyDimsMatchesTorch() throws {
+        for c in try IndexFixture.load("reductions", op: "sum") {
+            assertMatches(try c.input("x").sum(dims: c.ints("dims"), keepDim: c.bool("keepDim")), c.output("out"), c.name)
+        }
+    }
+
+    func testSumOfStridedInputMatchesSumOfItsCopy() throws {
+        let x = try Tensor((0..<60).map { Float($0) * 0.25 }, shape: [3, 4, 5]).permute([2, 0, 1])
+        for dims in [[0], [1], [2], [0, 1], [1, 2], [0, 2]] {
+            assertMatches(try x.sum(dims: dims), try x.contiguous().clone().sum(dims: dims), "dims \(dims)")
+        }
+    }
+
+    func testMeanMatchesTorch() throws {
+        for c in try IndexFixture.load("reductions", op: "mean") {
+            assertMatches(try c.input("x").mean(dims: c.ints("dims"), keepDim: c.bool("keepDim")), c.output("out"), c.name)
+        }
+    }
+
+    func testVarianceMatchesTorchWithAndWithoutCorrection() throws {
+        for c in try IndexFixture.load("reductions", op: "var") {
+            let out = try c.input("x").variance(dims: c.ints("dims"), correction: c.int("correction"), keepDim: c.bool("keepDim"))
+            assertMatches(out, c.output("out"), c.name, tolerance: 1e-4)
+        }
+    }
+
+    func testMaxAndMinAlongDimMatchTorchIncludingTiesAndInt64() throws {
+        for op in ["max_dim", "min_dim"] {
+            for c in try IndexFixture.load("reductions", op: op) {
+                let x = c.input("x")
+                let result = op == "max_dim" ? try x.max(dim: c.int("dim"), keepDim: c.bool("keepDim"))
+                                              : try x.min(dim: c.int("dim"), keepDim: c.bool("keepDim"))
+                assertMatches(result.values, c.output("values"), c.name + " values")
+                assertMatches(result.indices, c.output("indices"), c.name + " indices")
+            }
+        }
+    }
+
+    func testMaxAndMinOverAllMatchTorch() throws {
+        for c in try IndexFixture.load("reductions", op: "max") { assertMatches(try c.input("x").max(), c.output("out"), c.name) }
+        for c in try IndexFixture.load("reductions", op: "min") { assertMatches(try c.input("x").min(), c.output("out"), c.name) }
+    }
+
+    func testArgmaxAndArgminMatchTorchWithFirstOccurrenceOnTies() throws {
+        for op in ["argmax", "argmin"] {
+            for c in try IndexFixture.load("reductions", op: op) {
+                let dim: Int? = c.has("dim") ? c.int("dim") : nil
+                let x = c.input("x")
+                let out = op == "argmax" ? try x.argmax(dim: dim, keepDim: c.bool("keepDim"))
+                                         : try x.argmin(dim: dim, keepDim: c.bool("keepDim"))
+                assertMatches(out, c.output("out"), c.name)
+            }
+        }
+    }
+
+    func testMaxOverAllSharesGradientAmongTies() throws {
+        let c = try IndexFixture.load("reductions", op: "max_grad")[0]
+        let x = try c.input("x").requiringGrad()
+        try x.max().backward()
+        assertMatches(try XCTUnwrap(x.grad), c.output("grad"), c.name)
+    }
+
+    func testMaxAlongDimRoutesGradientToFirstMaximum() throws {
+        let c = try IndexFixture.load("reductions", op: "max_dim_grad")[0]
+        let x = try c.input("x").requiringGrad()
+        try x.max(dim: c.int("dim")).values.sum().backward()
+        assertMatches(try XCTUnwrap(x.grad), c.output("grad"), c.name)
+    }
+
+    func testReductionGradientsMatchFiniteDifferences() throws {
+        let x = try Tensor((0..<24).map { Float(($0 * 7) % 11) * 0.3 - 1.4 + Float($0) * 0.01 }, shape: [2, 3, 4])
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].sum(dims: [1]) }
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].mean(dims: [0, 2], keepDim: true) }
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].variance(dims: [-1]) }
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].variance(dims: [], correction: 0) }
+        try assertGradientsMatchFiniteDifferences([x], epsilon: 1e-3) { t in try t[0].max(dim: 1).values }
+        try assertGradientsMatchFiniteDifferences([x], epsilon: 1e-3) { t in try t[0].min(dim: -1, keepDim: true).values }
+        try assertGradientsMatchFiniteDifferences([x], epsilon: 1e-3) { t in try t[0].max() }
+    }
+
+    func testMeanOfIntegersIsRejectedNamingTheDtype() throws {
+        let x = try Tensor(int64: [1, 2], shape: [2])
+        assertThrowsMentioning(["mean", "torch.int64"]) { try x.mean() }
+    }
+
+    func testBadReductionDimIsRejected() throws {
+        let x = Tensor.zeros([2, 3])
+        assertThrowsMentioning(["dimension out of range", "got 2"]) { try x.max(dim: 2) }
+        assertThrowsMentioning(["dimension out of range", "got -3"]) { try x.sum(dims: [-3]) }
+        assertThrowsMentioning(["argmax"]) { try x.argmax(dim: 5) }
+    }
+
+    func testMaxOfEmptyTensorIsRejected() throws {
+        assertThrowsMentioning(["numel() == 0"]) { try Tensor.zeros([0, 3]).max() }
+        assertThrowsMentioning(["non-zero size"]) { try Tensor.zeros([0, 3]).max(dim: 0) }
+    }
+}

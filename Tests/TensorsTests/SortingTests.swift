@@ -1,0 +1,49 @@
+import XCTest
+@testable import Tensors
+
+final class SortingTests: XCTestCase {
+    func testSortIsStableAndMatchesTorchIncludingNaNAndInt64() throws {
+        for c in try IndexFixture.load("sorting", op: "sort") {
+            let result = try c.input("x").sort(dim: c.int("dim"), descending: c.bool("descending"))
+            assertMatches(result.values, c.output("values"), c.name + " values")
+            assertMatches(result.indices, c.output("indices"), c.name + " indices")
+        }
+    }
+
+    func testArgsortMatchesTorch() throws {
+        for c in try IndexFixture.load("sorting", op: "argsort") {
+            assertMatches(try c.input("x").argsort(dim: c.int("dim"), descending: c.bool("descending")), c.output("out"), c.name)
+        }
+    }
+
+    func testTopkMatchesTorch() throws {
+        for c in try IndexFixture.load("sorting", op: "topk") {
+            let result = try c.input("x").topk(k: c.int("k"), dim: c.int("dim"), largest: c.bool("largest"))
+            assertMatches(result.values, c.output("values"), c.name + " values")
+            assertMatches(result.indices, c.output("indices"), c.name + " indices")
+        }
+    }
+
+    func testTopkWithTiesMatchesTorchValuesAndPrefersLowerIndices() throws {
+        let c = try IndexFixture.load("sorting", op: "topk_values")[0]
+        let result = try c.input("x").topk(k: c.int("k"), dim: c.int("dim"))
+        assertMatches(result.values, c.output("values"), c.name)
+        // Among equal values the lower position comes first (torch leaves this unspecified).
+        XCTAssertEqual(result.indices.toInt64Array(), [0, 2, 5, 3, 4, 0, 2, 3])
+    }
+
+    func testSortingGradientsRouteToSourcePositions() throws {
+        let x = try Tensor([0.3, -1.2, 2.5, 0.9, -0.1, 1.7], shape: [2, 3])
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].sort(dim: 1, descending: true).values }
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].sort(dim: 0).values }
+        try assertGradientsMatchFiniteDifferences([x]) { t in try t[0].topk(k: 2, dim: -1).values }
+        let leaf = try x.clone().requiringGrad()
+        try (leaf.topk(k: 1, dim: 1, largest: false).values * 5).sum().backward()
+        XCTAssertEqual(leaf.grad?.toFloatArray(), [0, 5, 0, 0, 5, 0])
+    }
+
+    func testTopkWithKBeyondTheDimIsRejected() throws {
+        assertThrowsMentioning(["k (4)", "size 3"]) { try Tensor.zeros([2, 3]).topk(k: 4) }
+        assertThrowsMentioning(["dimension out of range"]) { try Tensor.zeros([2, 3]).sort(dim: 2) }
+    }
+}
