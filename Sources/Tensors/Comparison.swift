@@ -50,6 +50,8 @@ extension Tensor {
     }
 
     /// Applies a predicate to broadcast pairs in the promoted type, giving a bool tensor.
+    /// Inlined into each op so its predicate is compiled into the loop, not called per element.
+    @inline(__always)
     static func compare(_ a: Tensor, _ b: Tensor, op: String,
                         _ floatPredicate: (Float, Float) -> Bool,
                         _ intPredicate: (Int64, Int64) -> Bool) throws -> Tensor {
@@ -84,9 +86,12 @@ extension Tensor {
         Parallel.forEachChunk(n, costPerElement: 2) { range in
             if pStep == 1 && qStep == 1 {
                 for i in range { dst[i] = kernel(p[i], q[i]) }
+            } else if qStep == 0 && pStep == 1 {
+                let s = q[0]
+                for i in range { dst[i] = kernel(p[i], s) }
             } else if qStep == 0 {
                 let s = q[0]
-                for i in range { dst[i] = kernel(p[i * pStep], s) }
+                for i in range { dst[i] = kernel(p[0], s) }
             } else {
                 let s = p[0]
                 for i in range { dst[i] = kernel(s, q[i * qStep]) }

@@ -103,19 +103,22 @@ extension Tensor {
             let data = try withNoGrad { try to(.int64).contiguous() }
             let best = Tensor(uninitialized: outShape, dtype: .int64)
             withExtendedLifetime(data) {
-                Tensor.extremumAlong(data.pointer(as: Int64.self), block, best.pointer(as: Int64.self),
-                                     indices.pointer(as: Int64.self),
-                                     largest ? { $0 > $1 } : { $0 < $1 })
+                let src = data.pointer(as: Int64.self), v = best.pointer(as: Int64.self), ix = indices.pointer(as: Int64.self)
+                // Separate calls so each kernel inlines its own comparison.
+                if largest { Tensor.extremumAlong(src, block, v, ix) { $0 > $1 } }
+                else { Tensor.extremumAlong(src, block, v, ix) { $0 < $1 } }
             }
             values = try best.to(dtype)
         } else {
             let data = try withNoGrad { try to(.float32).contiguous() }
             let best = Tensor(uninitialized: outShape, dtype: .float32)
             withExtendedLifetime(data) {
-                // NaN beats every number and the first NaN stays.
-                Tensor.extremumAlong(data.floatPointer, block, best.floatPointer, indices.pointer(as: Int64.self),
-                                     largest ? { $0 > $1 || ($0.isNaN && !$1.isNaN) }
-                                             : { $0 < $1 || ($0.isNaN && !$1.isNaN) })
+                let src = data.floatPointer, v = best.floatPointer, ix = indices.pointer(as: Int64.self)
+                if block.inner == 1 {
+                    Tensor.extremumRows(src, block.outer, length, v, ix, largest: largest)
+                } else {
+                    Tensor.extremumColumns(src, block, v, ix, largest: largest)
+                }
             }
             values = try withNoGrad { try best.to(dtype) }
         }
@@ -153,9 +156,113 @@ extension Tensor {
                 for i in 0..<inner { v[i] = base[i]; ix[i] = 0 }
                 for j in 1..<Swift.max(length, 1) {
                     let row = base + j * inner
-                    for i in 0..<inner where better(row[i], v[i]) { v[i] = row[i]; ix[i] = Int64(j) }
+                    let position = Int64(j)
+                    for i in 0..<inner {
+                        let take = better(row[i], v[i])
+                        v[i] = take ? row[i] : v[i]
+                        ix[i] = take ? position : ix[i]
+                    }
                 }
             }
+        }
+    }
+
+    /// Float rows: a SIMD pass finds the extreme value (noting any NaN), a second finds its
+    /// first position, so the per-element work is a vector max rather than a branch.
+    static func extremumRows(_ src: UnsafePointer<Float>, _ rows: Int, _ length: Int,
+                             _ values: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int64>,
+                             largest: Bool) {
+        Parallel.forEachChunk(rows, costPerElement: length, alignment: 1) { range in
+            for r in range {
+                let row = src + r * length
+                let raw = UnsafeRawPointer(row)
+                var best = SIMD16<Float>(repeating: row[0])
+                // v * 0 is NaN for NaN (and for infinities, which only cost a rescan below).
+                var probe = SIMD16<Float>()
+                var j = 0
+                if largest {
+                    while j + 16 <= length {
+                        let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                        probe += v * 0
+                        best.replace(with: v, where: v .> best)
+                        j += 16
+                    }
+                } else {
+                    while j + 16 <= length {
+                        let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
+                        probe += v * 0
+                        best.replace(with: v, where: v .< best)
+                        j += 16
+                    }
+                }
+                var value = largest ? best.max() : best.min()
+                var hasNaN = false
+                if probe.sum().isNaN { for i in 0..<j where row[i].isNaN { hasNaN = true; break } }
+                while j < length {
+                    let x = row[j]
+                    if x.isNaN { hasNaN = true } else if largest ? x > value : x < value { value = x }
+                    j += 1
+                }
+                var at = 0
+                if hasNaN {
+                    while !row[at].isNaN { at += 1 }
+                    value = row[at]
+                } else {
+                    while row[at] != value { at += 1 }
+                }
+                values[r] = value
+                indices[r] = Int64(at)
+            }
+        }
+    }
+
+    /// Float columns: sweeps the reduced dim row by row, keeping a running best and its row
+    /// (as Int32 lanes, the width of a float, so compare and select stay in vector registers).
+    static func extremumColumns(_ src: UnsafePointer<Float>, _ block: (outer: Int, length: Int, inner: Int),
+                                _ values: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int64>,
+                                largest: Bool) {
+        let (outer, length, inner) = block
+        func sweep(_ o: Int, _ columns: Range<Int>) {
+            let n = columns.count
+            let v = values + o * inner + columns.lowerBound
+            let base = src + o * length * inner + columns.lowerBound
+            v.update(from: base, count: n)
+            var positions = [Int32](repeating: 0, count: n)
+            positions.withUnsafeMutableBufferPointer { buffer in
+                guard let p = buffer.baseAddress else { return }
+                let rawV = UnsafeMutableRawPointer(v), rawP = UnsafeMutableRawPointer(p)
+                for j in 1..<Swift.max(length, 1) {
+                    let row = base + j * inner, rawRow = UnsafeRawPointer(row)
+                    let here = SIMD16<Int32>(repeating: Int32(truncatingIfNeeded: j))
+                    var i = 0
+                    while i + 16 <= n {
+                        let r = rawRow.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                        var best = rawV.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                        var at = rawP.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Int32>.self)
+                        // Strictly better, or a NaN meeting a number; a NaN already held stays.
+                        let take = (largest ? .!(r .<= best) : .!(r .>= best)) .& (best .== best)
+                        best.replace(with: r, where: take)
+                        at.replace(with: here, where: take)
+                        rawV.storeBytes(of: best, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                        rawP.storeBytes(of: at, toByteOffset: i * 4, as: SIMD16<Int32>.self)
+                        i += 16
+                    }
+                    while i < n {
+                        let r = row[i], best = v[i]
+                        if (largest ? !(r <= best) : !(r >= best)) && best == best { v[i] = r; p[i] = Int32(truncatingIfNeeded: j) }
+                        i += 1
+                    }
+                }
+                let ix = indices + o * inner + columns.lowerBound
+                for i in 0..<n { ix[i] = Int64(p[i]) }
+            }
+        }
+        if outer > 1 {
+            Parallel.forEachChunk(outer, costPerElement: Swift.max(length * inner, 1), alignment: 1) { slabs in
+                for o in slabs { sweep(o, 0..<inner) }
+            }
+        } else {
+            Parallel.forEachChunk(inner, costPerElement: Swift.max(length, 1)) { range in sweep(0, range) }
         }
     }
 }

@@ -40,6 +40,14 @@ extension Tensor {
             for o in slabs {
                 let s = src + o * length * inner, t = dst + o * length * inner
                 let first = reversed ? length - 1 : 0, step = reversed ? -1 : 1
+                if inner == 1 {
+                    // One row: a plain running total.
+                    var total = s[first]
+                    t[first] = total
+                    var j = first + step
+                    for _ in 1..<length { total = combine(total, s[j]); t[j] = total; j += step }
+                    continue
+                }
                 for i in 0..<inner { t[first * inner + i] = s[first * inner + i] }
                 var previous = first
                 for n in 1..<length {

@@ -44,18 +44,23 @@ extension Tensor {
             let data = try withNoGrad { try permute(order).to(.int64).contiguous() }
             let values = Tensor(uninitialized: resultShape, dtype: .int64)
             withExtendedLifetime(data) {
-                Tensor.orderRows(data.pointer(as: Int64.self), rows, length, k, values.pointer(as: Int64.self),
-                                 indices.pointer(as: Int64.self),
-                                 descending ? { $0 > $1 } : { $0 < $1 })
+                let src = data.pointer(as: Int64.self), v = values.pointer(as: Int64.self), ix = indices.pointer(as: Int64.self)
+                if descending { Tensor.orderRows(src, rows, length, k, v, ix) { $0 > $1 } }
+                else { Tensor.orderRows(src, rows, length, k, v, ix) { $0 < $1 } }
             }
             best = try values.to(dtype)
         } else {
             let data = try withNoGrad { try permute(order).to(.float32).contiguous() }
             let values = Tensor(uninitialized: resultShape, dtype: .float32)
             withExtendedLifetime(data) {
-                Tensor.orderRows(data.floatPointer, rows, length, k, values.floatPointer, indices.pointer(as: Int64.self),
-                                 descending ? { $0 > $1 || ($0.isNaN && !$1.isNaN) }
-                                            : { $0 < $1 || ($1.isNaN && !$0.isNaN) })
+                let src = data.floatPointer, v = values.floatPointer, ix = indices.pointer(as: Int64.self)
+                if k * 16 >= length {
+                    Tensor.sortFloatRows(src, rows, length, k, v, ix, descending: descending)
+                } else if descending {
+                    Tensor.orderRows(src, rows, length, k, v, ix) { $0 > $1 || ($0.isNaN && !$1.isNaN) }
+                } else {
+                    Tensor.orderRows(src, rows, length, k, v, ix) { $0 < $1 || ($1.isNaN && !$0.isNaN) }
+                }
             }
             best = try withNoGrad { try values.to(dtype) }
         }
@@ -105,6 +110,38 @@ extension Tensor {
                     return a < b
                 }
                 for j in 0..<k { outValues[j] = row[positions[j]]; outIndices[j] = Int64(positions[j]) }
+            }
+        }
+    }
+
+    /// Full sorts of float rows through integer keys: each value becomes 32 order-preserving
+    /// bits (NaN above +inf, -0 equal to 0, all bits flipped for descending) with its position
+    /// in the low 32 bits, so one plain integer sort is stable and never calls a comparator.
+    static func sortFloatRows(_ src: UnsafePointer<Float>, _ rows: Int, _ length: Int, _ k: Int,
+                              _ values: UnsafeMutablePointer<Float>, _ indices: UnsafeMutablePointer<Int64>,
+                              descending: Bool) {
+        Parallel.forEachChunk(rows, costPerElement: Swift.max(length * 8, 1), alignment: 1) { range in
+            var keys = [UInt64](repeating: 0, count: length)
+            for r in range {
+                let row = src + r * length
+                for j in 0..<length {
+                    let x = row[j]
+                    var bits: UInt32
+                    if x.isNaN { bits = .max }
+                    else {
+                        let b = (x == 0 ? Float(0) : x).bitPattern
+                        bits = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
+                    }
+                    if descending { bits = ~bits }
+                    keys[j] = UInt64(bits) << 32 | UInt64(j)
+                }
+                keys.sort()
+                let outValues = values + r * k, outIndices = indices + r * k
+                for j in 0..<k {
+                    let position = Int(keys[j] & 0xFFFF_FFFF)
+                    outValues[j] = row[position]
+                    outIndices[j] = Int64(position)
+                }
             }
         }
     }

@@ -87,6 +87,16 @@ def reductions():
             case(cases, f"{fn} {label} flat", fn, {"x": t}, {"keepDim": False}, {"out": getattr(torch, fn)(t)})
             case(cases, f"{fn} {label} flat keep", fn, {"x": t}, {"keepDim": True},
                  {"out": getattr(torch, fn)(t, keepdim=True)})
+    # Long rows and wide columns (the vectorised paths) with many ties and a few NaNs.
+    big = randint(0, 4, 3, 40, 37).float()
+    big[1, 5, 7] = float("nan")
+    big[2, 30, 20] = float("nan")
+    big[0, 12, 36] = float("nan")
+    for dim in range(3):
+        for fn in ("max", "min"):
+            values, indices = getattr(torch, fn)(big, dim=dim)
+            case(cases, f"{fn} wide ties nan dim{dim}", fn + "_dim", {"x": big}, {"dim": dim, "keepDim": False},
+                 {"values": values, "indices": indices})
     # Gradient of the all-element max with a tie: shared evenly.
     xt = ties.clone().requires_grad_()
     xt.max().backward()
@@ -224,7 +234,8 @@ def sorting():
     x = randn(3, 5, 4)
     ints = torch.tensor([[4, -1, 4, 0, 7], [2, 2, 2, 1, 0]], dtype=torch.int64)
     nan = torch.tensor([1.0, float("nan"), -3.0, 2.0, float("nan")])
-    for t, label in ((ties, "ties"), (x, "randn"), (ints, "int64"), (nan, "nan")):
+    zeros = torch.tensor([0.0, -0.0, 1.0, -0.0, 0.0, -1.0])
+    for t, label in ((ties, "ties"), (x, "randn"), (ints, "int64"), (nan, "nan"), (zeros, "signed zeros")):
         for dim in range(-t.dim(), t.dim()):
             for desc in (False, True):
                 values, indices = torch.sort(t, dim=dim, descending=desc, stable=True)
