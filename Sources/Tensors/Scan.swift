@@ -14,14 +14,14 @@ extension Tensor {
             let data = try withNoGrad { try to(.int64).contiguous() }
             result = Tensor(uninitialized: shape, dtype: .int64)
             withExtendedLifetime(data) {
-                Tensor.scan(data.pointer(as: Int64.self), block, result.pointer(as: Int64.self), reversed: reversed, &+)
+                Tensor.scan(data.pointer(as: Int64.self), block, result.pointer(as: Int64.self), reversed: reversed)
             }
             return result
         }
         let data = try withNoGrad { try to(.float32).contiguous() }
         let out = Tensor(uninitialized: shape, dtype: .float32)
         withExtendedLifetime(data) {
-            Tensor.scan(data.floatPointer, block, out.floatPointer, reversed: reversed, +)
+            Tensor.scan(data.floatPointer, block, out.floatPointer, reversed: reversed)
         }
         result = try withNoGrad { try out.to(dtype) }
         return Tensor.record(result, "CumsumBackward0", [self]) { g in
@@ -29,11 +29,10 @@ extension Tensor {
         }
     }
 
-    /// Running combination over the middle dim of a dense `[outer, length, inner]` block, from
-    /// the end when `reversed`. With `inner > 1` whole rows are combined at once (vectorised).
-    @inline(__always)
-    static func scan<T>(_ src: UnsafePointer<T>, _ block: (outer: Int, length: Int, inner: Int),
-                        _ dst: UnsafeMutablePointer<T>, reversed: Bool, _ combine: (T, T) -> T) {
+    /// Running sum over the middle dim of a dense `[outer, length, inner]` block, from the end
+    /// when `reversed`. With `inner > 1` whole rows are added at once (vectorised).
+    static func scan<T: AdditiveArithmetic>(_ src: UnsafePointer<T>, _ block: (outer: Int, length: Int, inner: Int),
+                                            _ dst: UnsafeMutablePointer<T>, reversed: Bool) {
         let (outer, length, inner) = block
         guard length > 0, inner > 0 else { return }
         Parallel.forEachChunk(outer, costPerElement: length * inner, alignment: 1) { slabs in
@@ -45,7 +44,7 @@ extension Tensor {
                     var total = s[first]
                     t[first] = total
                     var j = first + step
-                    for _ in 1..<length { total = combine(total, s[j]); t[j] = total; j += step }
+                    for _ in 1..<length { total += s[j]; t[j] = total; j += step }
                     continue
                 }
                 for i in 0..<inner { t[first * inner + i] = s[first * inner + i] }
@@ -53,7 +52,7 @@ extension Tensor {
                 for n in 1..<length {
                     let j = first + n * step
                     let row = s + j * inner, out = t + j * inner, last = t + previous * inner
-                    for i in 0..<inner { out[i] = combine(last[i], row[i]) }
+                    for i in 0..<inner { out[i] = last[i] + row[i] }
                     previous = j
                 }
             }
