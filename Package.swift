@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "apus", targets: ["apus"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
     ],
     targets: [
         // System libraries from Debian, found through pkg-config.
@@ -36,6 +37,7 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
 
+        .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
         .target(name: "Script", dependencies: ["Tensors", "NN"]),
 
         .executableTarget(name: "apus", dependencies: ["Script"]),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CZeroMQ", "CPNG", "CSndfile", "CSentencePiece", "COpenBLAS", "CEditLine"]),
     ],
