@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Script", dependencies: ["Tensors", "NN"]),
 
         .executableTarget(name: "apus", dependencies: ["Script"]),
-        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN"],
+        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
