@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
 
         .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
+        .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
         .target(name: "Script", dependencies: ["Tensors", "NN"]),
 
         .executableTarget(name: "apus", dependencies: ["Script"]),
@@ -48,6 +49,7 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "DisplayTests", dependencies: ["Display"]),
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CZeroMQ", "CPNG", "CSndfile", "CSentencePiece", "COpenBLAS", "CEditLine"]),
     ],
