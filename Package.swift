@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+    ],
     targets: [
         // System libraries from Debian, found through pkg-config.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
@@ -40,6 +43,7 @@ let package = Package(
         .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
         .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
         .target(name: "Script", dependencies: ["Tensors", "NN"]),
+        .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
         .executableTarget(name: "apus", dependencies: ["Script"]),
         .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "COpenBLAS"],
@@ -50,6 +54,7 @@ let package = Package(
         .testTarget(name: "ScriptTests", dependencies: ["Script"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CZeroMQ", "CPNG", "CSndfile", "CSentencePiece", "COpenBLAS", "CEditLine"]),
     ],
