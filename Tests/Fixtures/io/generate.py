@@ -38,7 +38,19 @@ def write_dtypes():
         "f32_3d": torch.arange(24, dtype=torch.float32).reshape(2, 3, 4) / 8,
     }
     metadata = {"format": "pt", "note": "apus io fixture"}
-    save_file(tensors, os.path.join(HERE, "dtypes.safetensors"), metadata=metadata)
+    path = os.path.join(HERE, "dtypes.safetensors")
+    # The library writes __metadata__ in hash-map order, which changes between runs; the Swift
+    # writer sorts the keys. Save until the order is the sorted one, so the committed file is
+    # byte-identical to what Swift writes for the same tensors (a test checks this).
+    for _ in range(100):
+        save_file(tensors, path, metadata=metadata)
+        with open(path, "rb") as f:
+            length = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(length))
+        if list(header["__metadata__"]) == sorted(metadata):
+            break
+    else:
+        raise RuntimeError("could not get the metadata keys written in sorted order")
     described = {}
     for name, t in tensors.items():
         values = t.reshape(-1).tolist()
