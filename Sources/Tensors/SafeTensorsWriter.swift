@@ -11,7 +11,9 @@ public enum SafeTensors {
     /// written densely in row-major order; every dtype is accepted.
     ///
     /// The file is written next to `path` under a temporary name and renamed into place, so
-    /// a failed write never leaves a half-written checkpoint where a good one was.
+    /// a failed write never leaves a half-written checkpoint where a good one was. Tensor
+    /// bytes go to the file straight from their storage; only non-contiguous tensors are
+    /// gathered first, one at a time.
     public static func write(_ tensors: [String: Tensor], metadata: [String: String]? = nil,
                              to path: String) throws {
         try write(tensors.map { ($0.key, $0.value) }, metadata: metadata, to: path)
@@ -43,10 +45,14 @@ public enum SafeTensors {
                 try writeAll(fd, start, byteCount, path)
             }
         }
-        guard fsync(fd) == 0 || errno == EINVAL else {
+        // No fsync, like the reference library: the rename already guarantees readers see a
+        // whole file or the old one after a crash of this process, and a sync per checkpoint
+        // would cost seconds on large models.
+        guard close(fd) == 0 else {
+            closed = true
+            unlink(temporary)
             throw TensorError.io("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
-        close(fd)
         closed = true
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
