@@ -89,6 +89,7 @@ public final class SafeTensorsFile {
         var entries: [String: SafeTensorsInfo] = [:]
         for (name, value) in object {
             if name == "__metadata__" {
+                if value is NSNull { continue }  // written by some tools for "no metadata"
                 guard let pairs = value as? [String: Any] else {
                     throw corrupt("__metadata__ is not an object of strings")
                 }

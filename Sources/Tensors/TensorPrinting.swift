@@ -4,7 +4,8 @@ import Foundation
 public struct PrintOptions: Sendable, Equatable {
     /// Digits after the decimal point for floating-point values.
     public var precision = 4
-    /// Tensors with more elements than this are summarised with `...`.
+    /// Tensors with more elements than this are summarised with `...` (`Int.max`: never,
+    /// torch's "full" profile).
     public var threshold = 1000
     /// Items kept at each end of every summarised dimension.
     public var edgeItems = 3

@@ -319,6 +319,26 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp-\(getpid())"))
     }
 
+    func testSavingOverTheFileTheTensorsAreMappedFromIsSafe() throws {
+        // The old file stays mapped while the new one is written beside it and renamed over
+        // it; truncating in place would pull the pages from under the tensors being written.
+        let path = temporaryPath("resave.safetensors")
+        try FileManager.default.copyItem(atPath: fixture, toPath: path)
+        let tensors = try SafeTensors.load(path)
+        let f32 = try XCTUnwrap(tensors["f32"])
+        try f32.copy(from: Tensor.full([2, 3], 4))
+        try SafeTensors.write(tensors, metadata: ["format": "pt"], to: path)
+        let reread = try SafeTensorsFile(path: path)
+        XCTAssertEqual(try reread.tensor(named: "f32").toFloatArray(), [4, 4, 4, 4, 4, 4])
+        XCTAssertEqual(try reread.tensor(named: "i64").toInt64Array(), tensors["i64"]?.toInt64Array())
+        XCTAssertEqual(reread.metadata, ["format": "pt"])
+    }
+
+    func testNullMetadataReadsAsEmpty() throws {
+        let path = try rawFile("null-metadata.safetensors", header: #"{"__metadata__":null}   "#)
+        XCTAssertEqual(try SafeTensorsFile(path: path).metadata, [:])
+    }
+
     func testWriteIntoAMissingDirectoryThrowsIOError() {
         XCTAssertThrowsError(try SafeTensors.write(["a": Tensor([1])], to: "/nonexistent-dir/x.safetensors")) { error in
             guard case TensorError.io = error else { return XCTFail("\(error)") }
