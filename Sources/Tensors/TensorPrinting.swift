@@ -99,6 +99,10 @@ private struct TensorPrinter {
 
     init(tensor: Tensor, options: PrintOptions) {
         self.tensor = tensor
+        // Options come from scripts: negative counts would make empty ranges trap.
+        var options = options
+        options.edgeItems = max(0, options.edgeItems)
+        options.precision = min(max(0, options.precision), 100)
         self.options = options
         summarize = tensor.count > options.threshold
         var shown: [Int] = []
@@ -123,7 +127,7 @@ private struct TensorPrinter {
         let stride = tensor.strides[axis]
         let edge = options.edgeItems
         if axis == tensor.rank - 1 {
-            var items: [String]
+            let items: [String]
             if summarize && edge == 0 {
                 items = ["..."]
             } else if let (head, tail) = TensorPrinter.shownIndices(size: size, summarize: summarize,
@@ -143,7 +147,7 @@ private struct TensorPrinter {
             }
             return "[" + lines.joined(separator: ",\n" + String(repeating: " ", count: indent + 1)) + "]"
         }
-        var slices: [String]
+        let slices: [String]
         let child = { (i: Int) in self.render(axis: axis + 1, base: base + i * stride,
                                               indent: indent + 1) }
         if let (head, tail) = TensorPrinter.shownIndices(size: size, summarize: summarize, edge: edge) {

@@ -147,6 +147,15 @@ final class TensorPrintingTests: XCTestCase {
         XCTAssertTrue("\(tensor)".contains("1.23,"), "\(tensor)")
     }
 
+    func testNegativeOptionsDoNotCrash() {
+        var options = PrintOptions()
+        options.edgeItems = -2
+        options.precision = -1
+        options.threshold = -5
+        options.lineWidth = -10
+        XCTAssertTrue(Tensor([1.5, 2]).description(options: options).hasPrefix("tensor("))
+    }
+
     func testPrintingAHugeTensorReadsOnlyTheShownElements() throws {
         // 50 million elements: summarising must not visit (or copy) them all; a broadcast
         // view over a single element shows it reads through strides, not a dense copy.
