@@ -15,6 +15,10 @@ let package = Package(
         .executable(name: "apus", targets: ["apus"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NN", targets: ["NN"]),
+        .library(name: "Tokenizers", targets: ["Tokenizers"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
     ],
     targets: [
         // System libraries from Debian, found through pkg-config.
@@ -36,15 +40,21 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
 
+        .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
+        .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
         .target(name: "Script", dependencies: ["Tensors", "NN"]),
+        .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
         .executableTarget(name: "apus", dependencies: ["Script"]),
-        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN"],
+        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script"]),
+        .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
+        .testTarget(name: "DisplayTests", dependencies: ["Display"]),
+        .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CZeroMQ", "CPNG", "CSndfile", "CSentencePiece", "COpenBLAS", "CEditLine"]),
     ],

@@ -39,7 +39,7 @@ extension Tensor {
                 }
             }
         } else {
-            withIntegerReader(source) { read in
+            withIntegerReader(source, bits: target == .int32 ? 32 : 64) { read in
                 switch target {
                 case .int64:
                     let p = out.pointer(as: Int64.self); for i in 0..<n { p[i] = read(i) }
@@ -88,12 +88,15 @@ extension Tensor {
     }
 
     /// Calls `body` with a function reading element `i` of a dense tensor as Int64.
-    func withIntegerReader<R>(_ dense: Tensor, _ body: (@escaping (Int) -> Int64) -> R) -> R {
+    /// Floats truncate toward zero; NaN and out-of-range values give the type's minimum, which
+    /// is what torch produces on x86 (the processor's "integer indefinite" value).
+    func withIntegerReader<R>(_ dense: Tensor, bits: Int = 64, _ body: (@escaping (Int) -> Int64) -> R) -> R {
+        let limit = bits == 64 ? 9.223372036854775807e18 : 2147483647.0
+        let indefinite: Int64 = bits == 64 ? Int64.min : Int64(Int32.min)
         func truncate(_ x: Float) -> Int64 {
-            guard x.isFinite else { return x.isNaN ? 0 : (x > 0 ? Int64.max : Int64.min) }
-            if x >= 9.2e18 { return Int64.max }
-            if x <= -9.2e18 { return Int64.min }
-            return Int64(x)
+            let d = Double(x)
+            guard d.isFinite, d < limit + 1, d > -limit - 1 else { return indefinite }
+            return Int64(d)
         }
         switch dense.dtype {
         case .int64: let p = dense.pointer(as: Int64.self); return body { p[$0] }

@@ -46,14 +46,21 @@ public final class Storage: @unchecked Sendable {
     }
 }
 
-/// A read-only memory mapping of a whole file; storages borrow from it.
+/// A memory mapping of a whole file; storages borrow from it.
+///
+/// The mapping is private: it never writes back to the file. By default it is read-only; with
+/// `copyOnWrite` its pages are writable and the kernel copies a page the first time it is
+/// written, so loaded weights can be changed in place while unchanged ones stay shared.
 public final class MappedFile: @unchecked Sendable {
     public let path: String
     public let bytes: UnsafeMutableRawPointer
     public let byteCount: Int
+    /// Whether the pages may be written (each written page becomes a private copy).
+    public let isCopyOnWrite: Bool
 
-    public init(path: String) throws {
+    public init(path: String, copyOnWrite: Bool = false) throws {
         self.path = path
+        isCopyOnWrite = copyOnWrite
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else {
             throw TensorError.io("cannot open '\(path)': \(String(cString: strerror(errno)))")
@@ -68,7 +75,8 @@ public final class MappedFile: @unchecked Sendable {
             bytes = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 64)
             return
         }
-        guard let base = mmap(nil, byteCount, PROT_READ, MAP_PRIVATE, fd, 0),
+        let protection = copyOnWrite ? PROT_READ | PROT_WRITE : PROT_READ
+        guard let base = mmap(nil, byteCount, protection, MAP_PRIVATE, fd, 0),
               base != MAP_FAILED else {
             throw TensorError.io("cannot map '\(path)': \(String(cString: strerror(errno)))")
         }

@@ -32,7 +32,7 @@ public enum TensorError: Error, CustomStringConvertible, Equatable {
     /// The Python exception a script sees for this error.
     public var pythonExceptionName: String {
         switch self {
-        case .indexOutOfRange: return "IndexError"
+        case .indexOutOfRange, .invalidDimension: return "IndexError"
         case .unsupportedDType: return "TypeError"
         case .corruptFile, .io: return "OSError"
         default: return "RuntimeError"

@@ -6,4 +6,13 @@ enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+
+    /// A committed JSON fixture, decoded.
+    static func json(_ relative: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: url(relative))
+        guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return object
+    }
 }

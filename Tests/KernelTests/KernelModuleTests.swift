@@ -1,0 +1,6 @@
+import XCTest
+@testable import Kernel
+
+final class KernelModuleTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(KernelModule.self) }
+}

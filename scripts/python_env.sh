@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Creates (once) the light Python venv the tests use: the safetensors library for interop
+# checks. No torch: reference values are committed fixtures. Prints the venv's python.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+venv="$root/.venv-test"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import safetensors, numpy" 2>/dev/null; then
+  python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install -q --disable-pip-version-check safetensors numpy >&2
+fi
+echo "$venv/bin/python"
