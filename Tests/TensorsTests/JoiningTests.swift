@@ -84,4 +84,13 @@ final class JoiningTests: XCTestCase {
         assertThrowsMentioning(["split_size"]) { try x.split(size: -1, dim: 0) }
         assertThrowsMentioning(["chunks"]) { try x.chunk(0) }
     }
+
+    func testCatPromotesMixedDtypes() throws {
+        let half = try Tensor([1, 2], shape: [2]).to(.float16)
+        let ints = try Tensor(int64: [3], shape: [1])
+        let out = try Tensor.cat([half, ints], dim: 0)
+        XCTAssertEqual(out.dtype, .float16)
+        XCTAssertEqual(out.toFloatArray(), [1, 2, 3])
+        XCTAssertEqual(try Tensor.cat([half, Tensor([4])], dim: 0).dtype, .float32)
+    }
 }

@@ -98,4 +98,21 @@ final class ReductionTests: XCTestCase {
         assertThrowsMentioning(["numel() == 0"]) { try Tensor.zeros([0, 3]).max() }
         assertThrowsMentioning(["non-zero size"]) { try Tensor.zeros([0, 3]).max(dim: 0) }
     }
+
+    func testReductionsOverEmptyDimsGiveTorchShapes() throws {
+        let x = Tensor.zeros([0, 3])
+        XCTAssertEqual(try x.sum(dims: [0]).toFloatArray(), [0, 0, 0])
+        XCTAssertEqual(try x.sum(dims: [1]).shape, [0])
+        XCTAssertEqual(try Tensor.zeros([3, 0]).max(dim: 0).values.shape, [0])
+    }
+
+    func testHalfPrecisionReductionsKeepTheirDtype() throws {
+        let x = try Tensor([1, 5, -2, 4, 4, 0], shape: [2, 3]).to(.bfloat16)
+        let (values, indices) = try x.max(dim: 1)
+        XCTAssertEqual(values.dtype, .bfloat16)
+        XCTAssertEqual(values.toFloatArray(), [5, 4])
+        XCTAssertEqual(indices.toInt64Array(), [1, 0])
+        XCTAssertEqual(try x.to(.float16).mean(dims: [1]).dtype, .float16)
+        XCTAssertEqual(try x.variance(dims: [1]).dtype, .bfloat16)
+    }
 }

@@ -18,4 +18,9 @@ final class ScanTests: XCTestCase {
     func testCumsumOverBadDimIsRejected() throws {
         assertThrowsMentioning(["cumsum", "got 2"]) { try Tensor.zeros([3, 4]).cumsum(dim: 2) }
     }
+
+    func testCumsumOfEmptyTensorIsEmpty() throws {
+        XCTAssertEqual(try Tensor.zeros([0, 4]).cumsum(dim: 0).shape, [0, 4])
+        XCTAssertEqual(try Tensor.zeros([3, 0]).cumsum(dim: 1).shape, [3, 0])
+    }
 }

@@ -46,4 +46,12 @@ final class SortingTests: XCTestCase {
         assertThrowsMentioning(["k (4)", "size 3"]) { try Tensor.zeros([2, 3]).topk(k: 4) }
         assertThrowsMentioning(["dimension out of range"]) { try Tensor.zeros([2, 3]).sort(dim: 2) }
     }
+
+    func testSortingEmptyShapesAndZeroK() throws {
+        XCTAssertEqual(try Tensor.zeros([2, 0]).sort().values.shape, [2, 0])
+        XCTAssertEqual(try Tensor.zeros([0, 3]).argsort(dim: 1).shape, [0, 3])
+        let (values, indices) = try Tensor.ones([2, 40]).topk(k: 0)
+        XCTAssertEqual(values.shape, [2, 0])
+        XCTAssertEqual(indices.shape, [2, 0])
+    }
 }
