@@ -44,8 +44,8 @@ final class JoiningTests: XCTestCase {
 
     func testCatOfStridedInputsCopiesTheirValues() throws {
         let a = try Tensor((0..<6).map(Float.init), shape: [2, 3])
-        let out = try Tensor.cat([a.T, a.T], dim: 1)
-        XCTAssertEqual(out.toFloatArray(), [0, 3, 0, 3, 1, 4, 1, 4, 2, 5, 2, 5])
+        let dense = a.T.contiguous().clone()
+        assertMatches(try Tensor.cat([a.T, a.T], dim: 1), try Tensor.cat([dense, dense], dim: 1), "transposed")
     }
 
     func testJoiningGradientsMatchFiniteDifferences() throws {
@@ -90,7 +90,7 @@ final class JoiningTests: XCTestCase {
         let ints = try Tensor(int64: [3], shape: [1])
         let out = try Tensor.cat([half, ints], dim: 0)
         XCTAssertEqual(out.dtype, .float16)
-        XCTAssertEqual(out.toFloatArray(), [1, 2, 3])
+        XCTAssertEqual(out.toFloatArray(), half.toFloatArray() + ints.toFloatArray())
         XCTAssertEqual(try Tensor.cat([half, Tensor([4])], dim: 0).dtype, .float32)
     }
 }

@@ -12,7 +12,7 @@ final class TriangularTests: XCTestCase {
 
     func testTriangleOfStridedViewReadsTheView() throws {
         let x = try Tensor((1...6).map(Float.init), shape: [2, 3])
-        XCTAssertEqual(try x.T.triu().toFloatArray(), [1, 4, 0, 5, 0, 0])
+        assertMatches(try x.T.triu(), try x.T.contiguous().clone().triu(), "transposed")
     }
 
     func testTriangleGradientsKeepTheSameBand() throws {

@@ -149,6 +149,11 @@ def selection():
          {"out": scores.masked_fill(causal, float("-inf"))})
     case(cases, "masked_fill int64", "masked_fill", {"x": ai, "mask": cond}, {"value": 7.0},
          {"out": ai.masked_fill(cond, 7)})
+    xg = scores.clone().requires_grad_()
+    weights = torch.arange(32, dtype=torch.float32).view(2, 4, 4)
+    (xg.masked_fill(causal, -1e9) * weights).sum().backward()
+    case(cases, "masked_fill grad", "masked_fill_grad", {"x": scores, "mask": causal, "weight": weights},
+         {"value": -1e9}, {"grad": xg.grad})
     write("selection", cases)
 
 
@@ -258,6 +263,11 @@ def sorting():
     values, _ = torch.topk(ties, 4, dim=1)
     case(cases, "topk ties values", "topk_values", {"x": ties}, {"k": 4, "dim": 1, "largest": True},
          {"values": values})
+    xg = x.clone().requires_grad_()
+    weights = torch.arange(3 * 2 * 4, dtype=torch.float32).view(3, 2, 4) + 1
+    (torch.topk(xg, 2, dim=1, largest=False).values * weights).sum().backward()
+    case(cases, "topk grad", "topk_grad", {"x": x, "weight": weights}, {"k": 2, "dim": 1, "largest": False},
+         {"grad": xg.grad})
     write("sorting", cases)
 
 
