@@ -118,3 +118,22 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(try x.variance(dims: [1]).dtype, .bfloat16)
     }
 }
+
+final class ComposedIndexOpsTests: XCTestCase {
+    /// masked_fill, cat, cumsum, reflect pad, max, var, gather, topk, where and triu in one
+    /// function: loss and gradient as torch computes them.
+    func testComposedFunctionMatchesTorchLossAndGradient() throws {
+        let c = try IndexFixture.load("composed", op: "composed")[0]
+        let x = try c.input("x").requiringGrad()
+        var y = try x.maskedFill(mask: c.input("mask"), value: 0)
+        y = try Tensor.cat([y, y.cumsum(dim: -1)], dim: -1)
+        y = try y.pad([1, 2], mode: .reflect)
+        let gathered = try y.gather(dim: 2, index: c.input("index"))
+        var loss = try y.max(dim: -1).values.sum() + y.variance(dims: [1]).mean()
+        loss = try loss + (gathered * gathered).sum() + y.sum(dims: [1]).topk(k: 4).values.sum()
+        loss = try loss + Tensor.where(y.gt(0), y, y * 0.1).mean() + y.triu(diagonal: 1).sum() * 0.5
+        try loss.backward()
+        assertMatches(loss, c.output("loss"), "loss", tolerance: 1e-4)
+        assertMatches(try XCTUnwrap(x.grad), c.output("grad"), "grad", tolerance: 1e-4)
+    }
+}

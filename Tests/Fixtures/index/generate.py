@@ -323,6 +323,26 @@ def padding():
     write("padding", cases)
 
 
+def composed():
+    """One function through many of these ops, to check their gradients compose as torch's."""
+    import torch.nn.functional as F
+    cases = []
+    x = randn(2, 5, 6)
+    mask = torch.rand(5, 6, generator=gen) > 0.7
+    idx = randint(0, 15, 2, 5, 3)
+    xg = x.clone().requires_grad_()
+    y = xg.masked_fill(mask, 0)
+    y = torch.cat([y, y.cumsum(-1)], dim=-1)
+    y = F.pad(y, [1, 2], mode="reflect")
+    loss = (y.max(dim=-1).values.sum() + y.var(dim=1).mean() + torch.gather(y, 2, idx).pow(2).sum()
+            + torch.topk(y.sum(1), 4).values.sum() + torch.where(y > 0, y, y * 0.1).mean()
+            + y.triu(1).sum() * 0.5)
+    loss.backward()
+    case(cases, "composed", "composed", {"x": x, "mask": mask, "index": idx}, {},
+         {"loss": loss.detach(), "grad": xg.grad})
+    write("composed", cases)
+
+
 if __name__ == "__main__":
     reductions()
     comparison()
@@ -333,3 +353,4 @@ if __name__ == "__main__":
     scan()
     triangular()
     padding()
+    composed()
