@@ -1,4 +1,6 @@
 import COpenBLAS
+import Dispatch
+import Foundation
 
 /// Counters that let tests see how matrix products reached OpenBLAS.
 ///
@@ -11,6 +13,21 @@ public enum MatMulDiagnostics {
     nonisolated(unsafe) public static var operandCopies = 0
     /// BLAS calls made (sgemm, sgemv or sdot), one per matrix product in a batch.
     nonisolated(unsafe) public static var blasCalls = 0
+}
+
+/// OpenBLAS's thread count is one global setting; batches of small products lower it to one
+/// while each core runs its own products, then restore it. The lock keeps two such batches from
+/// restoring each other's value.
+enum BLASThreads {
+    private static let lock = NSLock()
+
+    static func withSingleThreadedBLAS(_ body: () -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        let previous = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(previous) }
+        body()
+    }
 }
 
 /// How one matrix operand is read by BLAS: row-major as stored, or as the transpose of a
@@ -239,6 +256,7 @@ extension Tensor {
            let merged = viewStrides(a.shape, a.strides, [batchCount * n, m]),
            let la = BLASLayout(rows: batchCount * n, cols: m, rowStride: merged[0], colStride: merged[1]),
            let lb = BLASLayout(rows: m, cols: p, rowStride: b.strides[0], colStride: b.strides[1]) {
+            MatMulDiagnostics.blasCalls += 1
             withExtendedLifetime((a, b, out)) {
                 gemm(a.floatPointer, la, rowStrideA: merged[0], colStrideA: merged[1],
                      b.floatPointer, lb, rowStrideB: b.strides[0], colStrideB: b.strides[1],
@@ -251,27 +269,50 @@ extension Tensor {
         let (y, lb) = blasReadable(b)
         let xs = x.strides, ys = y.strides
         let stridesA = batchStrides(x, batch), stridesB = batchStrides(y, batch)
+        // Pointer offsets of each product's operands, walking the batch index like an odometer.
+        var offsets = [(Int, Int)](repeating: (0, 0), count: batchCount)
+        var index = [Int](repeating: 0, count: batch.count)
+        var offA = 0, offB = 0
+        for item in 0..<batchCount {
+            offsets[item] = (offA, offB)
+            var axis = batch.count - 1
+            while axis >= 0 {
+                index[axis] += 1
+                offA += stridesA[axis]; offB += stridesB[axis]
+                if index[axis] < batch[axis] { break }
+                offA -= index[axis] * stridesA[axis]; offB -= index[axis] * stridesB[axis]
+                index[axis] = 0
+                axis -= 1
+            }
+        }
+        MatMulDiagnostics.blasCalls += batchCount
         withExtendedLifetime((x, y, out)) {
             let pa = x.floatPointer, pb = y.floatPointer, pc = out.floatPointer
-            var index = [Int](repeating: 0, count: batch.count)
-            var offA = 0, offB = 0
-            for item in 0..<batchCount {
-                gemm(pa + offA, la, rowStrideA: xs[xs.count - 2], colStrideA: xs[xs.count - 1],
-                     pb + offB, lb, rowStrideB: ys[ys.count - 2], colStrideB: ys[ys.count - 1],
-                     pc + item * n * p, n: n, m: m, p: p, beta: beta)
-                // Advance the batch index like an odometer.
-                var axis = batch.count - 1
-                while axis >= 0 {
-                    index[axis] += 1
-                    offA += stridesA[axis]; offB += stridesB[axis]
-                    if index[axis] < batch[axis] { break }
-                    offA -= index[axis] * stridesA[axis]; offB -= index[axis] * stridesB[axis]
-                    index[axis] = 0
-                    axis -= 1
+            let run = { (items: Range<Int>) in
+                for item in items {
+                    gemm(pa + offsets[item].0, la, rowStrideA: xs[xs.count - 2], colStrideA: xs[xs.count - 1],
+                         pb + offsets[item].1, lb, rowStrideB: ys[ys.count - 2], colStrideB: ys[ys.count - 1],
+                         pc + item * n * p, n: n, m: m, p: p, beta: beta)
                 }
+            }
+            // Small products (attention heads) gain little from OpenBLAS splitting each one and
+            // pay a thread hand-off per call; giving each core whole products is faster.
+            let cores = Parallel.coreCount
+            if batchCount >= 2 && cores > 1 && n * m * p <= smallProductVolume {
+                BLASThreads.withSingleThreadedBLAS {
+                    let tasks = min(cores, batchCount), chunk = (batchCount + tasks - 1) / tasks
+                    DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                        run(task * chunk..<min(batchCount, (task + 1) * chunk))
+                    }
+                }
+            } else {
+                run(0..<batchCount)
             }
         }
     }
+
+    /// Multiply-adds per product below which a batch is split across cores by whole products.
+    static let smallProductVolume = 1 << 22
 
     /// The operand itself when BLAS can read its matrix dims in place, else a dense copy.
     private static func blasReadable(_ t: Tensor) -> (Tensor, BLASLayout) {
@@ -302,7 +343,6 @@ extension Tensor {
     private static func gemm(_ a: UnsafePointer<Float>, _ la: BLASLayout, rowStrideA: Int, colStrideA: Int,
                              _ b: UnsafePointer<Float>, _ lb: BLASLayout, rowStrideB: Int, colStrideB: Int,
                              _ c: UnsafeMutablePointer<Float>, n: Int, m: Int, p: Int, beta: Float) {
-        MatMulDiagnostics.blasCalls += 1
         // A valid layout guarantees a positive stride along any dim longer than 1.
         let incA = Int32(m > 1 ? colStrideA : 1), incB = Int32(m > 1 ? rowStrideB : 1)
         if n == 1 && p == 1 {
