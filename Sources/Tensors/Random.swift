@@ -94,30 +94,115 @@ public final class Generator: @unchecked Sendable {
         }
     }
 
-    /// Uniform floats in [0, 1) from the top 24 bits of each word (every value is a multiple
-    /// of 2^-24, so 1 is never reached).
-    func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        let scale: Float = 1.0 / 16_777_216
-        fillBlocks(count) { words, start in
-            for lane in 0..<min(4, count - start) { p[start + lane] = Float(words[lane] >> 8) * scale }
+    /// The words of `blocks` consecutive blocks from `counter`, written to `p`.
+    @inline(__always)
+    static func philoxWords(key: UInt64, counter: UInt64, blocks: Int, into p: UnsafeMutablePointer<UInt32>) {
+        for block in 0..<blocks {
+            let words = philox(key: key, counter: counter &+ UInt64(block))
+            for lane in 0..<4 { p[4 * block + lane] = words[lane] }
         }
     }
 
-    /// Standard normal floats by the Box-Muller transform, two per pair of words.
-    func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        let scale: Float = 1.0 / 16_777_216
-        fillBlocks(count) { words, start in
-            var values = SIMD4<Float>()
-            for pair in 0..<2 {
-                // u1 in (0, 1] keeps the log finite.
-                let u1 = Float((words[2 * pair] >> 8) + 1) * scale
-                let angle = 2 * Float.pi * Float(words[2 * pair + 1] >> 8) * scale
-                let radius = (-2 * log(u1)).squareRoot()
-                values[2 * pair] = radius * cos(angle)
-                values[2 * pair + 1] = radius * sin(angle)
+    /// Fills `count` floats in groups of `Group` values made from `Group` words; `transform`
+    /// turns one group's words into values. Groups are fixed (group i always uses the same
+    /// counters), so the values do not depend on how the work is split across cores.
+    @inline(__always)
+    private func fillGroups<Group: SIMD>(_ p: UnsafeMutablePointer<Float>, count: Int, _: Group.Type,
+                                         _ transform: (Group) -> Group)
+        where Group.Scalar == UInt32 {
+        let width = Group.scalarCount, blocksPerGroup = width / 4
+        let groups = (count + width - 1) / width
+        if groups == 0 { return }
+        let (key, first) = reserve(blocks: groups * blocksPerGroup)
+        Parallel.forEachChunk(groups, costPerElement: 8 * width, alignment: 1) { range in
+            var words = Group()
+            for group in range {
+                withUnsafeMutableBytes(of: &words) { raw in
+                    Generator.philoxWords(key: key, counter: first &+ UInt64(group * blocksPerGroup),
+                                          blocks: blocksPerGroup, into: raw.baseAddress!.assumingMemoryBound(to: UInt32.self))
+                }
+                let values = transform(words)
+                let start = group * width, n = min(width, count - start)
+                withUnsafeBytes(of: values) { raw in
+                    (p + start).update(from: raw.baseAddress!.assumingMemoryBound(to: Float.self), count: n)
+                }
             }
-            for lane in 0..<min(4, count - start) { p[start + lane] = values[lane] }
         }
+    }
+
+    /// Uniform floats in [0, 1) from the top 24 bits of each word (every value is a multiple
+    /// of 2^-24, so 1 is never reached).
+    func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        fillGroups(p, count: count, SIMD16<UInt32>.self) { words in
+            let values = SIMD16<Float>(words &>> 8) * (1.0 / 16_777_216)
+            return unsafeBitCast(values, to: SIMD16<UInt32>.self)
+        }
+    }
+
+    /// Standard normal floats by the Box-Muller transform: in each group of 32, the first 16
+    /// words give the radii and the last 16 the angles; cosines fill the first half of the
+    /// group and sines the second.
+    func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int) {
+        fillGroups(p, count: count, SIMD32<UInt32>.self) { words in
+            let scale: Float = 1.0 / 16_777_216
+            // u1 in (0, 1] keeps the log finite.
+            let u1 = SIMD16<Float>(words.lowHalf &>> 8 &+ 1) * scale
+            let u2 = SIMD16<Float>(words.highHalf &>> 8) * scale
+            let radius = (-2 * Generator.logarithm(u1)).squareRoot()
+            let (cosine, sine) = Generator.cosineAndSine(turns: u2)
+            let values = SIMD32<Float>(lowHalf: radius * cosine, highHalf: radius * sine)
+            return unsafeBitCast(values, to: SIMD32<UInt32>.self)
+        }
+    }
+
+    /// Natural log of positive normal floats, vectorised (Cephes' logf polynomial; about
+    /// 1 ulp, which is far below the resolution of the 24-bit inputs it is used on).
+    @inline(__always)
+    static func logarithm(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
+        var exponent = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bits &>> 23) &- 126)
+        // Mantissa in [0.5, 1).
+        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD16<Float>.self)
+        let small = m .< 0.707_106_781_186_547_524
+        exponent = exponent.replacing(with: exponent - 1, where: small)
+        m = m.replacing(with: m + m, where: small) - 1
+        let z = m * m
+        var y: SIMD16<Float> = SIMD16(repeating: 7.037_683_629_2e-2)
+        y = y * m - 1.151_461_031_0e-1
+        y = y * m + 1.167_699_874_0e-1
+        y = y * m - 1.242_014_084_6e-1
+        y = y * m + 1.424_932_278_7e-1
+        y = y * m - 1.666_805_766_5e-1
+        y = y * m + 2.000_071_476_5e-1
+        y = y * m - 2.499_999_399_3e-1
+        y = y * m + 3.333_333_117_4e-1
+        y = y * m * z
+        y += -2.121_944_40e-4 * exponent
+        y += -0.5 * z
+        return m + y + 0.693_359_375 * exponent
+    }
+
+    /// cos and sin of `2 pi * turns` for turns in [0, 1), vectorised: reduce to a quarter turn
+    /// around the nearest multiple of pi/2, then Cephes' sinf/cosf polynomials on [-pi/4, pi/4].
+    @inline(__always)
+    static func cosineAndSine(turns: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
+        let quarters = turns * 4
+        let nearest = quarters.rounded(.toNearestOrEven)
+        let r = (quarters - nearest) * (Float.pi / 2)
+        let quadrant = SIMD16<Int32>(nearest, rounding: .towardZero) & 3
+        let z = r * r
+        var s: SIMD16<Float> = SIMD16(repeating: -1.951_529_589_1e-4)
+        s = (s * z + 8.332_160_873_6e-3) * z - 1.666_665_461_1e-1
+        s = s * z * r + r
+        var c: SIMD16<Float> = SIMD16(repeating: 2.443_315_711_809_948e-5)
+        c = (c * z - 1.388_731_625_493_765e-3) * z + 4.166_664_568_298_827e-2
+        c = c * z * z - 0.5 * z + 1
+        let odd = (quadrant & 1) .== 1
+        var cosine = c.replacing(with: s, where: odd)
+        var sine = s.replacing(with: c, where: odd)
+        cosine = cosine.replacing(with: -cosine, where: (quadrant .== 1) .| (quadrant .== 2))
+        sine = sine.replacing(with: -sine, where: quadrant .>= 2)
+        return (cosine, sine)
     }
 
     /// 64-bit words, two per block, reduced to `0..<range` by a multiply-high (Lemire's
