@@ -61,9 +61,10 @@ public final class Generator: @unchecked Sendable {
 
     // MARK: Philox4x32-10
 
-    /// The four 32-bit words of block `counter` under `key`.
+    /// The four 32-bit words of block `counter` under `key`. (A tuple, not a SIMD4: the
+    /// compiler keeps a tuple in registers, which makes this loop several times faster.)
     @inline(__always)
-    static func philox(key: UInt64, counter: UInt64) -> SIMD4<UInt32> {
+    static func philox(key: UInt64, counter: UInt64) -> (UInt32, UInt32, UInt32, UInt32) {
         var c0 = UInt32(truncatingIfNeeded: counter), c1 = UInt32(truncatingIfNeeded: counter >> 32)
         var c2: UInt32 = 0, c3: UInt32 = 0
         var k0 = UInt32(truncatingIfNeeded: key), k1 = UInt32(truncatingIfNeeded: key >> 32)
@@ -71,26 +72,34 @@ public final class Generator: @unchecked Sendable {
             if round > 0 { k0 &+= 0x9E37_79B9; k1 &+= 0xBB67_AE85 }
             let p0 = UInt64(0xD251_1F53) &* UInt64(c0)
             let p1 = UInt64(0xCD9E_8D57) &* UInt64(c2)
-            let hi0 = UInt32(truncatingIfNeeded: p0 >> 32), lo0 = UInt32(truncatingIfNeeded: p0)
-            let hi1 = UInt32(truncatingIfNeeded: p1 >> 32), lo1 = UInt32(truncatingIfNeeded: p1)
-            c0 = hi1 ^ c1 ^ k0
-            c1 = lo1
-            c2 = hi0 ^ c3 ^ k1
-            c3 = lo0
+            c0 = UInt32(truncatingIfNeeded: p1 >> 32) ^ c1 ^ k0
+            c1 = UInt32(truncatingIfNeeded: p1)
+            c2 = UInt32(truncatingIfNeeded: p0 >> 32) ^ c3 ^ k1
+            c3 = UInt32(truncatingIfNeeded: p0)
         }
-        return SIMD4(c0, c1, c2, c3)
+        return (c0, c1, c2, c3)
     }
 
-    /// Fills `count` values, four per block, calling `fill(block words, destination index)`;
-    /// blocks are split across cores when there are many.
-    func fillBlocks(_ count: Int, _ fill: (SIMD4<UInt32>, Int) -> Void) {
-        let blocks = (count + 3) / 4
+    /// Fills `count` 64-bit words, two per block (each the block's 32-bit words in
+    /// little-endian order); blocks are split across cores when there are many.
+    func fillWords64(_ p: UnsafeMutablePointer<UInt64>, count: Int) {
+        let blocks = (count + 1) / 2
         if blocks == 0 { return }
         let (key, first) = reserve(blocks: blocks)
-        Parallel.forEachChunk(blocks, costPerElement: 16, alignment: 1) { range in
-            for block in range {
-                fill(Generator.philox(key: key, counter: first &+ UInt64(block)), block * 4)
+        let words = UnsafeMutableRawPointer(p).assumingMemoryBound(to: UInt32.self)
+        let whole = count / 2
+        Parallel.forEachChunk(whole, costPerElement: 16, alignment: 1) { range in
+            Generator.philoxWords(key: key, counter: first &+ UInt64(range.lowerBound), blocks: range.count,
+                                  into: words + 4 * range.lowerBound)
+        }
+        if whole < blocks {
+            // An odd count: the last block has room for only one of its two 64-bit words.
+            var tail = [UInt32](repeating: 0, count: 4)
+            tail.withUnsafeMutableBufferPointer { buffer in
+                Generator.philoxWords(key: key, counter: first &+ UInt64(whole), blocks: 1, into: buffer.baseAddress!)
             }
+            words[4 * whole] = tail[0]
+            words[4 * whole + 1] = tail[1]
         }
     }
 
@@ -99,122 +108,152 @@ public final class Generator: @unchecked Sendable {
     static func philoxWords(key: UInt64, counter: UInt64, blocks: Int, into p: UnsafeMutablePointer<UInt32>) {
         for block in 0..<blocks {
             let words = philox(key: key, counter: counter &+ UInt64(block))
-            for lane in 0..<4 { p[4 * block + lane] = words[lane] }
+            p[4 * block] = words.0; p[4 * block + 1] = words.1
+            p[4 * block + 2] = words.2; p[4 * block + 3] = words.3
         }
     }
 
-    /// Fills `count` floats in groups of `Group` values made from `Group` words; `transform`
-    /// turns one group's words into values. Groups are fixed (group i always uses the same
-    /// counters), so the values do not depend on how the work is split across cores.
+    /// Fills `count` floats in fixed groups of `width` values, each made from `width` words
+    /// (group i always uses the same counters, so the values do not depend on how the work is
+    /// split across cores). `transform` reads a group's words and writes its values.
     @inline(__always)
-    private func fillGroups<Group: SIMD>(_ p: UnsafeMutablePointer<Float>, count: Int, _: Group.Type,
-                                         _ transform: (Group) -> Group)
-        where Group.Scalar == UInt32 {
-        let width = Group.scalarCount, blocksPerGroup = width / 4
+    private func fillGroups(_ p: UnsafeMutablePointer<Float>, count: Int, width: Int,
+                            _ transform: (UnsafeRawPointer, UnsafeMutableRawPointer) -> Void) {
+        let blocksPerGroup = width / 4
         let groups = (count + width - 1) / width
         if groups == 0 { return }
         let (key, first) = reserve(blocks: groups * blocksPerGroup)
         Parallel.forEachChunk(groups, costPerElement: 8 * width, alignment: 1) { range in
-            var words = Group()
+            let words = UnsafeMutablePointer<UInt32>.allocate(capacity: width)
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: width)
+            defer { words.deallocate(); values.deallocate() }
             for group in range {
-                withUnsafeMutableBytes(of: &words) { raw in
-                    Generator.philoxWords(key: key, counter: first &+ UInt64(group * blocksPerGroup),
-                                          blocks: blocksPerGroup, into: raw.baseAddress!.assumingMemoryBound(to: UInt32.self))
-                }
-                let values = transform(words)
-                let start = group * width, n = min(width, count - start)
-                withUnsafeBytes(of: values) { raw in
-                    (p + start).update(from: raw.baseAddress!.assumingMemoryBound(to: Float.self), count: n)
+                Generator.philoxWords(key: key, counter: first &+ UInt64(group * blocksPerGroup),
+                                      blocks: blocksPerGroup, into: words)
+                let start = group * width
+                if start + width <= count {
+                    transform(UnsafeRawPointer(words), UnsafeMutableRawPointer(p + start))
+                } else {
+                    transform(UnsafeRawPointer(words), UnsafeMutableRawPointer(values))
+                    (p + start).update(from: values, count: count - start)
                 }
             }
         }
     }
 
-    /// Uniform floats in [0, 1) from the top 24 bits of each word (every value is a multiple
-    /// of 2^-24, so 1 is never reached).
+    /// Uniform floats in [0, 1): the top 23 bits of each word over 2^23 (so 1 is never reached).
     func fillUniform(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        fillGroups(p, count: count, SIMD16<UInt32>.self) { words in
-            let values = SIMD16<Float>(words &>> 8) * (1.0 / 16_777_216)
-            return unsafeBitCast(values, to: SIMD16<UInt32>.self)
+        fillGroups(p, count: count, width: 16) { words, out in
+            let w = words.assumingMemoryBound(to: UInt32.self), o = out.assumingMemoryBound(to: Float.self)
+            for i in 0..<16 { o[i] = Generator.unitFloat(w[i] >> 9) }
         }
     }
 
-    /// Standard normal floats by the Box-Muller transform: in each group of 32, the first 16
-    /// words give the radii and the last 16 the angles; cosines fill the first half of the
-    /// group and sines the second.
+    /// Standard normal floats by the Box-Muller transform, in fixed tiles of 2048 values
+    /// (512 blocks): the tile's first 1024 words give the radii and the last 1024 the angles;
+    /// cosines fill the first half of the tile and sines the second. Tile t always uses the same
+    /// counters, so values do not depend on the tensor size or on how cores split the work.
     func fillNormal(_ p: UnsafeMutablePointer<Float>, count: Int) {
-        fillGroups(p, count: count, SIMD32<UInt32>.self) { words in
-            let scale: Float = 1.0 / 16_777_216
-            // u1 in (0, 1] keeps the log finite.
-            let u1 = SIMD16<Float>(words.lowHalf &>> 8 &+ 1) * scale
-            let u2 = SIMD16<Float>(words.highHalf &>> 8) * scale
-            let radius = (-2 * Generator.logarithm(u1)).squareRoot()
-            let (cosine, sine) = Generator.cosineAndSine(turns: u2)
-            let values = SIMD32<Float>(lowHalf: radius * cosine, highHalf: radius * sine)
-            return unsafeBitCast(values, to: SIMD32<UInt32>.self)
+        let half = 1024, tile = 2 * half, blocksPerTile = tile / 4
+        let tiles = (count + tile - 1) / tile
+        if tiles == 0 { return }
+        let (key, first) = reserve(blocks: tiles * blocksPerTile)
+        Parallel.forEachChunk(tiles, costPerElement: 8 * tile, alignment: 1) { range in
+            let words = UnsafeMutablePointer<UInt32>.allocate(capacity: tile)
+            let values = UnsafeMutablePointer<Float>.allocate(capacity: tile)
+            defer { words.deallocate(); values.deallocate() }
+            for t in range {
+                let start = t * tile, needed = min(tile, count - start)
+                Generator.philoxWords(key: key, counter: first &+ UInt64(t * blocksPerTile),
+                                      blocks: blocksPerTile, into: words)
+                let pairs = min(half, needed)
+                // Plain passes over branch-free math, so the compiler vectorises them; the
+                // square root goes through SIMD so no errno check splits the loop.
+                let radii = values + half
+                for i in 0..<pairs {
+                    // u1 in (0, 1] keeps the log finite (and the log at most 0).
+                    radii[i] = -2 * Generator.logarithm(Generator.unitFloat((words[i] >> 9) + 1))
+                }
+                let raw = UnsafeMutableRawPointer(radii)
+                var i = 0
+                while i + 8 <= pairs {
+                    let r = raw.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
+                    raw.storeBytes(of: r.squareRoot(), toByteOffset: 4 * i, as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < pairs { radii[i] = max(radii[i], 0).squareRoot(); i += 1 }
+                for i in 0..<pairs {
+                    let (cosine, sine) = Generator.cosineAndSine(turns24: words[half + i] >> 8)
+                    let radius = radii[i]
+                    values[i] = radius * cosine
+                    radii[i] = radius * sine
+                }
+                (p + start).update(from: values, count: needed)
+            }
         }
     }
 
-    /// Natural log of positive normal floats, vectorised (Cephes' logf polynomial; about
-    /// 1 ulp, which is far below the resolution of the 24-bit inputs it is used on).
+    /// `n / 2^23` for `n` in 0...2^23, through the exponent trick (no int-to-float conversion).
     @inline(__always)
-    static func logarithm(_ x: SIMD16<Float>) -> SIMD16<Float> {
-        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
-        var exponent = SIMD16<Float>(SIMD16<Int32>(truncatingIfNeeded: bits &>> 23) &- 126)
-        // Mantissa in [0.5, 1).
-        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F00_0000, to: SIMD16<Float>.self)
-        let small = m .< 0.707_106_781_186_547_524
-        exponent = exponent.replacing(with: exponent - 1, where: small)
-        m = m.replacing(with: m + m, where: small) - 1
-        let z = m * m
-        var y: SIMD16<Float> = SIMD16(repeating: 7.037_683_629_2e-2)
-        y = y * m - 1.151_461_031_0e-1
-        y = y * m + 1.167_699_874_0e-1
-        y = y * m - 1.242_014_084_6e-1
-        y = y * m + 1.424_932_278_7e-1
-        y = y * m - 1.666_805_766_5e-1
-        y = y * m + 2.000_071_476_5e-1
-        y = y * m - 2.499_999_399_3e-1
-        y = y * m + 3.333_333_117_4e-1
-        y = y * m * z
-        y += -2.121_944_40e-4 * exponent
-        y += -0.5 * z
-        return m + y + 0.693_359_375 * exponent
+    static func unitFloat(_ n: UInt32) -> Float {
+        (Float(bitPattern: n &+ 0x4B00_0000) - 8_388_608) * (1.0 / 8_388_608)
     }
 
-    /// cos and sin of `2 pi * turns` for turns in [0, 1), vectorised: reduce to a quarter turn
-    /// around the nearest multiple of pi/2, then Cephes' sinf/cosf polynomials on [-pi/4, pi/4].
+    /// Natural log of a positive normal float, branch-free: split off the exponent so the
+    /// mantissa lies in [sqrt(1/2), sqrt(2)), then Cephes' logf polynomial (within 1e-6 of libm,
+    /// far below the 2^-23 resolution of the inputs it is used on).
     @inline(__always)
-    static func cosineAndSine(turns: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-        let quarters = turns * 4
-        let nearest = quarters.rounded(.toNearestOrEven)
-        let r = (quarters - nearest) * (Float.pi / 2)
-        let quadrant = SIMD16<Int32>(nearest, rounding: .towardZero) & 3
+    static func logarithm(_ x: Float) -> Float {
+        let bits = x.bitPattern &+ (0x3F80_0000 &- 0x3F35_04F3)
+        // The exponent as a float by the 1.5 * 2^23 trick (it may be negative).
+        let k = Float(bitPattern: (bits >> 23) &+ (0x4B40_0000 &- 0x7F)) - 12_582_912
+        let f = Float(bitPattern: (bits & 0x007F_FFFF) &+ 0x3F35_04F3) - 1
+        let z = f * f
+        var y: Float = 7.037_683_629_2e-2
+        y = y * f - 1.151_461_031_0e-1
+        y = y * f + 1.167_699_874_0e-1
+        y = y * f - 1.242_014_084_6e-1
+        y = y * f + 1.424_932_278_7e-1
+        y = y * f - 1.666_805_766_5e-1
+        y = y * f + 2.000_071_476_5e-1
+        y = y * f - 2.499_999_399_3e-1
+        y = y * f + 3.333_333_117_4e-1
+        y = y * f * z
+        y += -2.121_944_40e-4 * k
+        y += -0.5 * z
+        return f + y + 0.693_359_375 * k
+    }
+
+    /// cos and sin of `2 pi v / 2^24` for a 24-bit integer `v`, branch-free: the nearest
+    /// quarter turn comes from the top bits, the remainder (within pi/4) goes through Cephes'
+    /// sinf/cosf polynomials, and the quadrant swaps and negates them with bit operations.
+    @inline(__always)
+    static func cosineAndSine(turns24 v: UInt32) -> (Float, Float) {
+        let nearest = (v &+ (1 << 21)) >> 22                      // 0...4 quarter turns
+        let offset = v &- (nearest << 22)                          // in [-2^21, 2^21), two's complement
+        let r = (Float(bitPattern: offset &+ 0x4B40_0000) - 12_582_912) * (2 * Float.pi / 16_777_216)
+        let q = nearest & 3
         let z = r * r
-        var s: SIMD16<Float> = SIMD16(repeating: -1.951_529_589_1e-4)
+        var s: Float = -1.951_529_589_1e-4
         s = (s * z + 8.332_160_873_6e-3) * z - 1.666_665_461_1e-1
         s = s * z * r + r
-        var c: SIMD16<Float> = SIMD16(repeating: 2.443_315_711_809_948e-5)
+        var c: Float = 2.443_315_711_809_948e-5
         c = (c * z - 1.388_731_625_493_765e-3) * z + 4.166_664_568_298_827e-2
         c = c * z * z - 0.5 * z + 1
-        let odd = (quadrant & 1) .== 1
-        var cosine = c.replacing(with: s, where: odd)
-        var sine = s.replacing(with: c, where: odd)
-        cosine = cosine.replacing(with: -cosine, where: (quadrant .== 1) .| (quadrant .== 2))
-        sine = sine.replacing(with: -sine, where: quadrant .>= 2)
+        let odd = 0 &- (q & 1)
+        let cBits = c.bitPattern, sBits = s.bitPattern
+        let cosSign = (((q &+ 1) >> 1) & 1) << 31, sinSign = (q >> 1) << 31
+        let cosine = Float(bitPattern: ((sBits & odd) | (cBits & ~odd)) ^ cosSign)
+        let sine = Float(bitPattern: ((cBits & odd) | (sBits & ~odd)) ^ sinSign)
         return (cosine, sine)
     }
 
-    /// 64-bit words, two per block, reduced to `0..<range` by a multiply-high (Lemire's
-    /// method; the bias is below range / 2^64).
+    /// 64-bit words reduced to `0..<range` by a multiply-high (Lemire's method; the bias is
+    /// below range / 2^64).
     func fillBelow(_ range: UInt64, _ p: UnsafeMutablePointer<UInt64>, count: Int) {
-        let blocks = (count + 1) / 2
-        fillBlocks(blocks * 4) { words, start in
-            let first = start / 2
-            for half in 0..<min(2, count - first) {
-                let word = UInt64(words[2 * half]) << 32 | UInt64(words[2 * half + 1])
-                p[first + half] = word.multipliedFullWidth(by: range).high
-            }
+        fillWords64(p, count: count)
+        Parallel.forEachChunk(count, costPerElement: 2) { r in
+            for i in r { p[i] = p[i].multipliedFullWidth(by: range).high }
         }
     }
 }
@@ -286,7 +325,7 @@ extension Tensor {
         p.withMemoryRebound(to: UInt64.self, capacity: n) { raw in
             (generator ?? .defaultGenerator).fillBelow(range, raw, count: n)
         }
-        for i in 0..<n { p[i] = low &+ p[i] }
+        Parallel.forEachChunk(n) { r in for i in r { p[i] = low &+ p[i] } }
         return dtype == .int64 ? out : try out.to(dtype)
     }
 
@@ -296,12 +335,7 @@ extension Tensor {
         var draws = [UInt64](repeating: 0, count: n)
         draws.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
-            (generator ?? .defaultGenerator).fillBlocks(((n + 1) / 2) * 4) { words, start in
-                let first = start / 2
-                for half in 0..<min(2, n - first) {
-                    base[first + half] = UInt64(words[2 * half]) << 32 | UInt64(words[2 * half + 1])
-                }
-            }
+            (generator ?? .defaultGenerator).fillWords64(base, count: n)
         }
         var values = (0..<n).map { Int64($0) }
         if n > 1 {
