@@ -118,6 +118,8 @@ report("conv1d_apus", try best(reps) { _ = try audio.conv1d(weight: kernel, padd
 
 // Random numbers and dropout on a million elements.
 report("randn_1m_apus", try best(reps) { _ = try Tensor.randn([1_000_000], generator: g) }, flops: 0)
+report("randint_1m_apus", try best(reps) { _ = try Tensor.randint(low: 0, high: 1000, shape: [1_000_000], generator: g) },
+       flops: 0)
 let big = try Tensor.randn([1_000_000], generator: g)
 report("dropout_1m_apus", try best(reps) { _ = try big.dropout(p: 0.1, generator: g) }, flops: 0)
 '''
@@ -176,6 +178,7 @@ def run_torch(reps):
     audio, kernel = torch.randn(1, 80, 3000), torch.randn(384, 80, 3)
     r["conv1d"] = (best(reps, lambda: F.conv1d(audio, kernel, padding=1)), 2.0 * 384 * 240 * 3000)
     r["randn_1m"] = (best(reps, lambda: torch.randn(1_000_000)), 0)
+    r["randint_1m"] = (best(reps, lambda: torch.randint(0, 1000, (1_000_000,))), 0)
     big = torch.randn(1_000_000)
     r["dropout_1m"] = (best(reps, lambda: F.dropout(big, 0.1, training=True)), 0)
     return r
@@ -219,6 +222,7 @@ def main():
     ratio("linear 1x576->2048 vs torch F.linear", "linear_row_apus", "linear_row")
     ratio("conv1d whisper stem vs torch F.conv1d", "conv1d_apus", "conv1d")
     ratio("randn 1M vs torch.randn", "randn_1m_apus", "randn_1m")
+    ratio("randint 1M vs torch.randint", "randint_1m_apus", "randint_1m")
     ratio("dropout 1M vs torch F.dropout", "dropout_1m_apus", "dropout_1m")
 
 
