@@ -41,13 +41,19 @@ struct BLASLayout {
     init?(rows: Int, cols: Int, rowStride: Int, colStride: Int) {
         if cols <= 1 || colStride == 1 {
             let ld = rows <= 1 ? max(cols, 1) : rowStride
-            if ld >= max(cols, 1) { transposed = false; leading = ld; return }
+            if ld >= max(cols, 1) && ld <= Int(Int32.max) { transposed = false; leading = ld; return }
         }
         if rows <= 1 || rowStride == 1 {
             let ld = cols <= 1 ? max(rows, 1) : colStride
-            if ld >= max(rows, 1) { transposed = true; leading = ld; return }
+            if ld >= max(rows, 1) && ld <= Int(Int32.max) { transposed = true; leading = ld; return }
         }
         return nil
+    }
+
+    /// The layout of a dense row-major matrix with `cols` columns.
+    init(denseColumns cols: Int) {
+        transposed = false
+        leading = max(cols, 1)
     }
 
     var blasTranspose: CBLAS_TRANSPOSE { transposed ? CblasTrans : CblasNoTrans }
@@ -324,8 +330,7 @@ extension Tensor {
         MatMulDiagnostics.operandCopies += 1
         // Copy the operand at its own (unbroadcast) size: expanded batch dims stay stride 0.
         let dense = withNoGrad { t.detach().contiguous() }
-        let cols = t.shape[r - 1]
-        return (dense, BLASLayout(rows: t.shape[r - 2], cols: cols, rowStride: max(cols, 1), colStride: 1)!)
+        return (dense, BLASLayout(denseColumns: t.shape[r - 1]))
     }
 
     /// An operand's element strides along the output's batch dims (0 where it broadcasts).

@@ -94,12 +94,9 @@ public final class Generator: @unchecked Sendable {
         }
         if whole < blocks {
             // An odd count: the last block has room for only one of its two 64-bit words.
-            var tail = [UInt32](repeating: 0, count: 4)
-            tail.withUnsafeMutableBufferPointer { buffer in
-                Generator.philoxWords(key: key, counter: first &+ UInt64(whole), blocks: 1, into: buffer.baseAddress!)
-            }
-            words[4 * whole] = tail[0]
-            words[4 * whole + 1] = tail[1]
+            let tail = Generator.philox(key: key, counter: first &+ UInt64(whole))
+            words[4 * whole] = tail.0
+            words[4 * whole + 1] = tail.1
         }
     }
 

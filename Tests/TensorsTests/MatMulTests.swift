@@ -136,6 +136,30 @@ final class MatMulTests: XCTestCase {
         assertLinalgClose(out, reference, "broadcast batch")
     }
 
+    func testBatchesSplitAcrossCoresMatchOneProductAtATime() throws {
+        let a = try Tensor.randn([7, 3, 5], generator: Generator(seed: 16))
+        let b = try Tensor.randn([7, 2, 5], generator: Generator(seed: 17)).transpose(1, 2)
+        let out = try a.matmul(b)
+        for i in 0..<7 {
+            assertLinalgClose(try out.select(0, i), try a.select(0, i).matmul(b.select(0, i)), "batch \(i)")
+        }
+    }
+
+    func testBLASLayoutReadsRowMajorAndTransposedStridesInPlace() {
+        let rowMajor = BLASLayout(rows: 3, cols: 4, rowStride: 6, colStride: 1)
+        XCTAssertEqual(rowMajor?.transposed, false)
+        XCTAssertEqual(rowMajor?.leading, 6)
+        let transposed = BLASLayout(rows: 3, cols: 4, rowStride: 1, colStride: 3)
+        XCTAssertEqual(transposed?.transposed, true)
+        XCTAssertEqual(transposed?.leading, 3)
+        // A single row or column places no constraint on its other stride.
+        XCTAssertNotNil(BLASLayout(rows: 1, cols: 4, rowStride: 0, colStride: 1))
+        XCTAssertNotNil(BLASLayout(rows: 4, cols: 1, rowStride: 1, colStride: 0))
+        // Strided inner dims and broadcast (stride 0) rows are not expressible.
+        XCTAssertNil(BLASLayout(rows: 3, cols: 4, rowStride: 8, colStride: 2))
+        XCTAssertNil(BLASLayout(rows: 3, cols: 4, rowStride: 0, colStride: 1))
+    }
+
     func testMismatchedInnerDimsNameBothShapes() {
         XCTAssertThrowsError(try Tensor.zeros([2, 3]).matmul(Tensor.zeros([4, 5]))) { error in
             XCTAssertEqual("\(error)", "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)")
