@@ -83,6 +83,10 @@ extension Tensor {
             kernel: kernel, groups: groups, stride: stride, padLeft: padLeft, dilation: dilation,
             outLength: (padded - span) / stride + 1)
 
+        guard [geometry.outLength, geometry.columnRows, geometry.groupOut].allSatisfy({ $0 <= Int(Int32.max) }) else {
+            throw TensorError.invalidArgument(
+                "conv1d: input \(shape.shapeString) with weight \(weight.shape.shapeString) exceeds BLAS's 32-bit sizes")
+        }
         let x = try detach().to(.float32).contiguous()
         let w = try weight.detach().to(.float32).contiguous()
         let b = try bias.map { try $0.detach().to(.float32).contiguous() }
