@@ -306,8 +306,10 @@ extension Tensor {
             let cores = Parallel.coreCount
             if batchCount >= 2 && cores > 1 && n * m * p <= smallProductVolume {
                 BLASThreads.withSingleThreadedBLAS {
-                    let tasks = min(cores, batchCount), chunk = (batchCount + tasks - 1) / tasks
-                    DispatchQueue.concurrentPerform(iterations: tasks) { task in
+                    // Several tasks per core, handed out dynamically: a core slowed by other
+                    // work takes fewer products instead of holding up the whole batch.
+                    let tasks = min(batchCount, 4 * cores), chunk = (batchCount + tasks - 1) / tasks
+                    DispatchQueue.concurrentPerform(iterations: (batchCount + chunk - 1) / chunk) { task in
                         run(task * chunk..<min(batchCount, (task + 1) * chunk))
                     }
                 }
