@@ -40,6 +40,20 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 
+    func testComposedLinearConvolutionProductMatchesTorch() throws {
+        guard let testCase = LinalgReference.cases("composed").first else { return XCTFail("no fixture") }
+        let (leaves, t) = try LinalgReference.operands(testCase)
+        var y = try t[0].linear(weight: t[1], bias: t[2]).transpose(1, 2)
+        y = try y.conv1d(weight: t[3], padding: 1)
+        let out = try y.matmul(y.transpose(-1, -2))
+        assertLinalgClose(out, try LinalgReference.tensor(testCase["output"]), atol: 1e-3, "composed output")
+        try (out * LinalgReference.tensor(testCase["grad_out"])).sum().backward()
+        let expected = testCase["grads"] as? [Any] ?? []
+        for (i, leaf) in leaves.enumerated() {
+            assertLinalgClose(leaf.grad, try LinalgReference.tensor(expected[i]), atol: 1e-3, "composed grad \(i)")
+        }
+    }
+
     func testConv1dGradientsMatchFiniteDifferences() throws {
         let x = try Tensor.randn([2, 4, 7], generator: Generator(seed: 21))
         let w = try Tensor.randn([2, 2, 3], generator: Generator(seed: 22))

@@ -133,6 +133,18 @@ def conv1d_cases():
     return cases
 
 
+def composed_cases():
+    """linear -> transposed view -> conv1d -> product with its own transpose."""
+
+    def fn(x, w, b, k):
+        y = F.linear(x, w, b).transpose(1, 2)
+        y = F.conv1d(y, k, padding=1)
+        return torch.matmul(y, y.transpose(-1, -2))
+
+    operands = [operand([2, 5, 4]), operand([6, 4]), operand([6]), operand([3, 6, 3])]
+    return [grads_case("linear_conv1d_gram", fn, operands)]
+
+
 def integer_cases():
     a = torch.arange(-6, 6, dtype=torch.int64).reshape(2, 2, 3)
     b = torch.arange(0, 12, dtype=torch.int64).reshape(3, 4) * 1000003
@@ -146,6 +158,7 @@ def main():
         "linear": linear_cases(),
         "conv1d": conv1d_cases(),
         "integer_matmul": integer_cases(),
+        "composed": composed_cases(),
     }
     with open(os.path.join(HERE, "reference.json"), "w") as f:
         json.dump(data, f, separators=(",", ":"))
