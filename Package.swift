@@ -2,9 +2,10 @@
 // Apus: the working core of Hugging Face Transformers in Swift. See DESIGN.md for the map.
 import PackageDescription
 
-/// Hot numeric code is compiled for the AVX2/FMA level every machine of this kind has.
+/// Hot numeric code is compiled for the AVX2/FMA level every machine of this kind has
+/// ("haswell": the clang importer of this toolchain does not know the name x86-64-v3).
 let numericFlags: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-target-cpu", "x86-64-v3", "-enforce-exclusivity=unchecked"],
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell", "-enforce-exclusivity=unchecked"],
                  .when(configuration: .release)),
 ]
 
