@@ -4,17 +4,17 @@
 /// in float32 otherwise (a Double operand takes the tensor's dtype, as a Python scalar does).
 extension Tensor {
     /// `self == other` elementwise (broadcasting).
-    public func eq(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "eq", Equal.self) }
+    public func eq(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "eq", ElementTests.Equal.self) }
     /// `self != other` elementwise (broadcasting).
-    public func ne(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "ne", NotEqual.self) }
+    public func ne(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "ne", ElementTests.NotEqual.self) }
     /// `self < other` elementwise (broadcasting).
-    public func lt(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "lt", Less.self) }
+    public func lt(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "lt", ElementTests.Less.self) }
     /// `self <= other` elementwise (broadcasting).
-    public func le(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "le", LessOrEqual.self) }
+    public func le(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "le", ElementTests.LessOrEqual.self) }
     /// `self > other` elementwise (broadcasting).
-    public func gt(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "gt", Greater.self) }
+    public func gt(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "gt", ElementTests.Greater.self) }
     /// `self >= other` elementwise (broadcasting).
-    public func ge(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "ge", GreaterOrEqual.self) }
+    public func ge(_ other: Tensor) throws -> Tensor { try Tensor.compare(self, other, op: "ge", ElementTests.GreaterOrEqual.self) }
 
     /// `self == value` elementwise.
     public func eq(_ value: Double) throws -> Tensor { try eq(Tensor.scalar(value, like: self)) }
@@ -31,22 +31,22 @@ extension Tensor {
 
     /// True where the element is zero (false), as torch.logical_not.
     public func logicalNot() throws -> Tensor {
-        try Tensor.compare(self, Tensor.full([], 0, dtype: dtype), op: "logical_not", Equal.self)
+        try Tensor.compare(self, Tensor.full([], 0, dtype: dtype), op: "logical_not", ElementTests.Equal.self)
     }
 
     /// True where both elements are non-zero (broadcasting).
     public func logicalAnd(_ other: Tensor) throws -> Tensor {
-        try Tensor.compare(self, other, op: "logical_and", BothNonZero.self)
+        try Tensor.compare(self, other, op: "logical_and", ElementTests.BothNonZero.self)
     }
 
     /// True where either element is non-zero (broadcasting).
     public func logicalOr(_ other: Tensor) throws -> Tensor {
-        try Tensor.compare(self, other, op: "logical_or", EitherNonZero.self)
+        try Tensor.compare(self, other, op: "logical_or", ElementTests.EitherNonZero.self)
     }
 
     /// True where exactly one element is non-zero (broadcasting).
     public func logicalXor(_ other: Tensor) throws -> Tensor {
-        try Tensor.compare(self, other, op: "logical_xor", OneNonZero.self)
+        try Tensor.compare(self, other, op: "logical_xor", ElementTests.OneNonZero.self)
     }
 
     /// Applies a predicate to broadcast pairs in the promoted type, giving a bool tensor.
@@ -102,12 +102,15 @@ protocol ElementPredicate {
     static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool
 }
 
-enum Equal: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a == b } }
-enum NotEqual: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a != b } }
-enum Less: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a < b } }
-enum LessOrEqual: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a <= b } }
-enum Greater: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a > b } }
-enum GreaterOrEqual: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a >= b } }
-enum BothNonZero: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a != .zero && b != .zero } }
-enum EitherNonZero: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a != .zero || b != .zero } }
-enum OneNonZero: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { (a != .zero) != (b != .zero) } }
+/// The predicates comparisons and logical ops are built from.
+enum ElementTests {
+    enum Equal: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a == b } }
+    enum NotEqual: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a != b } }
+    enum Less: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a < b } }
+    enum LessOrEqual: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a <= b } }
+    enum Greater: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a > b } }
+    enum GreaterOrEqual: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a >= b } }
+    enum BothNonZero: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a != .zero && b != .zero } }
+    enum EitherNonZero: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { a != .zero || b != .zero } }
+    enum OneNonZero: ElementPredicate { @inline(__always) static func test<T: Comparable & Numeric>(_ a: T, _ b: T) -> Bool { (a != .zero) != (b != .zero) } }
+}
