@@ -47,9 +47,17 @@ extension Tensor {
             withExtendedLifetime(dense) {
                 let src = UnsafeRawPointer(dense.storage.bytes + dense.offset * size)
                 let dst = out.storage.bytes + column
-                if block > 0 {
+                if block == 0 { return }
+                if outer >= Parallel.coreCount {
                     Parallel.forEachChunk(outer, costPerElement: Swift.max(block / 4, 1), alignment: 1) { range in
                         for o in range { memcpy(dst + o * outRow, src + o * block, block) }
+                    }
+                } else {
+                    // Few long blocks (joining along dim 0): split each block's bytes across cores.
+                    Parallel.forEachChunk(block, costPerElement: 1, alignment: 4096) { bytes in
+                        for o in 0..<outer {
+                            memcpy(dst + o * outRow + bytes.lowerBound, src + o * block + bytes.lowerBound, bytes.count)
+                        }
                     }
                 }
             }
