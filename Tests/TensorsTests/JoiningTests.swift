@@ -93,4 +93,13 @@ final class JoiningTests: XCTestCase {
         XCTAssertEqual(out.toFloatArray(), half.toFloatArray() + ints.toFloatArray())
         XCTAssertEqual(try Tensor.cat([half, Tensor([4])], dim: 0).dtype, .float32)
     }
+
+    func testCatOfLargeTensorsSplitAcrossCoresKeepsEveryElement() throws {
+        let a = try Tensor((0..<30_000).map { Float($0) }, shape: [300, 100])
+        let b = try Tensor((0..<30_000).map { -Float($0) }, shape: [300, 100])
+        XCTAssertEqual(try Tensor.cat([a, b], dim: 0).toFloatArray(), a.toFloatArray() + b.toFloatArray())
+        let (av, bv) = (a.toFloatArray(), b.toFloatArray())
+        let rows = (0..<300).flatMap { i in Array(av[i * 100..<(i + 1) * 100]) + Array(bv[i * 100..<(i + 1) * 100]) }
+        XCTAssertEqual(try Tensor.cat([a, b], dim: 1).toFloatArray(), rows)
+    }
 }
