@@ -99,7 +99,12 @@ final class JoiningTests: XCTestCase {
         let b = try Tensor((0..<30_000).map { -Float($0) }, shape: [300, 100])
         XCTAssertEqual(try Tensor.cat([a, b], dim: 0).toFloatArray(), a.toFloatArray() + b.toFloatArray())
         let (av, bv) = (a.toFloatArray(), b.toFloatArray())
-        let rows = (0..<300).flatMap { i in Array(av[i * 100..<(i + 1) * 100]) + Array(bv[i * 100..<(i + 1) * 100]) }
+        var rows: [Float] = []
+        for i in 0..<300 {
+            let span = (i * 100)..<((i + 1) * 100)
+            rows += av[span]
+            rows += bv[span]
+        }
         XCTAssertEqual(try Tensor.cat([a, b], dim: 1).toFloatArray(), rows)
     }
 }
