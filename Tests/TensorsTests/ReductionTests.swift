@@ -119,6 +119,39 @@ final class ReductionTests: XCTestCase {
     }
 }
 
+/// Large inputs take the vectorised, multi-core kernels; the row kernel on a transposed copy
+/// is the reference for the column kernel, and the other way round.
+final class LargeReductionTests: XCTestCase {
+    private let x: Tensor = {
+        var state: UInt64 = 7
+        let values = (0..<(130 * 600)).map { _ -> Float in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float((state >> 40) % 2000) / 100 - 10  // many ties
+        }
+        return try! Tensor(values, shape: [130, 600])
+    }()
+
+    func testColumnAndRowKernelsAgree() throws {
+        let t = x.T.contiguous().clone()
+        assertMatches(try x.sum(dims: [0]), try t.sum(dims: [1]), "sum", tolerance: 1e-4)
+        assertMatches(try x.variance(dims: [0]), try t.variance(dims: [1]), "var", tolerance: 1e-4)
+        for largest in [true, false] {
+            let columns = largest ? try x.max(dim: 0) : try x.min(dim: 0)
+            let rows = largest ? try t.max(dim: 1) : try t.min(dim: 1)
+            assertMatches(columns.values, rows.values, "values")
+            assertMatches(columns.indices, rows.indices, "indices")
+        }
+        assertMatches(try x.cumsum(dim: 0), try t.cumsum(dim: 1).T.contiguous(), "cumsum", tolerance: 1e-4)
+    }
+
+    func testTopkOfManyAgreesWithTheStableSort() throws {
+        let sorted = try x.sort(dim: 1, descending: true)
+        let top = try x.topk(k: 7, dim: 1)
+        assertMatches(top.values, try sorted.values.slice(1, start: 0, end: 7).contiguous(), "values")
+        assertMatches(top.indices, try sorted.indices.slice(1, start: 0, end: 7).contiguous(), "indices")
+    }
+}
+
 final class ComposedIndexOpsTests: XCTestCase {
     /// masked_fill, cat, cumsum, reflect pad, max, var, gather, topk, where and triu in one
     /// function: loss and gradient as torch computes them.
