@@ -130,6 +130,9 @@ extension Tensor {
             throw TensorError.shapeMismatch("\(op)(): Index is supposed to be a vector (got shape \(index.shape.shapeString))")
         }
         let idx = try checkedIndex(index, op: op)
+        guard rank > 0 || idx.count == 1 else {
+            throw TensorError.shapeMismatch("\(op)(): Index to scalar can have only 1 value, got \(idx.count) value(s)")
+        }
         let length = rank == 0 ? 1 : shape[d]
         try Tensor.checkBounds(idx, size: length, dim: d, op: op)
         let picks = idx.count

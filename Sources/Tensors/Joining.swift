@@ -89,8 +89,9 @@ extension Tensor {
     /// Views of `size` elements along `dim` (the last one smaller when `size` does not divide
     /// the dim), as torch.split with an int.
     public func split(size: Int, dim: Int = 0) throws -> [Tensor] {
+        guard rank > 0 else { throw TensorError.invalidArgument("split expects at least a 1-dimensional tensor") }
         let d = try axis(dim, op: "split")
-        let length = rank == 0 ? 1 : shape[d]
+        let length = shape[d]
         guard size > 0 || (size == 0 && length == 0) else {
             throw TensorError.invalidArgument("split expects split_size be non-negative, but got split_size=\(size) (dimension \(d) has size \(length))")
         }
@@ -100,8 +101,9 @@ extension Tensor {
 
     /// Views with the given sizes along `dim`; the sizes must add up to the dim's size.
     public func split(sizes: [Int], dim: Int = 0) throws -> [Tensor] {
+        guard rank > 0 else { throw TensorError.invalidArgument("split_with_sizes expects at least a 1-dimensional tensor") }
         let d = try axis(dim, op: "split")
-        let length = rank == 0 ? 1 : shape[d]
+        let length = shape[d]
         guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(0, +) == length else {
             throw TensorError.invalidArgument(
                 "split_with_sizes expects split_sizes to sum exactly to \(length) (input tensor's size at dimension \(d)), but got split_sizes=\(sizes.shapeString)")
@@ -116,9 +118,10 @@ extension Tensor {
     /// Splits into `n` views along `dim` of ceil(size / n) elements each, as torch.chunk: the
     /// last is smaller, and fewer than `n` come back when the size does not allow `n`.
     public func chunk(_ n: Int, dim: Int = 0) throws -> [Tensor] {
+        guard rank > 0 else { throw TensorError.invalidArgument("chunk expects at least a 1-dimensional tensor") }
         guard n > 0 else { throw TensorError.invalidArgument("chunk expects `chunks` to be greater than 0, got: \(n)") }
         let d = try axis(dim, op: "chunk")
-        let length = rank == 0 ? 1 : shape[d]
+        let length = shape[d]
         if length == 0 { return try (0..<n).map { _ in try slice(d, start: 0, end: 0) } }
         return try split(size: (length + n - 1) / n, dim: d)
     }

@@ -4,6 +4,7 @@ extension Tensor {
     func reductionAxes(_ dims: [Int], op: String) throws -> [Int] {
         if dims.isEmpty { return Array(0..<rank) }
         let axes = try dims.map { try axis($0, op: op) }
+        if rank == 0 { return [] }  // dim 0 or -1 of a 0-d tensor names the tensor itself
         guard Set(axes).count == axes.count else {
             throw TensorError.invalidArgument("\(op): dim appears multiple times in the list of dims")
         }

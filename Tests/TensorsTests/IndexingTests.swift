@@ -89,6 +89,7 @@ final class IndexingTests: XCTestCase {
         assertThrowsMentioning(["gather", "torch.float32"]) { try x.gather(dim: 0, index: Tensor.zeros([1, 1])) }
         assertThrowsMentioning(["same number of dimensions"]) { try x.gather(dim: 0, index: Tensor(int64: [0], shape: [1])) }
         assertThrowsMentioning(["vector"]) { try x.indexSelect(dim: 0, index: Tensor(int64: [0], shape: [1, 1])) }
+        assertThrowsMentioning(["scalar", "2 value"]) { try Tensor(scalar: 1).indexSelect(dim: 0, index: Tensor(int64: [0, 0], shape: [2])) }
         assertThrowsMentioning(["2-D", "[4]"]) { try Tensor.zeros([4]).embedding(Tensor(int64: [0], shape: [1])) }
     }
 }

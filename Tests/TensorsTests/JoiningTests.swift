@@ -83,6 +83,8 @@ final class JoiningTests: XCTestCase {
         assertThrowsMentioning(["sum exactly to 5", "[2, 2]"]) { try x.split(sizes: [2, 2], dim: 0) }
         assertThrowsMentioning(["split_size"]) { try x.split(size: -1, dim: 0) }
         assertThrowsMentioning(["chunks"]) { try x.chunk(0) }
+        assertThrowsMentioning(["1-dimensional"]) { try Tensor(scalar: 1).split(size: 1) }
+        assertThrowsMentioning(["1-dimensional"]) { try Tensor(scalar: 1).chunk(2) }
     }
 
     func testCatPromotesMixedDtypes() throws {

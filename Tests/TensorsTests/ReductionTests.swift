@@ -106,6 +106,15 @@ final class ReductionTests: XCTestCase {
         XCTAssertEqual(try Tensor.zeros([3, 0]).max(dim: 0).values.shape, [0])
     }
 
+    func testReductionsOfZeroDimensionalTensorsAcceptDimZero() throws {
+        let x = Tensor(scalar: 3)
+        assertMatches(try x.sum(dims: [0]), x, "sum")
+        assertMatches(try x.mean(dims: [-1]), x, "mean")
+        assertMatches(try x.max(dim: 0).values, x, "max")
+        assertMatches(try x.cumsum(dim: 0), x, "cumsum")
+        assertMatches(try x.sort().values, x, "sort")
+    }
+
     func testHalfPrecisionReductionsKeepTheirDtype() throws {
         // Small integers are exact in bfloat16, so the float32 result is the reference.
         let exact = try Tensor([1, 5, -2, 4, 4, 0], shape: [2, 3])
