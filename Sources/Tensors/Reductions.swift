@@ -104,6 +104,10 @@ extension Tensor {
 
     private func argExtremum(dim: Int?, keepDim: Bool, largest: Bool, op: String) throws -> Tensor {
         guard let dim else {
+            guard count > 0 else {
+                throw TensorError.invalidArgument(
+                    "\(op)(): Expected reduction dim to be specified for input.numel() == 0 (input shape \(shape.shapeString)).")
+            }
             let flat = try withNoGrad { try reshape([-1]) }
             let indices = try flat.extremum(dim: 0, keepDim: false, largest: largest, op: op).indices
             return keepDim ? try indices.reshape([Int](repeating: 1, count: rank)) : indices

@@ -47,6 +47,7 @@ extension Tensor {
             throw TensorError.unsupportedDType(op: "masked_fill (only boolean masks are supported, mask shape \(mask.shape.shapeString))",
                                                dtype: mask.dtype)
         }
+        _ = try Tensor.broadcastShapes(shape, mask.shape, op: "masked_fill")  // name this op in the error
         return try Tensor.where(mask, Tensor.full([], value, dtype: dtype), self)
     }
 

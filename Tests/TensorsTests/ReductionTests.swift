@@ -97,6 +97,7 @@ final class ReductionTests: XCTestCase {
     func testMaxOfEmptyTensorIsRejected() throws {
         assertThrowsMentioning(["numel() == 0"]) { try Tensor.zeros([0, 3]).max() }
         assertThrowsMentioning(["non-zero size"]) { try Tensor.zeros([0, 3]).max(dim: 0) }
+        assertThrowsMentioning(["argmax", "numel() == 0", "[0, 3]"]) { try Tensor.zeros([0, 3]).argmax() }
     }
 
     func testReductionsOverEmptyDimsGiveTorchShapes() throws {

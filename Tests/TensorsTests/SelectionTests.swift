@@ -43,6 +43,11 @@ final class SelectionTests: XCTestCase {
         assertThrowsMentioning(["where", "torch.int64"]) { try Tensor.where(mask, Tensor.zeros([2]), Tensor.zeros([2])) }
     }
 
+    func testMaskedFillWithUnbroadcastableMaskNamesTheShapes() throws {
+        let mask = Tensor.zeros([4], dtype: .bool)
+        assertThrowsMentioning(["masked_fill", "[2, 3]", "[4]"]) { try Tensor.zeros([2, 3]).maskedFill(mask: mask, value: 0) }
+    }
+
     func testWhereWithUnbroadcastableShapesNamesThem() throws {
         let cond = Tensor.zeros([3], dtype: .bool)
         assertThrowsMentioning(["[3]", "[2]"]) { try Tensor.where(cond, Tensor.zeros([2]), Tensor.zeros([1])) }
