@@ -68,8 +68,12 @@ final class KernelEndToEndTests: XCTestCase {
             server.waitUntilStopped()
             try? FileManager.default.removeItem(atPath: file)
         }
-        let result = try runProcess(python, [Self.suite, "--connection-file", file, "--kernel-pid", String(getpid())],
-                                    timeout: 600)
+        // APUS_KERNEL_SUITE_FILTER=name runs only the matching Python tests (while developing).
+        var arguments = [Self.suite, "--connection-file", file, "--kernel-pid", String(getpid())]
+        if let filter = ProcessInfo.processInfo.environment["APUS_KERNEL_SUITE_FILTER"], !filter.isEmpty {
+            arguments += ["-k", filter]
+        }
+        let result = try runProcess(python, arguments, timeout: 600)
         print(result.output)
         XCTAssertEqual(result.status, 0, "the protocol suite failed:\n\(result.output)")
     }

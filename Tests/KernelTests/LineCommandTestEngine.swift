@@ -14,7 +14,7 @@ import Display
 ///     error NAME MESSAGE    fails the cell with NAME: MESSAGE
 ///     sleep SECONDS         waits, checking the interrupt flag every few milliseconds
 ///     input PROMPT          asks for a line and prints "got: LINE"; `password PROMPT` hides it
-///     flood BYTES           prints numbered lines totalling BYTES bytes on stdout
+///     flood BYTES           prints numbered 100-byte lines totalling BYTES bytes on stdout
 ///     comm TARGET           opens a comm to the front-end and sends {"hello": TARGET} on it
 ///     html TEXT             the cell's result is a bundle with text/html
 ///     ?NAME                 help for a command in the pager
@@ -92,13 +92,16 @@ final class LineCommandTestEngine: KernelEngine {
                     return .failure(ExecutionError(name: "KeyboardInterrupt", value: "\(error)"))
                 }
             case "flood":
+                // 100-byte numbered lines ("000000042 xxx...\n"), the last one cut to fit.
                 var remaining = Int(rest) ?? 0
                 var n = 0
+                let padding = String(repeating: "x", count: 89)
                 while remaining > 0 {
-                    let text = String(String(format: "%09d ", n).prefix(remaining - 1)) + "\n"
-                    let chunk = remaining <= 10 ? String(repeating: "x", count: remaining - 1) + "\n" : text
-                    context.write(chunk, to: .stdout)
-                    remaining -= chunk.utf8.count
+                    var line = String(n)
+                    line = String(repeating: "0", count: max(0, 9 - line.count)) + line + " " + padding
+                    line = String(line.prefix(remaining - 1)) + "\n"
+                    context.write(line, to: .stdout)
+                    remaining -= line.utf8.count
                     n += 1
                 }
             case "comm":
