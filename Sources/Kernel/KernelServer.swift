@@ -143,6 +143,16 @@ public final class KernelServer: @unchecked Sendable {
         publisher.status("starting", parent: nil)
     }
 
+    /// What `apus kernel -f FILE` does: reads the connection file, serves `engine` with SIGINT
+    /// turned into interrupts, and returns when the client shuts the kernel down.
+    public static func serve(connectionFile path: String, engine: KernelEngine,
+                             configuration: Configuration = Configuration()) throws -> ShutdownReason {
+        let server = try KernelServer(engine: engine, connection: ConnectionInfo(contentsOf: path),
+                                      configuration: configuration)
+        server.handleInterruptSignal()
+        return try server.run()
+    }
+
     /// Starts and serves until a shutdown request; returns whether a restart was asked for.
     public func run() throws -> ShutdownReason {
         try start()

@@ -13,6 +13,33 @@ public enum KernelSpecDestination: Equatable, Sendable {
     case prefix(String)
 }
 
+extension KernelSpecDestination {
+    /// Reads `apus kernel install`'s options: none or `--user`, `--sys-prefix`, `--prefix PATH`
+    /// (or `--prefix=PATH`).
+    public init(arguments: [String]) throws {
+        var destination = KernelSpecDestination.user
+        var i = 0
+        while i < arguments.count {
+            let argument = arguments[i]
+            switch argument {
+            case "--user": destination = .user
+            case "--sys-prefix": destination = .sysPrefix
+            case "--prefix":
+                guard i + 1 < arguments.count else { throw KernelError.kernelSpec("--prefix needs a path") }
+                destination = .prefix(arguments[i + 1])
+                i += 1
+            default:
+                guard argument.hasPrefix("--prefix="), argument.count > 9 else {
+                    throw KernelError.kernelSpec("unknown option '\(argument)' (expected --user, --sys-prefix or --prefix PATH)")
+                }
+                destination = .prefix(String(argument.dropFirst(9)))
+            }
+            i += 1
+        }
+        self = destination
+    }
+}
+
 /// The Apus kernelspec: kernel.json and the logos.
 public enum KernelSpec {
     /// The kernelspec directory name.

@@ -39,6 +39,15 @@ final class KernelSpecTests: XCTestCase {
         XCTAssertThrowsError(try KernelSpec.kernelsDirectory(for: .sysPrefix, environment: [:]))
     }
 
+    func testInstallOptionsParse() throws {
+        XCTAssertEqual(try KernelSpecDestination(arguments: []), .user)
+        XCTAssertEqual(try KernelSpecDestination(arguments: ["--sys-prefix"]), .sysPrefix)
+        XCTAssertEqual(try KernelSpecDestination(arguments: ["--prefix", "/p"]), .prefix("/p"))
+        XCTAssertEqual(try KernelSpecDestination(arguments: ["--prefix=/q"]), .prefix("/q"))
+        XCTAssertThrowsError(try KernelSpecDestination(arguments: ["--prefix"]))
+        XCTAssertThrowsError(try KernelSpecDestination(arguments: ["--system"]))
+    }
+
     func testLanguageInfoNamesTheLanguage() {
         let info = LanguageInfo.apus(version: "1.0")
         XCTAssertEqual(info.json["name"], "apus")

@@ -16,7 +16,8 @@ Which kernel:
                            (e.g. --kernel-cmd ".build/release/apus kernel").
 Code samples default to the test engine's line commands (see LineCommandTestEngine.swift);
 --samples FILE.json overrides any of SAMPLES and CONFORMANCE for another engine.
-Other modes: --probe prints {"session": ...} from kernel_info; --shutdown {shutdown,restart}
+Other modes: --bench N prints latency figures (execute to reply and to idle, kernel_info,
+complete; median and p99 over N runs); --probe prints {"session": ...} from kernel_info; --shutdown {shutdown,restart}
 sends shutdown_request on control and checks the reply.
 No test may skip: a skip makes the run fail.
 
@@ -484,6 +485,16 @@ class ProtocolTests(ConnectedKernel, unittest.TestCase):
         self.assertEqual(reply_for(self.kc.shell_channel, msg_id)["content"]["status"], "ok")
         iopub_until_idle(self.kc, msg_id)
 
+    def test_interrupt_while_waiting_for_input(self):
+        msg_id = self.kc.execute(SAMPLES["input"], allow_stdin=True)
+        self.assertEqual(self.kc.stdin_channel.get_msg(timeout=5)["msg_type"], "input_request")
+        self.interrupt()
+        reply = reply_for(self.kc.shell_channel, msg_id, timeout=5)
+        self.assertEqual(reply["content"]["ename"], SAMPLES["interrupt_ename"])
+        iopub_until_idle(self.kc, msg_id)
+        reply, _ = self.run_cell(SAMPLES["trivial"])
+        self.assertEqual(reply["content"]["status"], "ok")
+
     def test_input_fails_fast_without_stdin(self):
         started = time.monotonic()
         reply, _ = self.run_cell(SAMPLES["input"], allow_stdin=False)
@@ -583,6 +594,40 @@ class ProtocolTests(ConnectedKernel, unittest.TestCase):
             socket.close()
 
 
+def bench(n):
+    """Round-trip figures as a frontend sees them (median and p99, ms): trivial execute to its
+    reply and to its idle, kernel_info, complete. Not a test: numbers only."""
+    km, kc = connect()
+
+    def stats(samples):
+        samples = sorted(samples)
+        return {"median": round(samples[len(samples) // 2] * 1000, 3),
+                "p99": round(samples[min(len(samples) - 1, int(len(samples) * 0.99))] * 1000, 3)}
+
+    reply_times, idle_times, info_times, complete_times = [], [], [], []
+    for i in range(n + 10):
+        t = time.perf_counter()
+        msg_id = kc.execute(SAMPLES["trivial"])
+        reply_for(kc.shell_channel, msg_id)
+        r = time.perf_counter() - t
+        iopub_until_idle(kc, msg_id)
+        if i >= 10:
+            reply_times.append(r)
+            idle_times.append(time.perf_counter() - t)
+    for i in range(n):
+        t = time.perf_counter()
+        reply_for(kc.shell_channel, kc.kernel_info())
+        info_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        reply_for(kc.shell_channel, kc.complete(SAMPLES["complete_prefix"]))
+        complete_times.append(time.perf_counter() - t)
+    drain(kc.iopub_channel)
+    print(json.dumps({"runs": n, "execute_reply": stats(reply_times), "execute_idle": stats(idle_times),
+                      "kernel_info": stats(info_times), "complete": stats(complete_times)}))
+    disconnect(km, kc)
+    return 0
+
+
 def probe():
     km, kc = connect()
     msg_id = kc.kernel_info()
@@ -611,6 +656,7 @@ def main():
     parser.add_argument("--kernel-pid", type=int)
     parser.add_argument("--samples")
     parser.add_argument("--probe", action="store_true")
+    parser.add_argument("--bench", type=int, metavar="N", help="print latency figures over N runs instead of testing")
     parser.add_argument("--shutdown", choices=["shutdown", "restart"])
     parser.add_argument("-k", dest="patterns", action="append", help="only tests matching this pattern")
     args = parser.parse_args()
@@ -641,6 +687,8 @@ def main():
 
     if args.probe:
         return probe()
+    if args.bench:
+        return bench(args.bench)
     if args.shutdown:
         return shutdown(args.shutdown == "restart")
 
