@@ -3,7 +3,7 @@ import Display
 @testable import Kernel
 
 /// The kernel in-process, with the test engine, driven by the real jupyter_client from Python
-/// (`kernel_protocol_suite.py`: jupyter_kernel_test's suites plus the protocol checks it lacks).
+/// (`scripts/kernel_protocol_suite.py`: jupyter_kernel_test's suites plus the protocol checks it lacks).
 /// Needs APUS_PYTHON naming a Python with jupyter_client and jupyter_kernel_test; without it
 /// these tests fail, saying so.
 final class KernelEndToEndTests: XCTestCase {
@@ -14,7 +14,8 @@ final class KernelEndToEndTests: XCTestCase {
     }
 
     static let suite = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("kernel_protocol_suite.py").path
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/kernel_protocol_suite.py").path
 
     /// The Python from APUS_PYTHON, checked to have the packages the suite imports.
     func requirePython() throws -> String {

@@ -14,7 +14,7 @@ Which kernel:
                            in-process with the test engine; pass --kernel-pid for SIGINT);
   --kernel-cmd "CMD ..."   launch `CMD ... -f {connection_file}` through a temporary kernelspec
                            (e.g. --kernel-cmd ".build/release/apus kernel").
-Code samples default to the test engine's line commands (see LineCommandTestEngine.swift);
+Code samples default to the test engine's line commands (see Tests/KernelTests/LineCommandTestEngine.swift);
 --samples FILE.json overrides any of SAMPLES and CONFORMANCE for another engine.
 Other modes: --bench N prints latency figures (execute to reply and to idle, kernel_info,
 complete; median and p99 over N runs); --probe prints {"session": ...} from kernel_info; --shutdown {shutdown,restart}
@@ -436,7 +436,11 @@ class ProtocolTests(ConnectedKernel, unittest.TestCase):
         finally:
             self.interrupt()
             reply_for(self.kc.shell_channel, msg_id, timeout=5)
-            iopub_until_idle(self.kc, msg_id)
+            states = [m["content"]["execution_state"] for m in iopub_until_idle(self.kc, msg_id) if m["msg_type"] == "status"]
+        # Each request answered during the cell re-announces the cell's busy after its own idle,
+        # so a front-end never shows an idle kernel while the cell still runs.
+        self.assertGreaterEqual(len(states), 3)
+        self.assertEqual(set(states[:-1]), {"busy"})
 
     def test_cursor_positions_count_code_points(self):
         prefix = "x = '\U0001F600\U0001F600' "
