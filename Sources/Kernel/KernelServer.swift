@@ -101,6 +101,7 @@ public final class KernelServer: @unchecked Sendable {
 
     /// Binds every socket and starts the threads; returns once the kernel is serving.
     public func start() throws {
+        guard context == nil else { throw KernelError.zeroMQ(operation: "start", message: "this kernel was already started") }
         let context = try ZMQContext()
         self.context = context
         func bind(_ type: Int32, _ channel: KernelChannel) throws -> ZMQSocket {

@@ -10,7 +10,7 @@ final class KernelSpecTests: XCTestCase {
     func testInstallSpecWritesKernelJSONAndLogosUnderPrefix() throws {
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("apus-spec-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: prefix) }
-        let directory = try installSpec(destination: .prefix(prefix), executablePath: "/opt/apus/bin/apus")
+        let directory = try Kernel.installSpec(destination: .prefix(prefix), executablePath: "/opt/apus/bin/apus")
         XCTAssertEqual(directory, prefix + "/share/jupyter/kernels/apus")
         let json = try JSONValue.parse(XCTUnwrap(FileManager.default.contents(atPath: directory + "/kernel.json")))
         XCTAssertEqual(json["argv"], ["/opt/apus/bin/apus", "kernel", "-f", "{connection_file}"])
