@@ -104,6 +104,25 @@ final class KernelEndToEndTests: XCTestCase {
         XCTAssertEqual(second.waitUntilStopped(timeout: 5), .shutdown)
     }
 
+    func testIPCTransportWithSigningOff() throws {
+        let python = try requirePython()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("apus-ipc-e2e-\(getpid())").path
+        let connection = ConnectionInfo(transport: "ipc", ip: base, shellPort: 11, iopubPort: 12, stdinPort: 13,
+                                        controlPort: 14, heartbeatPort: 15, key: "")
+        let (server, file) = try startKernel(connection: connection)
+        defer {
+            server.stop()
+            server.waitUntilStopped()
+            try? FileManager.default.removeItem(atPath: file)
+        }
+        let result = try runProcess(python, [Self.suite, "--connection-file", file,
+                                             "-k", "ApusConformance", "-k", "test_stdin_round_trip", "-k", "test_comm_open"],
+                                    timeout: 300)
+        print(result.output)
+        XCTAssertEqual(result.status, 0, "the protocol suite failed over ipc without signing:\n\(result.output)")
+        XCTAssertTrue(result.output.contains("Ran 14 tests"), result.output)
+    }
+
     func testKernelStopsCleanlyWithoutClients() throws {
         let (server, file) = try startKernel()
         defer { try? FileManager.default.removeItem(atPath: file) }
