@@ -26,6 +26,7 @@ Needs: jupyter_client, jupyter_kernel_test (which brings jsonschema), pyzmq.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import hashlib
 import hmac
 import json
@@ -663,7 +664,10 @@ def main():
     parser.add_argument("--bench", type=int, metavar="N", help="print latency figures over N runs instead of testing")
     parser.add_argument("--shutdown", choices=["shutdown", "restart"])
     parser.add_argument("-k", dest="patterns", action="append", help="only tests matching this pattern")
+    parser.add_argument("--timeout", type=float, default=900,
+                        help="abort the whole run after this many seconds (some upstream checks wait without a timeout)")
     args = parser.parse_args()
+    faulthandler.dump_traceback_later(args.timeout, exit=True)
 
     if args.samples:
         with open(args.samples) as f:
