@@ -5,7 +5,9 @@ import Display
 /// object (widgets, live views). Messages from the front-end arrive on the evaluator thread,
 /// in order with the cells.
 public final class Comm: @unchecked Sendable {
+    /// The comm's id, shared by both ends.
     public let id: String
+    /// The target it was opened for (`jupyter.widget`, ...).
     public let targetName: String
     /// Called with each `comm_msg`'s data and buffers from the front-end.
     public var onMessage: ((JSONValue, [Data]) -> Void)?

@@ -98,10 +98,14 @@ public enum ExecutionOutcome {
 
 /// A script error as Jupyter shows it: `ename: evalue` and a traceback (ANSI colours allowed).
 public struct ExecutionError: Error, Equatable, Sendable {
+    /// The exception's type name (`ValueError`, `KeyboardInterrupt`).
     public var name: String
+    /// Its message.
     public var value: String
+    /// The lines shown to the user, ANSI colours allowed.
     public var traceback: [String]
 
+    /// An error whose traceback defaults to the single line `name: value`.
     public init(name: String, value: String, traceback: [String]? = nil) {
         self.name = name
         self.value = value
@@ -111,13 +115,16 @@ public struct ExecutionError: Error, Equatable, Sendable {
 
 /// Completions for the text between `cursorStart` and `cursorEnd` (Unicode code points).
 public struct Completion: Equatable, Sendable {
+    /// The texts that may replace the range.
     public var matches: [String]
+    /// The replaced range, in code points.
     public var cursorStart: Int
     public var cursorEnd: Int
     /// Per-match kind and signature, which JupyterLab shows as icons (`_jupyter_types_experimental`);
     /// empty, or one entry per match.
     public var details: [CompletionDetail]
 
+    /// Matches replacing `cursorStart..<cursorEnd`, optionally with one detail per match.
     public init(matches: [String], cursorStart: Int, cursorEnd: Int, details: [CompletionDetail] = []) {
         self.matches = matches
         self.cursorStart = cursorStart
@@ -131,6 +138,7 @@ public struct CompletionDetail: Equatable, Sendable {
     public var type: String
     public var signature: String
 
+    /// A kind, with a signature for callables.
     public init(type: String, signature: String = "") {
         self.type = type
         self.signature = signature
@@ -157,6 +165,7 @@ public struct LanguageInfo: Equatable, Sendable {
     public var codemirrorMode: String
     public var nbconvertExporter: String
 
+    /// Language metadata as kernel_info_reply carries it.
     public init(name: String, version: String, mimetype: String, fileExtension: String,
                 pygmentsLexer: String, codemirrorMode: String, nbconvertExporter: String = "script") {
         self.name = name

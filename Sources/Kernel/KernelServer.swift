@@ -22,6 +22,7 @@ public final class KernelServer: @unchecked Sendable {
         /// How long stream text may wait to be merged with more before it is sent.
         public var streamCoalescingInterval: Double
 
+        /// The defaults describe Apus.
         public init(implementation: String = "apus", implementationVersion: String = "0.1.0",
                     banner: String = "Apus: Transformers in Swift", helpLinks: [(text: String, url: String)] = [],
                     streamCoalescingInterval: Double = 0.02) {
@@ -40,7 +41,9 @@ public final class KernelServer: @unchecked Sendable {
         case restart
     }
 
+    /// The language being served.
     public let engine: KernelEngine
+    /// What kernel_info_reply says about the kernel.
     public let configuration: Configuration
     /// The connection as bound (ports chosen by the kernel filled in).
     public private(set) var connection: ConnectionInfo
