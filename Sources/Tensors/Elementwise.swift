@@ -97,7 +97,7 @@ extension Tensor {
     /// A 0-d tensor holding a Python-style scalar next to `tensor`: it keeps the tensor's dtype
     /// unless a float meets an integral tensor (then float32), as torch's scalar promotion does.
     public static func scalar(_ value: Double, like tensor: Tensor) -> Tensor {
-        let integral = value == value.rounded() && abs(value) < 9e18
+        let integral = value == value.rounded() && Swift.abs(value) < 9e18
         let type: DType = tensor.dtype.isFloatingPoint ? tensor.dtype
             : (integral && tensor.dtype != .bool ? tensor.dtype : (integral ? .int64 : .float32))
         return Tensor.full([], value, dtype: type)
