@@ -111,11 +111,12 @@ public enum FastMath {
         p = step(p, z, -5.37397155531e-2)
         p = step(p, z, 1.33314422036e-1)
         p = step(p, z, -3.33332819422e-1)
-        let small = fma(p * z, x, x)
-        // Larger |x|: 1 - 2 / (e^(2|x|) + 1), sign restored; saturates to 1 cleanly.
+        let small = fma(p * z, a, a)
+        // Larger |x|: 1 - 2 / (e^(2|x|) + 1); saturates to 1 cleanly.
         let large = splat(1) - splat(2) / (expKernel(a + a) + splat(1))
-        let signed = vector(bits(large) | (bits(x) & Bits(repeating: Int32.min)))
-        return signed.replacing(with: small, where: a .< splat(0.625))
+        // tanh is odd: the sign of x goes back on (so tanh(-0) is -0).
+        let magnitude = large.replacing(with: small, where: a .< splat(0.625))
+        return vector(bits(magnitude) | (bits(x) & Bits(repeating: Int32.min)))
     }
 
     // MARK: erf

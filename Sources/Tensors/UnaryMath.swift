@@ -222,7 +222,8 @@ extension Tensor {
 
     /// Limits every element to `[min, max]` (either bound may be nil, not both). NaN stays
     /// NaN; with min > max every element becomes max, as torch. Integer tensors with integral
-    /// bounds stay integers. The gradient passes where min <= x <= max.
+    /// bounds stay integers. The gradient passes strictly inside the bounds (min < x < max):
+    /// torch 2 gives 0 at a bound, which is what the fixtures record.
     public func clamp(min: Double? = nil, max: Double? = nil) throws -> Tensor {
         guard min != nil || max != nil else {
             throw TensorError.invalidArgument("clamp: At least one of 'min' or 'max' must not be None")
@@ -306,11 +307,11 @@ enum Kernels {
             return (g * sign).replacing(with: zero, where: x .== zero)
         }
     }
-    /// Passes where low <= x <= high.
+    /// Passes where low < x < high (zero at the bounds, as torch).
     struct ClampSlope: BinaryVectorKernel {
         let low: Float, high: Float
         @inline(__always) func callAsFunction(_ g: V, _ x: V) -> V {
-            let inside = (x .>= V(repeating: low)) .& (x .<= V(repeating: high))
+            let inside = (x .> V(repeating: low)) .& (x .< V(repeating: high))
             return g.replacing(with: V(), where: .!inside)
         }
     }
