@@ -55,21 +55,23 @@ extension Kernels {
     /// x * 0.5 * (1 + erf(x / sqrt 2)), in torch's order of operations.
     struct Gelu: UnaryVectorKernel {
         @inline(__always) func callAsFunction(_ x: V) -> V {
-            x * V(repeating: 0.5) * (V(repeating: 1) + FastMath.erf(x * V(repeating: 0.7071067811865476)))
+            x * V(repeating: 0.5) * (V(repeating: 1) + FastMath.erfKernel(x * V(repeating: 0.7071067811865476)))
         }
     }
     /// 0.5 * x * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
     struct GeluTanh: UnaryVectorKernel {
         @inline(__always) func callAsFunction(_ x: V) -> V {
             let inner = V(repeating: 0.7978845608028654) * (x + V(repeating: 0.044715) * (x * x * x))
-            return V(repeating: 0.5) * x * (V(repeating: 1) + FastMath.tanh(inner))
+            return V(repeating: 0.5) * x * (V(repeating: 1) + FastMath.tanhKernel(inner))
         }
     }
     /// Phi(x) + x phi(x).
     struct GeluSlope: BinaryVectorKernel {
         @inline(__always) func callAsFunction(_ g: V, _ x: V) -> V {
-            let cdf = V(repeating: 0.5) * (V(repeating: 1) + FastMath.erf(x * V(repeating: 0.7071067811865476)))
-            let pdf = FastMath.exp(V(repeating: -0.5) * x * x) * V(repeating: 0.3989422804014327)
+            // erf(x / sqrt 2) and e^(-x^2 / 2) come out of one evaluation.
+            let (erf, gaussian) = FastMath.erfAndGaussian(x * V(repeating: 0.7071067811865476))
+            let cdf = V(repeating: 0.5) * (V(repeating: 1) + erf)
+            let pdf = gaussian * V(repeating: 0.3989422804014327)
             return g * (cdf + x * pdf)
         }
     }
@@ -79,16 +81,16 @@ extension Kernels {
             let beta = V(repeating: 0.7978845608028654), kappa = V(repeating: 0.044715)
             let one = V(repeating: 1), half = V(repeating: 0.5)
             let square = x * x
-            let t = FastMath.tanh(beta * (x + kappa * (square * x)))
+            let t = FastMath.tanhKernel(beta * (x + kappa * (square * x)))
             let innerSlope = beta * (one + V(repeating: 3) * kappa * square)
             return g * (half * (one + t) + half * x * (one - t * t) * innerSlope)
         }
     }
-    struct Silu: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { x * FastMath.sigmoid(x) } }
+    struct Silu: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { x * FastMath.sigmoidKernel(x) } }
     /// s (1 + x (1 - s)).
     struct SiluSlope: BinaryVectorKernel {
         @inline(__always) func callAsFunction(_ g: V, _ x: V) -> V {
-            let s = FastMath.sigmoid(x), one = V(repeating: 1)
+            let s = FastMath.sigmoidKernel(x), one = V(repeating: 1)
             return g * s * (one + x * (one - s))
         }
     }

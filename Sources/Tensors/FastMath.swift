@@ -28,8 +28,8 @@ public enum FastMath {
     @inline(__always)
     public static func exp(_ x: Vector) -> Vector { expKernel(x) }
 
-    /// The body of `exp`, forced inline (mandatory inlining) so the other functions that
-    /// build on it stay one straight vector loop.
+    /// The body of `exp`, forced inline (mandatory inlining) into every loop that uses it,
+    /// so each stays one straight vector loop (a call would pass the 16 lanes through memory).
     @_transparent
     static func expKernel(_ x: Vector) -> Vector {
         // Past these bounds the result is inf or 0 anyway; clamping keeps the scaling in range.
@@ -65,7 +65,11 @@ public enum FastMath {
     /// Natural logarithm per lane; max relative error under 2 ulps away from x = 1, and an
     /// absolute error under 1e-7 near it. log(0) = -inf, log(x < 0) = NaN, log(inf) = inf.
     @inline(__always)
-    public static func log(_ x: Vector) -> Vector {
+    public static func log(_ x: Vector) -> Vector { logKernel(x) }
+
+    /// The body of `log`, forced inline into every loop that uses it.
+    @_transparent
+    static func logKernel(_ x: Vector) -> Vector {
         // Subnormals: scale into the normal range first.
         let tiny = x .< splat(1.17549435e-38)
         let xs = x.replacing(with: x * splat(8_388_608), where: tiny)
@@ -102,7 +106,11 @@ public enum FastMath {
 
     /// Hyperbolic tangent per lane; max relative error about 3 ulps.
     @inline(__always)
-    public static func tanh(_ x: Vector) -> Vector {
+    public static func tanh(_ x: Vector) -> Vector { tanhKernel(x) }
+
+    /// The body of `tanh`, forced inline into every loop that uses it.
+    @_transparent
+    static func tanhKernel(_ x: Vector) -> Vector {
         let a = abs(x)
         // Small |x|: odd polynomial, x + x^3 p(x^2).
         let z = x * x
@@ -123,11 +131,19 @@ public enum FastMath {
 
     /// The error function per lane; max error about 2 ulps.
     @inline(__always)
-    public static func erf(_ x: Vector) -> Vector {
-        // Past 3.95, erf rounds to 1 in float32.
-        let a = clamp(abs(x), 0, 3.95)
-        // |x| < 1: x * P(x^2), a fitted minimax form.
+    public static func erf(_ x: Vector) -> Vector { erfKernel(x) }
+
+    /// The body of `erf`, forced inline into every loop that uses it.
+    @_transparent
+    static func erfKernel(_ x: Vector) -> Vector { erfAndGaussian(x).erf }
+
+    /// erf(x) together with e^(-x^2), which the large-|x| branch computes anyway and the
+    /// gradients of erf and gelu need.
+    @_transparent
+    static func erfAndGaussian(_ x: Vector) -> (erf: Vector, gaussian: Vector) {
+        let a = abs(x)
         let z = a * a
+        // |x| < 1: x * P(x^2), a fitted minimax form.
         var smallPoly = splat(7.85377633292228e-05)
         smallPoly = step(smallPoly, z, -0.000801017158664763)
         smallPoly = step(smallPoly, z, 0.005188325420022011)
@@ -136,7 +152,8 @@ public enum FastMath {
         smallPoly = step(smallPoly, z, -0.3761262595653534)
         smallPoly = step(smallPoly, z, 1.1283791065216064)
         let small = a * smallPoly
-        // |x| >= 1: 1 - e^(-x^2) Q(1/x), Q fitted to erfc(x) e^(x^2) on [0.95, 4].
+        // |x| >= 1: 1 - e^(-x^2) Q(1/x), Q fitted to erfc(x) e^(x^2) on [0.95, 4]. Past 3.95
+        // the product is under half an ulp of 1, so the result rounds to 1 (inf gives t = 0).
         let t = splat(1) / a.replacing(with: splat(1), where: a .< splat(0.5))
         var q = splat(0.023726901039481163)
         q = step(q, t, -0.1419418752193451)
@@ -148,10 +165,11 @@ public enum FastMath {
         q = step(q, t, 0.02457474358379841)
         q = step(q, t, 0.561269998550415)
         q = step(q, t, 0.00014755177835468203)
-        let large = splat(1) - expKernel(-z) * q
+        let gaussian = expKernel(-z)
+        let large = splat(1) - gaussian * q.replacing(with: splat(0), where: a .> splat(3.95))
         let magnitude = large.replacing(with: small, where: a .< splat(1))
         let signed = vector(bits(magnitude) | (bits(x) & Bits(repeating: Int32.min)))
-        return signed.replacing(with: x, where: x .!= x)
+        return (signed.replacing(with: x, where: x .!= x), gaussian)
     }
 
     // MARK: sigmoid
@@ -159,7 +177,11 @@ public enum FastMath {
     /// The logistic function 1 / (1 + e^-x) per lane, accurate in both tails (the negative
     /// tail as e^x / (1 + e^x), so tiny results keep their precision).
     @inline(__always)
-    public static func sigmoid(_ x: Vector) -> Vector {
+    public static func sigmoid(_ x: Vector) -> Vector { sigmoidKernel(x) }
+
+    /// The body of `sigmoid`, forced inline into every loop that uses it.
+    @_transparent
+    static func sigmoidKernel(_ x: Vector) -> Vector {
         let e = expKernel(-abs(x))
         let s = splat(1) / (splat(1) + e)
         return s.replacing(with: e * s, where: x .< splat(0))

@@ -90,7 +90,7 @@ extension Tensor {
                         }
                         let scale = scales[row]
                         FastMath.map(x + row * classes, out, classes,
-                                     SmoothedSoftmaxSlope(shift: FastMath.Vector(repeating: savedLogSumExp[row]),
+                                     Kernels.SmoothedSoftmaxSlope(shift: FastMath.Vector(repeating: savedLogSumExp[row]),
                                                           scale: FastMath.Vector(repeating: scale),
                                                           uniform: FastMath.Vector(repeating: smoothing / Float(classes))))
                         out[Int(label)] -= (1 - smoothing) * scale
@@ -252,7 +252,7 @@ extension Tensor {
         var sum = V()
         var i = 0
         while i + 16 <= n {
-            sum += FastMath.exp(raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - shift)
+            sum += FastMath.expKernel(raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - shift)
             i += 16
         }
         var total = sum.sum()
@@ -261,11 +261,13 @@ extension Tensor {
     }
 }
 
-/// (exp(x - lse) - uniform) * scale: the softmax part of the cross-entropy gradient.
-struct SmoothedSoftmaxSlope: UnaryVectorKernel {
-    let shift: FastMath.Vector, scale: FastMath.Vector, uniform: FastMath.Vector
-    @inline(__always)
-    func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector {
-        (FastMath.exp(x - shift) - uniform) * scale
+extension Kernels {
+    /// (exp(x - lse) - uniform) * scale: the softmax part of the cross-entropy gradient.
+    struct SmoothedSoftmaxSlope: UnaryVectorKernel {
+        let shift: FastMath.Vector, scale: FastMath.Vector, uniform: FastMath.Vector
+        @inline(__always)
+        func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector {
+            (FastMath.expKernel(x - shift) - uniform) * scale
+        }
     }
 }

@@ -115,7 +115,7 @@ extension Tensor {
                 var sum = V()
                 var i = 0
                 while i + 16 <= n {
-                    let e = FastMath.exp(input.loadUnaligned(fromByteOffset: i * 4, as: V.self) - shift)
+                    let e = FastMath.expKernel(input.loadUnaligned(fromByteOffset: i * 4, as: V.self) - shift)
                     if !logarithm { output.storeBytes(of: e, toByteOffset: i * 4, as: V.self) }
                     sum += e
                     i += 16
@@ -123,16 +123,16 @@ extension Tensor {
                 if i < n {
                     var v = V(repeating: -.infinity)
                     for k in 0..<(n - i) { v[k] = src[i + k] }
-                    let e = FastMath.exp(v - shift).replacing(with: 0, where: v .== V(repeating: -.infinity))
+                    let e = FastMath.expKernel(v - shift).replacing(with: 0, where: v .== V(repeating: -.infinity))
                     if !logarithm { for k in 0..<(n - i) { dst[i + k] = e[k] } }
                     sum += e
                 }
                 let total = sum.sum()
                 if logarithm {
                     let offset = V(repeating: m + FastMath.log(total))
-                    FastMath.map(src, dst, n, Subtract(amount: offset))
+                    FastMath.map(src, dst, n, Kernels.Shift(amount: offset))
                 } else {
-                    FastMath.map(dst, dst, n, Scale(factor: V(repeating: 1 / total)))
+                    FastMath.map(dst, dst, n, Kernels.Scale(factor: V(repeating: 1 / total)))
                 }
             }
         }
@@ -145,7 +145,7 @@ extension Tensor {
             for row in range {
                 let gr = g + row * n, yr = y + row * n
                 let dot = dotProduct(gr, yr, n)
-                FastMath.zip(gr, yr, dx + row * n, n, SoftmaxSlope(dot: FastMath.Vector(repeating: dot)))
+                FastMath.zip(gr, yr, dx + row * n, n, Kernels.SoftmaxSlope(dot: FastMath.Vector(repeating: dot)))
             }
         }
     }
@@ -157,7 +157,7 @@ extension Tensor {
             for row in range {
                 let gr = g + row * n, yr = y + row * n
                 let total = sumContiguous(gr, n)
-                FastMath.zip(gr, yr, dx + row * n, n, LogSoftmaxSlope(total: FastMath.Vector(repeating: total)))
+                FastMath.zip(gr, yr, dx + row * n, n, Kernels.LogSoftmaxSlope(total: FastMath.Vector(repeating: total)))
             }
         }
     }
@@ -182,30 +182,32 @@ extension Tensor {
     }
 }
 
-/// x - amount.
-struct Subtract: UnaryVectorKernel {
-    let amount: FastMath.Vector
-    @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { x - amount }
-}
+extension Kernels {
+    /// x - amount.
+    struct Shift: UnaryVectorKernel {
+        let amount: FastMath.Vector
+        @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { x - amount }
+    }
 
-/// x * factor.
-struct Scale: UnaryVectorKernel {
-    let factor: FastMath.Vector
-    @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { x * factor }
-}
+    /// x * factor.
+    struct Scale: UnaryVectorKernel {
+        let factor: FastMath.Vector
+        @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { x * factor }
+    }
 
-/// y * (g - dot), the softmax gradient of one row.
-struct SoftmaxSlope: BinaryVectorKernel {
-    let dot: FastMath.Vector
-    @inline(__always)
-    func callAsFunction(_ g: FastMath.Vector, _ y: FastMath.Vector) -> FastMath.Vector { y * (g - dot) }
-}
+    /// y * (g - dot), the softmax gradient of one row.
+    struct SoftmaxSlope: BinaryVectorKernel {
+        let dot: FastMath.Vector
+        @inline(__always)
+        func callAsFunction(_ g: FastMath.Vector, _ y: FastMath.Vector) -> FastMath.Vector { y * (g - dot) }
+    }
 
-/// g - exp(y) * total, the log-softmax gradient of one row.
-struct LogSoftmaxSlope: BinaryVectorKernel {
-    let total: FastMath.Vector
-    @inline(__always)
-    func callAsFunction(_ g: FastMath.Vector, _ y: FastMath.Vector) -> FastMath.Vector {
-        g - FastMath.exp(y) * total
+    /// g - exp(y) * total, the log-softmax gradient of one row.
+    struct LogSoftmaxSlope: BinaryVectorKernel {
+        let total: FastMath.Vector
+        @inline(__always)
+        func callAsFunction(_ g: FastMath.Vector, _ y: FastMath.Vector) -> FastMath.Vector {
+            g - FastMath.expKernel(y) * total
+        }
     }
 }

@@ -56,6 +56,39 @@ extension Tensor {
         return withNoGrad { (try? out.to(dtype)) ?? out }
     }
 
+    /// `zipFloat` with a vector form of the kernel: dense float32 operands of the same shape,
+    /// a scalar on either side, or a row operand broadcast over leading dims run 16 lanes at a
+    /// time; anything else falls back to the scalar `kernel`. (A closure captured across the
+    /// parallel split is called once per element; a kernel type is inlined into the loop.)
+    @inline(__always)
+    public static func zipFloat<K: BinaryVectorKernel>(_ a: Tensor, _ b: Tensor, op: String, vectorized k: K,
+                                                       _ kernel: (Float, Float) -> Float) throws -> Tensor {
+        guard a.dtype == .float32, b.dtype == .float32, a.isContiguous, b.isContiguous else {
+            return try zipFloat(a, b, op: op, kernel)
+        }
+        let outShape = try broadcastShapes(a.shape, b.shape, op: op)
+        if a.shape == b.shape { return zipVectors(a, b, dtype: .float32, cost: 1, k) }
+        if b.count == 1 && a.shape == outShape {
+            return a.mapVectors(cost: 1, RightScalar(kernel: k, scalar: FastMath.Vector(repeating: b.floatPointer[0])))
+        }
+        if a.count == 1 && b.shape == outShape {
+            return b.mapVectors(cost: 1, LeftScalar(kernel: k, scalar: FastMath.Vector(repeating: a.floatPointer[0])))
+        }
+        if a.shape == outShape, b.count > 0, outShape.suffix(b.rank).elementsEqual(b.shape), b.count >= 16 {
+            // b is a row broadcast over a's leading dims (a bias): no copy of b.
+            let out = Tensor(uninitialized: outShape, dtype: .float32)
+            let width = b.count, n = out.count
+            withExtendedLifetime((a, b, out)) {
+                let p = a.floatPointer, q = b.floatPointer, dst = out.floatPointer
+                Parallel.forEachChunk(n / width, costPerElement: width, alignment: 1) { rows in
+                    for row in rows { FastMath.zip(p + row * width, q, dst + row * width, width, k) }
+                }
+            }
+            return out
+        }
+        return try zipFloat(a, b, op: op, kernel)
+    }
+
     /// The floating dtype a float op on self produces: self's, or float32 for integers.
     var floatResultType: DType { dtype.isFloatingPoint ? dtype : .float32 }
 
@@ -247,16 +280,28 @@ extension Tensor {
     }
 }
 
+/// A binary kernel with its right operand fixed.
+struct RightScalar<K: BinaryVectorKernel>: UnaryVectorKernel {
+    let kernel: K, scalar: FastMath.Vector
+    @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { kernel(x, scalar) }
+}
+
+/// A binary kernel with its left operand fixed.
+struct LeftScalar<K: BinaryVectorKernel>: UnaryVectorKernel {
+    let kernel: K, scalar: FastMath.Vector
+    @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { kernel(scalar, x) }
+}
+
 /// The lane-wise kernels of the elementwise ops and their gradients (`a` is the incoming
 /// gradient, `b` the saved input or output).
 enum Kernels {
     typealias V = FastMath.Vector
 
-    struct Exp: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.exp(x) } }
-    struct Log: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.log(x) } }
-    struct Tanh: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.tanh(x) } }
-    struct Erf: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.erf(x) } }
-    struct Sigmoid: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.sigmoid(x) } }
+    struct Exp: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.expKernel(x) } }
+    struct Log: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.logKernel(x) } }
+    struct Tanh: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.tanhKernel(x) } }
+    struct Erf: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.erfKernel(x) } }
+    struct Sigmoid: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { FastMath.sigmoidKernel(x) } }
     struct SquareRoot: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { x.squareRoot() } }
     struct ReciprocalSquareRoot: UnaryVectorKernel {
         @inline(__always) func callAsFunction(_ x: V) -> V { V(repeating: 1) / x.squareRoot() }
@@ -272,6 +317,9 @@ enum Kernels {
         }
     }
 
+    struct Add: BinaryVectorKernel { @inline(__always) func callAsFunction(_ a: V, _ b: V) -> V { a + b } }
+    struct Subtract: BinaryVectorKernel { @inline(__always) func callAsFunction(_ a: V, _ b: V) -> V { a - b } }
+    struct Negate: UnaryVectorKernel { @inline(__always) func callAsFunction(_ x: V) -> V { -x } }
     struct Multiply: BinaryVectorKernel { @inline(__always) func callAsFunction(_ a: V, _ b: V) -> V { a * b } }
     struct Divide: BinaryVectorKernel { @inline(__always) func callAsFunction(_ a: V, _ b: V) -> V { a / b } }
     /// a * b * scale
@@ -292,7 +340,7 @@ enum Kernels {
     /// 2 / sqrt(pi) e^(-x^2), from the input.
     struct ErfSlope: BinaryVectorKernel {
         @inline(__always) func callAsFunction(_ g: V, _ x: V) -> V {
-            g * V(repeating: 1.1283791670955126) * FastMath.exp(-(x * x))
+            g * V(repeating: 1.1283791670955126) * FastMath.expKernel(-(x * x))
         }
     }
     /// s (1 - s), from the saved output.
