@@ -124,6 +124,19 @@ final class FastMathTests: XCTestCase {
         XCTAssertEqual(v[6], -1)
     }
 
+    func testNormalCDFIsWithinEightUlpsIncludingTheNegativeTail() {
+        let worst = maxUlpError(sweep(-12, 8, count: 100_000), FastMath.normalCDF) {
+            0.5 * Foundation.erfc(-$0 / 2.0.squareRoot())
+        }
+        XCTAssertLessThanOrEqual(worst.ulps, 8, "at \(worst.at)")
+        let edges = FastMath.normalCDF(FastMath.Vector(arrayLiteral: .infinity, -.infinity, .nan, 0, 0, 0, 0, 0,
+                                                       0, 0, 0, 0, 0, 0, 0, 0))
+        XCTAssertEqual(edges[0], 1)
+        XCTAssertEqual(edges[1], 0)
+        XCTAssertTrue(edges[2].isNaN)
+        XCTAssertEqual(edges[3], 0.5)
+    }
+
     func testSigmoidIsWithinFourUlpsIncludingTheSmallTail() {
         let worst = maxUlpError(sweep(-87, 20, count: 100_000), FastMath.sigmoid) { 1 / (1 + Foundation.exp(-$0)) }
         XCTAssertLessThanOrEqual(worst.ulps, 4, "at \(worst.at)")
