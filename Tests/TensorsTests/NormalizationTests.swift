@@ -73,4 +73,20 @@ final class NormalizationTests: XCTestCase {
             }
         }
     }
+
+    func testHalfPrecisionInputKeepsItsDtypeAndComputesInFloat32() throws {
+        let x = try Tensor((0..<64).map { Float($0 % 9) / 3 - 1 }, shape: [2, 32])
+        let w = Tensor.ones([32])
+        let half = try x.to(.bfloat16).layerNorm(normalizedShape: [32], weight: w.to(.bfloat16))
+        XCTAssertEqual(half.dtype, .bfloat16)
+        assertClose(half, try x.layerNorm(normalizedShape: [32], weight: w), tolerance: 1e-2)
+        let rms = try x.to(.float16).rmsNorm(eps: 1e-6)
+        XCTAssertEqual(rms.dtype, .float16)
+        assertClose(rms, try x.rmsNorm(eps: 1e-6), tolerance: 2e-3)
+    }
+
+    func testNonContiguousInputIsNormalisedLikeItsCopy() throws {
+        let x = try Tensor((0..<48).map { Float(($0 * 7) % 11) / 4 }, shape: [6, 8]).transpose(0, 1)
+        assertClose(try x.layerNorm(normalizedShape: [6]), try x.contiguous().layerNorm(normalizedShape: [6]))
+    }
 }

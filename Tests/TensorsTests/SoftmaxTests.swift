@@ -55,4 +55,16 @@ final class SoftmaxTests: XCTestCase {
             try assertGradientsMatchFiniteDifferences([x], epsilon: 1e-2) { try $0[0].logSoftmax(dim: dim) }
         }
     }
+
+    func testTransposedInputGivesTheSameAsItsContiguousCopy() throws {
+        let x = try Tensor((0..<60).map { Float(($0 * 13) % 23) / 5 - 2 }, shape: [5, 12]).transpose(0, 1)
+        XCTAssertFalse(x.isContiguous)
+        assertClose(try x.softmax(dim: -1), try x.contiguous().softmax(dim: -1))
+        assertClose(try x.logSoftmax(dim: 0), try x.contiguous().logSoftmax(dim: 0))
+    }
+
+    func testZeroDimensionalSoftmaxIsOne() throws {
+        XCTAssertEqual(try Tensor(scalar: 3).softmax(dim: 0).item(), 1)
+        XCTAssertEqual(try Tensor(scalar: 3).logSoftmax(dim: -1).item(), 0)
+    }
 }
