@@ -56,8 +56,8 @@ public enum FastMath {
         let half = n &>> 1
         let scaleA = vector((half &+ 127) &<< 23)
         let scaleB = vector((n &- half &+ 127) &<< 23)
-        let result = er * scaleA * scaleB
-        return result.replacing(with: x, where: x .!= x)
+        // NaN passes the clamp's comparisons unchanged and propagates through the rest.
+        return er * scaleA * scaleB
     }
 
     // MARK: log
