@@ -97,7 +97,7 @@ extension Tensor {
     /// A 0-d tensor holding a Python-style scalar next to `tensor`: it keeps the tensor's dtype
     /// unless a float meets an integral tensor (then float32), as torch's scalar promotion does.
     public static func scalar(_ value: Double, like tensor: Tensor) -> Tensor {
-        let integral = value == value.rounded() && abs(value) < 9e18
+        let integral = value == value.rounded() && Swift.abs(value) < 9e18
         let type: DType = tensor.dtype.isFloatingPoint ? tensor.dtype
             : (integral && tensor.dtype != .bool ? tensor.dtype : (integral ? .int64 : .float32))
         return Tensor.full([], value, dtype: type)
@@ -110,7 +110,7 @@ extension Tensor {
         if type.isIntegral && type != .bool {
             return try zipInt64(a, b, op: "add", resultType: type) { $0 &+ $1 }
         }
-        let out = try zipFloat(a, b, op: "add") { $0 + $1 }
+        let out = try zipFloat(a, b, op: "add", vectorized: Kernels.Add()) { $0 + $1 }
         return record(out, "AddBackward0", [a, b]) { g in
             [try g.sumToShape(a.shape), try g.sumToShape(b.shape)]
         }
@@ -122,7 +122,7 @@ extension Tensor {
             throw TensorError.invalidArgument("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.")
         }
         if type.isIntegral { return try zipInt64(a, b, op: "sub", resultType: type) { $0 &- $1 } }
-        let out = try zipFloat(a, b, op: "sub") { $0 - $1 }
+        let out = try zipFloat(a, b, op: "sub", vectorized: Kernels.Subtract()) { $0 - $1 }
         return record(out, "SubBackward0", [a, b]) { g in
             [try g.sumToShape(a.shape), try (-g).sumToShape(b.shape)]
         }
@@ -132,7 +132,7 @@ extension Tensor {
         let type = a.dtype.promoted(with: b.dtype)
         if type.isIntegral && type != .bool { return try zipInt64(a, b, op: "mul", resultType: type) { $0 &* $1 } }
         if type == .bool { return try zipInt64(a, b, op: "mul", resultType: .bool) { $0 & $1 } }
-        let out = try zipFloat(a, b, op: "mul") { $0 * $1 }
+        let out = try zipFloat(a, b, op: "mul", vectorized: Kernels.Multiply()) { $0 * $1 }
         return record(out, "MulBackward0", [a, b]) { g in
             [a.requiresGrad ? try (g * b.detach()).sumToShape(a.shape) : nil,
              b.requiresGrad ? try (g * a.detach()).sumToShape(b.shape) : nil]
@@ -141,7 +141,7 @@ extension Tensor {
 
     /// True division: always floating, as torch's `/`.
     public static func / (a: Tensor, b: Tensor) throws -> Tensor {
-        let out = try zipFloat(a, b, op: "div") { $0 / $1 }
+        let out = try zipFloat(a, b, op: "div", vectorized: Kernels.Divide()) { $0 / $1 }
         return record(out, "DivBackward0", [a, b]) { g in
             let bd = b.detach()
             return [a.requiresGrad ? try (g / bd).sumToShape(a.shape) : nil,
@@ -154,7 +154,7 @@ extension Tensor {
             let values = a.toInt64Array().map { 0 &- $0 }
             return (try? Tensor(int64: values, shape: a.shape).to(a.dtype)) ?? a
         }
-        let out = a.mapFloat { -$0 }
+        let out = a.mapVectors(cost: 1, Kernels.Negate())
         return record(out, "NegBackward0", [a]) { g in [-g] }
     }
 
