@@ -1,1 +1,139 @@
-print("apus-bench")
+// apus-bench: times Apus's tensor engine and PyTorch on the same workloads, in the same run,
+// on the same machine, and prints the ratios. Not a test: nothing here asserts on time.
+//
+//     swift run -c release apus-bench [--python PATH] [--threads N]
+//
+// PATH is a Python with torch (default: $APUS_REFERENCE_PYTHON, else `python3`).
+import COpenBLAS
+import Dispatch
+import Foundation
+import NN
+import Tensors
+
+struct Options {
+    var python = ProcessInfo.processInfo.environment["APUS_REFERENCE_PYTHON"] ?? "python3"
+    var threads = 2
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--python": python = iterator.next() ?? python
+            case "--threads": threads = Int(iterator.next() ?? "") ?? threads
+            default:
+                FileHandle.standardError.write("unknown argument \(argument)\n".data(using: .utf8)!)
+                exit(2)
+            }
+        }
+    }
+}
+
+/// Median wall time of `body` over `repetitions` runs after `warmup` runs.
+func timed(repetitions: Int, warmup: Int = 2, _ body: () throws -> Void) rethrows -> Double {
+    for _ in 0..<warmup { try body() }
+    var samples: [Double] = []
+    for _ in 0..<repetitions {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    samples.sort()
+    return samples[samples.count / 2]
+}
+
+/// Runs the PyTorch side and returns its {workload: seconds}.
+func referenceTimings(_ options: Options) -> (version: String, results: [String: Double])? {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("scripts/bench_reference.py").path
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [options.python, script, String(options.threads)]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch {
+        print("could not start \(options.python): \(error)")
+        return nil
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0,
+          let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+          let results = json["results"] as? [String: Double] else {
+        print("the PyTorch reference failed (is torch installed for \(options.python)?)")
+        return nil
+    }
+    return (json["torch"] as? String ?? "?", results)
+}
+
+func run() throws {
+    let options = Options(CommandLine.arguments)
+    setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
+    openblas_set_num_threads(Int32(options.threads))
+    manualSeed(0)
+    var apus: [String: Double] = [:]
+
+    let a = try Tensor.randn([1024, 1024]), b = try Tensor.randn([1024, 1024])
+    apus["sgemm_1024"] = try timed(repetitions: 10) { _ = try a.matmul(b) }
+    // OpenBLAS called directly on the same buffers: the ceiling for matmul.
+    let c = Tensor.zeros([1024, 1024])
+    let direct = withExtendedLifetime((a, b, c)) {
+        timed(repetitions: 10) {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1024, 1024, 1024, 1,
+                        a.floatPointer, 1024, b.floatPointer, 1024, 0, c.floatPointer, 1024)
+        }
+    }
+
+    let scores = try Tensor.randn([32, 12, 128, 128])
+    apus["softmax_32x12x128x128"] = try timed(repetitions: 10) { _ = try scores.softmax(dim: -1) }
+
+    let x = try Tensor.randn([4096, 768]), w = try Tensor.randn([768]), bias = try Tensor.randn([768])
+    apus["layer_norm_4096x768"] = try timed(repetitions: 20) {
+        _ = try x.layerNorm(normalizedShape: [768], weight: w, bias: bias, eps: 1e-5)
+    }
+
+    let big = try Tensor.randn([4 * 1024 * 1024])
+    apus["gelu_4M"] = try timed(repetitions: 20) { _ = try big.gelu() }
+    apus["exp_4M"] = try timed(repetitions: 20) { _ = try big.exp() }
+    apus["add_4M"] = try timed(repetitions: 20) { _ = try big + big }
+    apus["sum_4M"] = try timed(repetitions: 20) { _ = try big.sum() }
+
+    let inputs = try Tensor.randn([256, 512])
+    let targets = try Tensor.randint(low: 0, high: 10, shape: [256])
+    let w1 = try (Tensor.randn([1024, 512]) * 0.05).requiringGrad()
+    let b1 = try Tensor.zeros([1024]).requiringGrad()
+    let w2 = try (Tensor.randn([10, 1024]) * 0.05).requiringGrad()
+    let b2 = try Tensor.zeros([10]).requiringGrad()
+    apus["mlp_fwd_bwd_256"] = try timed(repetitions: 20) {
+        for p in [w1, b1, w2, b2] { p.grad = nil }
+        let hidden = try inputs.linear(weight: w1, bias: b1).gelu()
+        let loss = try Tensor.crossEntropy(hidden.linear(weight: w2, bias: b2), targets)
+        try loss.backward()
+    }
+
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("model name") }?
+        .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+    print("Machine: \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(options.threads) threads each side")
+    let reference = referenceTimings(options)
+    if let reference { print("Reference: PyTorch \(reference.version)") }
+    print("")
+    print("workload                    Apus ms    PyTorch ms   speed-up (PyTorch/Apus)")
+    for name in apus.keys.sorted() {
+        let ours = apus[name]! * 1e3
+        if let theirs = reference?.results[name].map({ $0 * 1e3 }) {
+            print(String(format: "%-26@ %9.3f %12.3f %10.2fx", name as NSString, ours, theirs, theirs / ours))
+        } else {
+            print(String(format: "%-26@ %9.3f %12@", name as NSString, ours, "-" as NSString))
+        }
+    }
+    let flops = 2.0 * 1024 * 1024 * 1024
+    print("")
+    print(String(format: "SGEMM 1024^3: Apus matmul %.1f GFLOP/s, OpenBLAS cblas_sgemm %.1f GFLOP/s (%.0f%% of OpenBLAS)",
+                 flops / apus["sgemm_1024"]! / 1e9, flops / direct / 1e9, direct / apus["sgemm_1024"]! * 100))
+}
+
+do { try run() } catch {
+    print("apus-bench: \(error)")
+    exit(1)
+}
