@@ -121,10 +121,11 @@ func run() throws {
     print("workload                    Apus ms    PyTorch ms   speed-up (PyTorch/Apus)")
     for name in apus.keys.sorted() {
         let ours = apus[name]! * 1e3
+        let label = name.padding(toLength: 26, withPad: " ", startingAt: 0)
         if let theirs = reference?.results[name].map({ $0 * 1e3 }) {
-            print(String(format: "%-26@ %9.3f %12.3f %10.2fx", name as NSString, ours, theirs, theirs / ours))
+            print(label + String(format: " %9.3f %12.3f %10.2fx", ours, theirs, theirs / ours))
         } else {
-            print(String(format: "%-26@ %9.3f %12@", name as NSString, ours, "-" as NSString))
+            print(label + String(format: " %9.3f %12s", ours, "-"))
         }
     }
     let flops = 2.0 * 1024 * 1024 * 1024
