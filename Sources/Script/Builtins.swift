@@ -163,12 +163,12 @@ public enum Builtins {
         case "__class__": return .obj(Interp.classOf(v))
         case "__dict__":
             if case .obj(let o) = v, let i = o as? PyInstance {
-                let d = PyDict(); for (k, x) in i.attrs.sorted(by: { $0.key < $1.key }) where k != "args" || !i.cls.isSubclass(of: baseException) { d.set(.str(k), x) }
+                let d = PyDict(); for (k, x) in i.attrs.ordered where k != "args" || !i.cls.isSubclass(of: baseException) { d.set(.str(k), x) }
                 return .obj(d)
             }
             return nil
         case "__doc__":
-            if case .obj(let o) = v, let i = o as? PyInstance { return i.cls.doc.map { .str($0) } ?? .none }
+            if case .obj(let o) = v, let i = o as? PyInstance { return i.cls.doc.map { .str($0) } ?? Value.none }
             return nil
         default: return nil
         }
@@ -234,7 +234,7 @@ public enum Builtins {
             Runtime.sink.write(text, to: .stdout)
         }
         if let fl = kwarg(kw, "flush"), try Interp.truthy(fl) { Runtime.sink.flush() }
-        return .none
+        return Value.none
     }
 
     static func makeTable() -> [String: Value] {
@@ -403,11 +403,11 @@ public enum Builtins {
         t["setattr"] = fn("setattr") { a, _ in
             try want("setattr", a, 3, 3)
             guard case .str(let n) = a[1] else { throw Interp.typeError("attribute name must be string, not '\(Interp.typeName(a[1]))'") }
-            try Interp.setAttr(a[0], n, a[2]); return .none
+            try Interp.setAttr(a[0], n, a[2]); return Value.none
         }
         t["delattr"] = fn("delattr") { a, _ in
             guard a.count == 2, case .str(let n) = a[1] else { throw Interp.typeError("delattr expected 2 arguments") }
-            try Interp.delAttr(a[0], n); return .none
+            try Interp.delAttr(a[0], n); return Value.none
         }
         t["iter"] = fn("iter") { a, _ in try want("iter", a, 1, 2); return try Interp.iter(a[0]) }
         t["next"] = fn("next") { a, _ in
@@ -439,6 +439,7 @@ public enum Builtins {
             case .int(let i): return .int(i == -1 ? -2 : i)
             case .bool(let b): return .int(b ? 1 : 0)
             case .none: return .int(0)
+            case .float(let d) where d == d.rounded() && abs(d) < 9e18: return .int(Int(d))
             default:
                 if case .obj(let o) = a[0], let i = o as? PyInstance, i.cls.lookup("__hash__") != nil { return try Interp.callMethod(a[0], "__hash__", []) }
                 var h = Hasher(); hashValue(a[0], into: &h); return .int(h.finalize())
@@ -490,8 +491,8 @@ public enum Builtins {
             guard let v = a.first else { return .list([]) }
             var names = Set<String>()
             if case .obj(let o) = v {
-                if let i = o as? PyInstance { names.formUnion(i.attrs.keys); for c in i.cls.mro { names.formUnion(c.dict.keys) } }
-                else if let c = o as? PyClass { for k in c.mro { names.formUnion(k.dict.keys) } }
+                if let i = o as? PyInstance { names.formUnion(i.attrs.keys.filter { !$0.hasPrefix("__") }); for c in i.cls.mro { names.formUnion(c.dict.keys) }; names.formUnion(objectDunders) }
+                else if let c = o as? PyClass { for k in c.mro { names.formUnion(k.dict.keys) }; names.formUnion(objectDunders) }
                 else if let m = o as? PyModule { names.formUnion(m.attrs.keys) }
                 else if let n = o as? PyNative { names.formUnion(n.object.attributeNames) }
             }
@@ -499,9 +500,9 @@ public enum Builtins {
             return .list(names.sorted().map { .str($0) })
         }
         t["help"] = fn("help") { a, _ in
-            guard let v = a.first else { return .none }
+            guard let v = a.first else { return Value.none }
             Runtime.sink.write(try Introspection.helpText(v) + "\n", to: .stdout)
-            return .none
+            return Value.none
         }
         t["vars"] = fn("vars") { a, _ in
             guard let v = a.first, let d = try commonAttr(v, "__dict__") ?? Interp.lookupAttr(v, "__dict__") else { throw Interp.typeError("vars() argument must have __dict__ attribute") }
@@ -512,6 +513,10 @@ public enum Builtins {
         t["quit"] = t["exit"]
         return t
     }
+
+    static let objectDunders = ["__class__", "__delattr__", "__dict__", "__dir__", "__doc__", "__eq__", "__format__", "__ge__",
+        "__getattribute__", "__getstate__", "__gt__", "__hash__", "__init__", "__init_subclass__", "__le__", "__lt__", "__module__",
+        "__ne__", "__new__", "__reduce__", "__reduce_ex__", "__repr__", "__setattr__", "__sizeof__", "__str__", "__subclasshook__", "__weakref__"]
 
     static let superBuiltin = PyBuiltin("super") { a, _ in
         guard a.count == 2, case .obj(let o) = a[0], let c = o as? PyClass else {
@@ -531,7 +536,16 @@ final class PySuper: PyObject {
             if let v = k.dict[name] { return try Interp.bindIfNeeded(v, selfValue, Interp.classOf(selfValue)) }
             c = k.base
         }
-        if name == "__init__" { return .obj(PyBuiltin("__init__") { _, _ in .none }) }
+        if name == "__init__" {
+            let target = selfValue
+            return .obj(PyBuiltin("__init__") { a, _ in
+                // BaseException.__init__ records its arguments.
+                if case .obj(let o) = target, let inst = o as? PyInstance, inst.cls.isSubclass(of: Builtins.baseException) {
+                    inst.attrs["args"] = .tuple(a)
+                }
+                return Value.none
+            })
+        }
         return nil
     }
 }
@@ -549,12 +563,12 @@ enum ExceptionAttrs {
     static func get(_ e: PyInstance, _ name: String) throws -> Value? {
         switch name {
         case "args": return .tuple(args(e))
-        case "__cause__": return e.cause.map { .obj($0) } ?? .none
-        case "__context__": return e.context.map { .obj($0) } ?? .none
-        case "__traceback__": return .none
+        case "__cause__": return e.cause.map { .obj($0) } ?? Value.none
+        case "__context__": return e.context.map { .obj($0) } ?? Value.none
+        case "__traceback__": return Value.none
         case "__suppress_context__": return .bool(e.suppressContext)
-        case "value" where e.cls.isSubclass(of: Builtins.exceptionClass("StopIteration")): return args(e).first ?? .none
-        case "code" where e.cls.isSubclass(of: Builtins.exceptionClass("SystemExit")): return args(e).first ?? .none
+        case "value" where e.cls.isSubclass(of: Builtins.exceptionClass("StopIteration")): return args(e).first ?? Value.none
+        case "code" where e.cls.isSubclass(of: Builtins.exceptionClass("SystemExit")): return args(e).first ?? Value.none
         case "errno" where e.cls.isSubclass(of: Builtins.exceptionClass("OSError")): return args(e).count >= 2 ? args(e)[0] : .none
         case "strerror" where e.cls.isSubclass(of: Builtins.exceptionClass("OSError")): return args(e).count >= 2 ? args(e)[1] : .none
         case "filename" where e.cls.isSubclass(of: Builtins.exceptionClass("OSError")): return args(e).count >= 3 ? args(e)[2] : .none

@@ -70,7 +70,7 @@ extension Builtins {
         c["classmethod"] = { a, _ in .obj(PyClassMethod(a[0])) }
         c["defaultdict"] = { a, kw in
             let d = PyDict(); d.kind = .defaultdict
-            d.defaultFactory = a.first ?? .none
+            d.defaultFactory = a.first ?? Value.none
             if a.count > 1 { try fillDict(d, a[1]) }
             for (k, v) in kw { d.set(.str(k), v) }
             return .obj(d)

@@ -21,7 +21,7 @@ enum Dataclasses {
         let frozen = try Builtins.kwarg(kw, "frozen").map(Interp.truthy) ?? false
         if cls.dict["__init__"] == nil {
             cls.dict["__init__"] = .obj(PyBuiltin("__init__") { a, kwa in
-                guard case .obj(let so) = a[0], let inst = so as? PyInstance else { return .none }
+                guard case .obj(let so) = a[0], let inst = so as? PyInstance else { return Value.none }
                 if a.count - 1 > names.count { throw Interp.typeError("__init__() takes \(names.count + 1) positional arguments but \(a.count) were given") }
                 for (i, n) in names.enumerated() {
                     var v: Value? = i + 1 < a.count ? a[i + 1] : nil
@@ -35,13 +35,13 @@ enum Dataclasses {
                 }
                 for (k, _) in kwa where !names.contains(k) { throw Interp.typeError("__init__() got an unexpected keyword argument '\(k)'") }
                 if let post = inst.cls.lookup("__post_init__") { _ = try Interp.call(post, [a[0]]) }
-                return .none
+                return Value.none
             })
         }
         if cls.dict["__eq__"] == nil {
             cls.dict["__eq__"] = .obj(PyBuiltin("__eq__") { a, _ in
                 guard case .obj(let x) = a[0], let p = x as? PyInstance, case .obj(let y) = a[1], let q = y as? PyInstance, p.cls === q.cls else { return .obj(Builtins.notImplemented) }
-                for n in names where !(try Interp.equals(p.attrs[n] ?? .none, q.attrs[n] ?? .none)) { return .bool(false) }
+                for n in names where !(try Interp.equals(p.attrs[n] ?? Value.none, q.attrs[n] ?? Value.none)) { return .bool(false) }
                 return .bool(true)
             })
         }
@@ -49,7 +49,7 @@ enum Dataclasses {
             cls.dict["__frozen__"] = .bool(true)
             cls.dict["__hash__"] = .obj(PyBuiltin("__hash__") { a, _ in
                 guard case .obj(let x) = a[0], let p = x as? PyInstance else { return .int(0) }
-                var h = Hasher(); for n in names { hashValue(p.attrs[n] ?? .none, into: &h) }; return .int(h.finalize())
+                var h = Hasher(); for n in names { hashValue(p.attrs[n] ?? Value.none, into: &h) }; return .int(h.finalize())
             })
             // Frozen instances are filled by __init__ through the attribute dict directly.
         }
@@ -59,7 +59,7 @@ enum Dataclasses {
     static func asdict(_ v: Value) throws -> Value {
         if case .obj(let o) = v {
             if let i = o as? PyInstance, let names = i.cls.dataclassFields {
-                let d = PyDict(); for n in names { d.set(.str(n), try asdict(i.attrs[n] ?? .none)) }; return .obj(d)
+                let d = PyDict(); for n in names { d.set(.str(n), try asdict(i.attrs[n] ?? Value.none)) }; return .obj(d)
             }
             if let l = o as? PyList { return .list(try l.items.map(asdict)) }
             if let t = o as? PyTuple { return .tuple(try t.items.map(asdict)) }
@@ -73,18 +73,18 @@ enum Dataclasses {
         cls.module = "__main__"
         cls.dataclassFields = fields
         cls.dict["__init__"] = .obj(PyBuiltin("__init__") { a, kw in
-            guard case .obj(let so) = a[0], let inst = so as? PyInstance else { return .none }
+            guard case .obj(let so) = a[0], let inst = so as? PyInstance else { return Value.none }
             for (i, n) in fields.enumerated() {
                 guard let v = i + 1 < a.count ? a[i + 1] : kw.first(where: { $0.0 == n })?.1 else {
                     throw Interp.typeError("\(name).__new__() missing 1 required positional argument: '\(n)'")
                 }
                 inst.attrs[n] = v
             }
-            return .none
+            return Value.none
         })
         func items(_ v: Value) -> [Value] {
             guard case .obj(let o) = v, let i = o as? PyInstance else { return [] }
-            return fields.map { i.attrs[$0] ?? .none }
+            return fields.map { i.attrs[$0] ?? Value.none }
         }
         cls.dict["__getitem__"] = .obj(PyBuiltin("__getitem__") { a, _ in try Interp.getItem(.tuple(items(a[0])), a[1]) })
         cls.dict["__iter__"] = .obj(PyBuiltin("__iter__") { a, _ in try Interp.iter(.tuple(items(a[0]))) })

@@ -192,7 +192,8 @@ enum Traceback {
         c.module == "builtins" || c.module == "__main__" ? c.name : "\(c.module).\(c.name)"
     }
     static func lastLine(_ e: PyInstance) -> String {
-        let msg = (try? Interp.str(.obj(e))) ?? ""
+        var msg = (try? Interp.str(.obj(e))) ?? ""
+        if let h = Suggestions.hint(for: e) { msg += ". Did you mean: '\(h)'?" }
         return msg.isEmpty ? qualifiedName(e.cls) : "\(qualifiedName(e.cls)): \(msg)"
     }
     static func format(_ e: PyInstance) -> String {

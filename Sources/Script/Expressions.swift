@@ -37,7 +37,9 @@ final class Name: Expr {
         if let v = f.globals.values[slot] { return v }
         if let b = cachedBuiltin { return b }
         if let b = Builtins.table[name] { cachedBuiltin = b; return b }
-        throw Interp.error("NameError", "name '\(name)' is not defined")
+        let e = Interp.error("NameError", "name '\(name)' is not defined")
+        e.exc.attrs["name"] = .str(name)
+        throw e
     }
     override func eval(_ f: Frame) throws -> Value {
         switch ref {
@@ -116,7 +118,7 @@ final class SliceExpr: Expr {
     let lo: Expr?, hi: Expr?, step: Expr?
     init(_ a: Expr?, _ b: Expr?, _ c: Expr?, _ s: SourcePos, _ e: SourcePos) { lo = a; hi = b; step = c; super.init(s, e) }
     override func eval(_ f: Frame) throws -> Value {
-        .obj(PySlice(try lo?.eval(f) ?? .none, try hi?.eval(f) ?? .none, try step?.eval(f) ?? .none))
+        .obj(PySlice(try lo?.eval(f) ?? Value.none, try hi?.eval(f) ?? Value.none, try step?.eval(f) ?? Value.none))
     }
 }
 
@@ -194,7 +196,7 @@ final class MethodCall: Expr {
         let o = try obj.eval(f)
         if case .obj(let lo) = o {
             if let l = lo as? PyList, simple, name == "append", args.count == 1, case .pos(let e) = args[0] {
-                l.items.append(try e.eval(f)); return .none
+                l.items.append(try e.eval(f)); return Value.none
             }
             if let inst = lo as? PyInstance, inst.attrs[name] == nil, let m = inst.cls.lookup(name), case .obj(let mo) = m, let fn = mo as? PyFunction {
                 var (pos, kw) = try evalArgs(args, simple, f)
@@ -446,7 +448,7 @@ final class GeneratorExp: Expr {
     override func eval(_ f: Frame) throws -> Value {
         let first = try Interp.iter(try clauses[0].iter.eval(f))
         let frame = Frame(code: code, globals: f.globals)
-        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeNames.map { n in Interp.captureCell(n, from: f) }
+        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeSources.map { n in Interp.captureCell(n, from: f) }
         // One iterator per clause; advance the innermost, refill from the outer ones.
         var iters: [Value?] = [first] + Array(repeating: nil, count: clauses.count - 1)
         let clauses = self.clauses, elt = self.elt
@@ -508,7 +510,7 @@ final class Yield: Expr {
     init(_ v: Expr?, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
     override var describe: String { "yield expression" }
     override func eval(_ f: Frame) throws -> Value {
-        let v = try value?.eval(f) ?? .none
+        let v = try value?.eval(f) ?? Value.none
         guard let g = f.generator else { throw Interp.error("SyntaxError", "'yield' outside function") }
         return try g.yield(v)
     }
@@ -532,6 +534,6 @@ final class YieldFrom: Expr {
             }
         }
         while let y = try Interp.next(it) { _ = try g.yield(y) }
-        return .none
+        return Value.none
     }
 }

@@ -65,8 +65,8 @@ final class FileObject: PyObject {
             out += s
             if out.utf8.count > 1 << 16 { flushOut() }
             return .int(s.unicodeScalars.count)
-        case "writelines": for v in try Interp.toArray(a[0]) { if case .str(let s) = v { out += s } }; return .none
-        case "flush": flushOut(); return .none
+        case "writelines": for v in try Interp.toArray(a[0]) { if case .str(let s) = v { out += s } }; return Value.none
+        case "flush": flushOut(); return Value.none
         case "close", "__exit__": flushOut(); closed = true; return name == "__exit__" ? .bool(false) : .none
         case "__enter__", "__iter__": return .obj(self)
         case "__next__": if let l = readLine() { return .str(l) }; throw Interp.error("StopIteration", nil)

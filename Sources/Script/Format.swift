@@ -89,7 +89,7 @@ extension Interp {
                     let sorted = try d.items.enumerated().sorted { a, b in
                         let c = try order(b.element.1, a.element.1); return c < 0 || (c == 0 && a.offset < b.offset) }
                     return "Counter({" + (try sorted.map { "\(try repr($0.element.0)): \(try repr($0.element.1))" }.joined(separator: ", ")) + "})"
-                case .ordered: return d.count == 0 ? "OrderedDict()" : "OrderedDict({" + body + "})"
+                case .ordered: return d.count == 0 ? "OrderedDict()" : "OrderedDict([" + (try d.items.map { "(\(try repr($0.0)), \(try repr($0.1)))" }.joined(separator: ", ")) + "])"
                 }
             }
             if let s = o as? PySet {
@@ -100,6 +100,7 @@ extension Interp {
                 if s.set.count == 0 { return "frozenset()" }
                 return "frozenset({" + (try s.set.elements.map(repr).joined(separator: ", ")) + "})"
             }
+            if let dv = o as? PyDictView { return dv.kind.rawValue + "(" + (try repr(.list(dv.elements))) + ")" }
             if let r = o as? PyRange { return r.step == 1 ? "range(\(r.start), \(r.stop))" : "range(\(r.start), \(r.stop), \(r.step))" }
             if let s = o as? PySlice { return "slice(\(try repr(s.start)), \(try repr(s.stop)), \(try repr(s.step)))" }
             if let i = o as? PyInstance {
@@ -114,7 +115,7 @@ extension Interp {
                     return "\(i.cls.name)(" + (try args.map(repr).joined(separator: ", ")) + ")"
                 }
                 if let fields = i.cls.dataclassFields {
-                    return "\(i.cls.name)(" + (try fields.map { "\($0)=\(try repr(i.attrs[$0] ?? .none))" }.joined(separator: ", ")) + ")"
+                    return "\(i.cls.name)(" + (try fields.map { "\($0)=\(try repr(i.attrs[$0] ?? Value.none))" }.joined(separator: ", ")) + ")"
                 }
                 return "<\(i.cls.module).\(i.cls.name) object at \(address(o))>"
             }
@@ -237,8 +238,10 @@ extension Interp {
             case nil, "d", "n": body = String(mag)
             default: throw valueError("Unknown format code '\(spec.type!)' for object of type 'int'")
             }
+            var prefix = ""
+            if spec.alt, body.count > 2, ["0x", "0X", "0o", "0b"].contains(String(body.prefix(2))) { prefix = String(body.prefix(2)); body.removeFirst(2) }
             if let g = spec.grouping { body = group(body, g) }
-            let sign = i < 0 ? "-" : spec.sign == "+" ? "+" : spec.sign == " " ? " " : ""
+            let sign = (i < 0 ? "-" : spec.sign == "+" ? "+" : spec.sign == " " ? " " : "") + prefix
             if spec.zero && spec.align == nil && spec.grouping != nil {
                 // zero padding with grouping pads the digits themselves
                 var digits = String(mag)
@@ -323,7 +326,7 @@ extension Interp {
             guard i < c.count else { throw valueError("incomplete format") }
             let t = c[i]; i += 1
             if t == "%" { out += "%"; continue }
-            let v: Value = key != nil ? (mapping?.get(.str(key!)) ?? .none) : try nextArg()
+            let v: Value = key != nil ? (mapping?.get(.str(key!)) ?? Value.none) : try nextArg()
             var spec = ""
             if flags.contains("-") { spec += "<" } else if !flags.contains("0") { spec += ">" }
             if flags.contains("+") { spec += "+" } else if flags.contains(" ") { spec += " " }

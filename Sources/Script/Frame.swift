@@ -54,6 +54,7 @@ final class FunctionCode {
     /// Cells this function creates (its captured locals), then free variables from the closure.
     var cellNames: [String] = []
     var freeNames: [String] = []
+    var freeSources: [String] = []
     /// For each param slot that is captured, the cell index it moves to at entry.
     var paramCells: [(slot: Int, cell: Int)] = []
     var isGenerator = false

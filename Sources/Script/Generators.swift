@@ -85,18 +85,18 @@ final class PyGenerator: PyObject {
     func method(_ name: String, _ a: [Value]) throws -> Value? {
         switch name {
         case "__next__", "send":
-            if let v = try resume(send: name == "send" ? (a.first ?? .none) : .none) { return v }
+            if let v = try resume(send: name == "send" ? (a.first ?? Value.none) : .none) { return v }
             throw returnValue.isNone ? Interp.error("StopIteration", nil) : Interp.error("StopIteration", args: [returnValue])
         case "__iter__": return .obj(self)
         case "close":
-            if !started || state.finished { state.finished = true; return .none }
+            if !started || state.finished { state.finished = true; return Value.none }
             state.throwIn = Interp.error("GeneratorExit", nil)
             do {
                 if try resume(send: .none) != nil { throw Interp.error("RuntimeError", "generator ignored GeneratorExit") }
             } catch let e as PyError where e.exc.cls === Builtins.exceptionClass("GeneratorExit") || e.exc.cls === Builtins.exceptionClass("StopIteration") {}
-            return .none
+            return Value.none
         case "throw":
-            let exc = try Interp.makeException(a.first ?? .none)
+            let exc = try Interp.makeException(a.first ?? Value.none)
             if !started { state.finished = true; throw PyError(exc) }
             state.throwIn = PyError(exc)
             if let v = try resume(send: .none) { return v }

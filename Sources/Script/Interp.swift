@@ -53,6 +53,7 @@ enum Interp {
             if let l = o as? PyList { return !l.items.isEmpty }
             if let t = o as? PyTuple { return !t.items.isEmpty }
             if let d = o as? PyDict { return d.count > 0 }
+            if let dv = o as? PyDictView { return dv.dict.count > 0 }
             if let s = o as? PySet { return s.set.count > 0 }
             if let s = o as? PyFrozenSet { return s.set.count > 0 }
             if let r = o as? PyRange { return r.count > 0 }
@@ -410,6 +411,7 @@ enum Interp {
             if let s = o as? PyFrozenSet { try checkHashable(item); return s.set.contains(item) }
             if let l = o as? PyList { for x in l.items { if identical(x, item) { return true }; if try equals(x, item) { return true } }; return false }
             if let t = o as? PyTuple { for x in t.items { if identical(x, item) { return true }; if try equals(x, item) { return true } }; return false }
+            if let dv = o as? PyDictView, dv.kind == .keys { return dv.dict.get(item) != nil }
             if let r = o as? PyRange {
                 guard case .int(let i) = item else { return false }
                 if r.step > 0 ? (i < r.start || i >= r.stop) : (i > r.start || i <= r.stop) { return false }
@@ -448,6 +450,7 @@ enum Interp {
             if let s = o as? PySet { return s.set.count }
             if let s = o as? PyFrozenSet { return s.set.count }
             if let r = o as? PyRange { return r.count }
+            if let dv = o as? PyDictView { return dv.dict.count }
             if o is PyInstance || o is PyNative, (try? getAttr(v, "__len__")) != nil {
                 let r = try callMethod(v, "__len__", [])
                 guard case .int(let n) = r else { throw typeError("'\(typeName(r))' object cannot be interpreted as an integer") }
@@ -464,7 +467,7 @@ enum Interp {
         let dv = try defaults.map { try $0.eval(f) }
         var kd: [String: Value] = [:]
         for (n, e) in kwDefaults { kd[n] = try e.eval(f) }
-        let closure = code.freeNames.map { captureCell($0, from: f) }
+        let closure = code.freeSources.map { captureCell($0, from: f) }
         let fn = PyFunction(code: code, globals: f.globals, defaults: dv, kwDefaults: kd, closure: closure)
         if let d = code.doc { fn.attrs["__doc__"] = .str(d) }
         return fn
@@ -512,6 +515,13 @@ enum Interp {
     }
 
     static func addTrace(_ exc: PyInstance, _ frame: Frame) {
+        if exc.traceback.isEmpty, exc.attrs["name"] != nil, exc.cls.isSubclass(of: Builtins.exceptionClass("NameError")) {
+            // Names visible where the error happened, for the "Did you mean" hint.
+            var names: [String] = []
+            for (i, n) in frame.code.localNames.enumerated() where !n.contains("@") && frame.locals[i] != nil { names.append(n) }
+            names += frame.globals.definedNames
+            exc.attrs["__candidates__"] = .list(names.map { .str($0) })
+        }
         exc.traceback.append(TraceEntry(file: frame.code.source.name, line: frame.line, col: 0, endCol: 0,
                                         function: frame.code.name == "<module>" ? "<module>" : frame.code.name))
     }
@@ -622,13 +632,17 @@ enum Interp {
         if case .obj(let o) = v, let i = o as? PyInstance, let ga = i.cls.lookup("__getattr__") {
             return try call(ga, [v, .str(name)])
         }
+        let e: PyError
         if case .obj(let o) = v, let m = o as? PyModule {
-            throw error("AttributeError", "module '\(m.name)' has no attribute '\(name)'")
+            e = error("AttributeError", "module '\(m.name)' has no attribute '\(name)'")
+        } else if case .obj(let o) = v, let c = o as? PyClass {
+            e = error("AttributeError", "type object '\(c.name)' has no attribute '\(name)'")
+        } else {
+            e = error("AttributeError", "'\(typeName(v))' object has no attribute '\(name)'")
         }
-        if case .obj(let o) = v, let c = o as? PyClass {
-            throw error("AttributeError", "type object '\(c.name)' has no attribute '\(name)'")
-        }
-        throw error("AttributeError", "'\(typeName(v))' object has no attribute '\(name)'")
+        e.exc.attrs["name"] = .str(name)
+        e.exc.attrs["obj"] = v
+        throw e
     }
 
     static func bindIfNeeded(_ attr: Value, _ selfV: Value, _ cls: PyClass) throws -> Value {
@@ -666,9 +680,9 @@ enum Interp {
                 case "__name__": return .str(c.name)
                 case "__qualname__": return .str(c.name)
                 case "__module__": return .str(c.module)
-                case "__doc__": return c.doc.map { .str($0) } ?? .none
+                case "__doc__": return c.doc.map { .str($0) } ?? Value.none
                 case "__bases__": return .tuple(c.base.map { [.obj($0)] } ?? [])
-                case "__base__": return c.base.map { .obj($0) } ?? .none
+                case "__base__": return c.base.map { .obj($0) } ?? Value.none
                 case "__mro__": return .tuple(c.mro.map { .obj($0) })
                 case "__dict__": let d = PyDict(); for (k, x) in c.dict { d.set(.str(k), x) }; return .obj(d)
                 default: break
@@ -679,7 +693,7 @@ enum Interp {
             if let m = o as? PyModule {
                 if let a = m.attrs[name] { return a }
                 if name == "__name__" { return .str(m.name) }
-                if name == "__doc__" { return m.doc.map { .str($0) } ?? .none }
+                if name == "__doc__" { return m.doc.map { .str($0) } ?? Value.none }
                 if name == "__dict__" { let d = PyDict(); for (k, x) in m.attrs { d.set(.str(k), x) }; return .obj(d) }
                 return nil
             }
@@ -688,7 +702,7 @@ enum Interp {
                 switch name {
                 case "__name__": return .str(fn.name)
                 case "__qualname__": return .str(fn.qualname)
-                case "__doc__": return fn.code.doc.map { .str($0) } ?? .none
+                case "__doc__": return fn.code.doc.map { .str($0) } ?? Value.none
                 case "__module__": return .str(fn.globals.moduleName)
                 case "__defaults__": return fn.defaults.isEmpty ? .none : .tuple(fn.defaults)
                 case "__dict__": let d = PyDict(); for (k, x) in fn.attrs { d.set(.str(k), x) }; return .obj(d)
@@ -697,7 +711,7 @@ enum Interp {
             }
             if let n = o as? PyNative {
                 if let a = try n.object.getAttribute(name) { return a }
-                if name == "__doc__" { return n.object.doc.map { .str($0) } ?? .none }
+                if name == "__doc__" { return n.object.doc.map { .str($0) } ?? Value.none }
                 return nil
             }
             if let m = o as? PyBoundMethod {
@@ -711,13 +725,13 @@ enum Interp {
                 switch name {
                 case "setter": return .obj(PyBuiltin("setter") { a, _ in .obj(PyProperty(p.getter, a.first)) })
                 case "getter": return .obj(PyBuiltin("getter") { a, _ in .obj(PyProperty(a.first, p.setter)) })
-                case "fget": return p.getter ?? .none
+                case "fget": return p.getter ?? Value.none
                 default: return nil
                 }
             }
             if let b = o as? PyBuiltin {
                 if name == "__name__" { return .str(b.name) }
-                if name == "__doc__" { return b.doc.map { .str($0) } ?? .none }
+                if name == "__doc__" { return b.doc.map { .str($0) } ?? Value.none }
             }
         }
         if let m = Methods.boundMethod(v, name) { return m }
@@ -910,6 +924,8 @@ enum Interp {
                     return nil
                 })
             }
+            if let dv = o as? PyDictView { let e = dv.elements; var i = 0; return .obj(PyIterator(dv.kind.rawValue.replacingOccurrences(of: "dict_", with: "dict_") + "iterator") { if i < e.count { i += 1; return e[i - 1] }; return nil }) }
+            if let f = o as? FileObject { return .obj(PyIterator("TextIOWrapper") { f.readLine().map { .str($0) } }) }
             if let s = o as? PySet { let e = s.set.elements; var i = 0; return .obj(PyIterator("set_iterator") { if i < e.count { i += 1; return e[i - 1] }; return nil }) }
             if let s = o as? PyFrozenSet { let e = s.set.elements; var i = 0; return .obj(PyIterator("set_iterator") { if i < e.count { i += 1; return e[i - 1] }; return nil }) }
             if let inst = o as? PyInstance {

@@ -118,7 +118,7 @@ enum Itertools {
                 return iterator("groupby", groups)
             },
             "zip_longest": fn("zip_longest") { a, kw in
-                let fill = Builtins.kwarg(kw, "fillvalue") ?? .none
+                let fill = Builtins.kwarg(kw, "fillvalue") ?? Value.none
                 let lists = try a.map { try Interp.toArray($0) }
                 let n = lists.map(\.count).max() ?? 0
                 return iterator("zip_longest", (0..<n).map { i in .tuple(lists.map { i < $0.count ? $0[i] : fill }) })

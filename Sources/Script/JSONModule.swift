@@ -9,9 +9,9 @@ enum JSONModule {
                 guard case .str(let s) = a[0] else { throw Interp.typeError("the JSON object must be str") }
                 return try loads(s)
             },
-            "dump": Modules.fn("dump") { a, kw in _ = try Interp.callMethod(a[1], "write", [.str(try dumps(a[0], kw))]); return .none },
+            "dump": Modules.fn("dump") { a, kw in _ = try Interp.callMethod(a[1], "write", [.str(try dumps(a[0], kw))]); return Value.none },
             "load": Modules.fn("load") { a, _ in
-                guard case .str(let s) = try Interp.callMethod(a[0], "read", []) else { return .none }
+                guard case .str(let s) = try Interp.callMethod(a[0], "read", []) else { return Value.none }
                 return try loads(s)
             },
             "JSONDecodeError": .obj(Builtins.exceptionClass("JSONDecodeError")),

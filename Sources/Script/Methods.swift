@@ -72,7 +72,7 @@ enum Methods {
             if let s = o as? PySlice {
                 switch name { case "start": return s.start; case "stop": return s.stop; case "step": return s.step; default: break }
             }
-            if let d = o as? PyDict, d.kind == .defaultdict, name == "default_factory" { return d.defaultFactory ?? .none }
+            if let d = o as? PyDict, d.kind == .defaultdict, name == "default_factory" { return d.defaultFactory ?? Value.none }
             if let f = o as? FileObject { if name == "closed" { return .bool(f.closed) }; if name == "name" { return .str(f.path) } }
             if let s = o as? PySuper, let r = try? s.lookup(name) { return r }
         }
@@ -151,13 +151,13 @@ enum Methods {
 
     static func listMethod(_ l: PyList, _ name: String, _ a: [Value], _ kw: [(String, Value)]) throws -> Value? {
         switch name {
-        case "append": try Builtins.want("list.append", a, 1, 1); l.items.append(a[0]); return .none
-        case "extend": l.items.append(contentsOf: try Interp.toArray(a[0])); return .none
+        case "append": try Builtins.want("list.append", a, 1, 1); l.items.append(a[0]); return Value.none
+        case "extend": l.items.append(contentsOf: try Interp.toArray(a[0])); return Value.none
         case "insert":
             try Builtins.want("insert", a, 2, 2)
             var i = try Builtins.intArg(a[0]); let n = l.items.count
             if i < 0 { i = max(0, i + n) }; i = min(i, n)
-            l.items.insert(a[1], at: i); return .none
+            l.items.insert(a[1], at: i); return Value.none
         case "pop":
             if l.items.isEmpty { throw Interp.error("IndexError", "pop from empty list") }
             if a.isEmpty { return l.items.removeLast() }
@@ -166,7 +166,7 @@ enum Methods {
             return l.items.remove(at: i)
         case "remove":
             guard let i = try l.items.firstIndex(where: { try Interp.equals($0, a[0]) }) else { throw Interp.valueError("list.remove(x): x not in list") }
-            l.items.remove(at: i); return .none
+            l.items.remove(at: i); return Value.none
         case "index":
             let start = a.count > 1 ? try Builtins.intArg(a[1]) : 0
             for i in max(0, start)..<max(max(0, start), l.items.count) where try Interp.equals(l.items[i], a[0]) { return .int(i) }
@@ -176,9 +176,9 @@ enum Methods {
             var items = l.items
             try Builtins.sortValues(&items, key: Builtins.kwarg(kw, "key").flatMap { $0.isNone ? nil : $0 },
                                     reverse: try Builtins.kwarg(kw, "reverse").map(Interp.truthy) ?? false)
-            l.items = items; return .none
-        case "reverse": l.items.reverse(); return .none
-        case "clear": l.items.removeAll(); return .none
+            l.items = items; return Value.none
+        case "reverse": l.items.reverse(); return Value.none
+        case "clear": l.items.removeAll(); return Value.none
         case "copy": return .list(l.items)
         default: return nil
         }
@@ -210,9 +210,9 @@ enum Methods {
                 if let s = a.first { try Builtins.counterUpdate(d, s, sign: 1) }
             } else if let s = a.first { try Builtins.fillDict(d, s) }
             for (k, v) in kw { d.set(.str(k), v) }
-            return .none
-        case "subtract": if let s = a.first { try Builtins.counterUpdate(d, s, sign: -1) }; return .none
-        case "clear": d.clear(); return .none
+            return Value.none
+        case "subtract": if let s = a.first { try Builtins.counterUpdate(d, s, sign: -1) }; return Value.none
+        case "clear": d.clear(); return Value.none
         case "copy": return .obj(d.copy())
         case "most_common":
             var items = d.items.enumerated().map { ($0.offset, $0.element) }
@@ -232,7 +232,7 @@ enum Methods {
             if last { d.set(a[0], v) } else {
                 let rest = d.items; d.clear(); d.set(a[0], v); for (k, x) in rest { d.set(k, x) }
             }
-            return .none
+            return Value.none
         default: return nil
         }
     }
@@ -245,33 +245,33 @@ enum Methods {
         }
         func others() throws -> [Set<HKey>] { try a.map { Set(try Interp.toArray($0).map(HKey.init)) } }
         switch name {
-        case "add": try Interp.checkHashable(a[0]); set.insert(a[0]); store(set); return .none
+        case "add": try Interp.checkHashable(a[0]); set.insert(a[0]); store(set); return Value.none
         case "remove":
             try Interp.checkHashable(a[0])
             if !set.remove(a[0]) { throw Interp.error("KeyError", args: [a[0]]) }
-            store(set); return .none
-        case "discard": set.remove(a[0]); store(set); return .none
+            store(set); return Value.none
+        case "discard": set.remove(a[0]); store(set); return Value.none
         case "pop":
             guard let x = set.elements.first else { throw Interp.error("KeyError", "pop from an empty set") }
             set.remove(x); store(set); return x
-        case "clear": store(OrderedSet()); return .none
+        case "clear": store(OrderedSet()); return Value.none
         case "copy": return make(set)
         case "update", "union":
             var out = set
             for o in a { try Interp.forEach(o) { x in try Interp.checkHashable(x); out.insert(x); return true } }
-            if name == "update" { store(out); return .none }
+            if name == "update" { store(out); return Value.none }
             return make(out)
         case "intersection", "intersection_update":
             let os = try others()
             var out = OrderedSet()
             for x in set.elements where os.allSatisfy({ $0.contains(HKey(x)) }) { out.insert(x) }
-            if name == "intersection_update" { store(out); return .none }
+            if name == "intersection_update" { store(out); return Value.none }
             return make(out)
         case "difference", "difference_update":
             let os = try others()
             var out = OrderedSet()
             for x in set.elements where !os.contains(where: { $0.contains(HKey(x)) }) { out.insert(x) }
-            if name == "difference_update" { store(out); return .none }
+            if name == "difference_update" { store(out); return Value.none }
             return make(out)
         case "symmetric_difference":
             let other = try Interp.toArray(a[0])

@@ -160,7 +160,7 @@ public enum Modules {
             "sleep": fn("sleep") { a, _ in
                 var left = try num(a[0])
                 while left > 0 { try checkInterrupt(); let s = min(left, 0.05); Thread.sleep(forTimeInterval: s); left -= s }
-                return .none
+                return Value.none
             },
             "perf_counter_ns": fn("perf_counter_ns") { _, _ in .int(Int(Date().timeIntervalSince(start) * 1e9)) },
             "time_ns": fn("time_ns") { _, _ in .int(Int(Date().timeIntervalSince1970 * 1e9)) },
@@ -255,16 +255,16 @@ public enum Modules {
                 let existOk = try Builtins.kwarg(kw, "exist_ok").map(Interp.truthy) ?? false
                 if fm.fileExists(atPath: p) && !existOk { throw osError(p, EEXIST) }
                 try? fm.createDirectory(atPath: p, withIntermediateDirectories: true)
-                return .none
+                return Value.none
             },
             "mkdir": fn("mkdir") { a, _ in
                 let p = try pathArg(a[0])
                 if mkdir(p, 0o777) != 0 { throw osError(p, errno) }
-                return .none
+                return Value.none
             },
-            "remove": fn("remove") { a, _ in let p = try pathArg(a[0]); if unlink(p) != 0 { throw osError(p, errno) }; return .none },
-            "rmdir": fn("rmdir") { a, _ in let p = try pathArg(a[0]); if rmdir(p) != 0 { throw osError(p, errno) }; return .none },
-            "rename": fn("rename") { a, _ in let p = try pathArg(a[0]); if rename(p, try pathArg(a[1])) != 0 { throw osError(p, errno) }; return .none },
+            "remove": fn("remove") { a, _ in let p = try pathArg(a[0]); if unlink(p) != 0 { throw osError(p, errno) }; return Value.none },
+            "rmdir": fn("rmdir") { a, _ in let p = try pathArg(a[0]); if rmdir(p) != 0 { throw osError(p, errno) }; return Value.none },
+            "rename": fn("rename") { a, _ in let p = try pathArg(a[0]); if rename(p, try pathArg(a[1])) != 0 { throw osError(p, errno) }; return Value.none },
             "getenv": fn("getenv") { a, _ in
                 let k = try pathArg(a[0])
                 return ProcessInfo.processInfo.environment[k].map { .str($0) } ?? (a.count > 1 ? a[1] : .none)
@@ -284,7 +284,7 @@ public enum Modules {
             case "write": return .obj(PyBuiltin("write") { [kind] a, _ in
                 guard let v = a.first, case .str(let s) = v else { throw Interp.typeError("write() argument must be str") }
                 Runtime.sink.write(s, to: kind); return .int(s.unicodeScalars.count) })
-            case "flush": return .obj(PyBuiltin("flush") { _, _ in Runtime.sink.flush(); return .none })
+            case "flush": return .obj(PyBuiltin("flush") { _, _ in Runtime.sink.flush(); return Value.none })
             case "isatty": return .obj(PyBuiltin("isatty") { _, _ in .bool(false) })
             default: return nil
             }
@@ -305,7 +305,7 @@ public enum Modules {
             "modules": .obj(PyDict()),
             "exit": fn("exit") { a, _ in throw Interp.error("SystemExit", args: a) },
             "getrecursionlimit": fn("getrecursionlimit") { _, _ in .int(Interp.recursionLimit) },
-            "setrecursionlimit": fn("setrecursionlimit") { a, _ in Interp.recursionLimit = try Builtins.intArg(a[0]); return .none },
+            "setrecursionlimit": fn("setrecursionlimit") { a, _ in Interp.recursionLimit = try Builtins.intArg(a[0]); return Value.none },
         ])
     }
 

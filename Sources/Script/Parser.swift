@@ -335,7 +335,7 @@ final class Parser {
             if paren && isOp(")") { break }
             let cm = try parseTest()
             var target: Expr? = nil
-            if accept("as") { target = try parseTargetAtom(); try markStore(target!) }
+            if accept("as") { target = try parseBitOr(); try markStore(target!) }
             items.append((cm, target))
         } while accept(",")
         if paren { try expect(")") }
@@ -915,8 +915,11 @@ final class Parser {
                 depth -= 1
             } else if depth == 0 && c == "!" && k + 1 < body.count && body[k + 1] != "=" { break }
             else if depth == 0 && c == ":" { break }
-            else if depth == 0 && c == "=" && k + 1 < body.count && (body[k + 1] == "}" || body[k + 1] == "!" || body[k + 1] == ":")
-                        && k > start && !"=!<>".unicodeScalars.contains(body[k - 1]) { break }
+            else if depth == 0 && c == "=" && k > start && !"=!<>".unicodeScalars.contains(body[k - 1]) && k + 1 < body.count && body[k + 1] != "=" {
+                var m = k + 1
+                while m < body.count && body[m] == " " { m += 1 }
+                if m < body.count && (body[m] == "}" || body[m] == "!" || body[m] == ":") { break }
+            }
             k += 1
         }
         let exprText = String(String.UnicodeScalarView(body[start..<k]))
@@ -924,7 +927,12 @@ final class Parser {
             throw SyntaxErrorInfo(message: "f-string: valid expression required before '}'", pos: t.start)
         }
         var debugText: String? = nil
-        if k < body.count && body[k] == "=" { debugText = exprText + "="; k += 1 }
+        if k < body.count && body[k] == "=" {
+            k += 1
+            var ws = ""
+            while k < body.count && body[k] == " " { ws += " "; k += 1 }
+            debugText = exprText + "=" + ws
+        }
         var conv: Character? = nil
         if k < body.count && body[k] == "!" {
             k += 1

@@ -80,7 +80,7 @@ extension Modules {
                 gaussNext = nil
                 if let v = a.first { if case .int(let i) = v { gen.seed(i) } else { var h = Hasher(); hashValue(v, into: &h); gen.seed(abs(h.finalize())) } }
                 else { gen.seed(Int(Date().timeIntervalSince1970)) }
-                return .none
+                return Value.none
             },
             "random": fn("random") { _, _ in .float(gen.random()) },
             "uniform": fn("uniform") { a, _ in let x = try num(a[0]), y = try num(a[1]); return .float(x + (y - x) * gen.random()) },
@@ -110,7 +110,7 @@ extension Modules {
                 guard case .obj(let o) = a[0], let l = o as? PyList else { throw Interp.typeError("shuffle() needs a list") }
                 var i = l.items.count - 1
                 while i > 0 { let j = gen.randbelow(i + 1); l.items.swapAt(i, j); i -= 1 }
-                return .none
+                return Value.none
             },
             "sample": fn("sample") { a, kw in
                 var pool = try Interp.toArray(a[0])

@@ -12,6 +12,8 @@ final class Scope {
     var nonlocals: Set<String> = []
     var cells: [String] = []
     var frees: [String] = []
+    /// For each free variable, the key of the variable in the enclosing host it comes from.
+    var freeSources: [String] = []
     var code: FunctionCode?
     let id: Int
     var hasYield = false
@@ -63,14 +65,14 @@ struct Resolver {
         while let ps = p {
             let (ph, key) = lookupKey(name, ps)
             if ph.kind == .module {
-                if key != name { ph.addCell(key); h.addFree(key); return true }
+                if key != name { ph.addCell(key); h.addFree(name, source: key); return true }
                 return false
             }
             if ph.kind == .classBody && key == name { p = ph.parent; continue }
             if ph.globals.contains(name) { return false }
-            if hostBinds(key, ph) { ph.addCell(key); h.addFree(key); return true }
+            if hostBinds(key, ph) { ph.addCell(key); h.addFree(name, source: key); return true }
             // Not bound there: it must come from further out, passing through ph.
-            if try resolveFree(name, from: ph) { ph.addFree(key); h.addFree(key); return true }
+            if try resolveFree(name, from: ph) { ph.addFree(key); h.addFree(name, source: key); return true }
             return false
         }
         return false
@@ -141,6 +143,7 @@ struct Resolver {
             code.localNames = names
             code.cellNames = h.cells
             code.freeNames = h.frees
+            code.freeSources = h.freeSources
             code.paramCells = []
             let paramCount = code.params.count + code.kwOnly.count + (code.varArgs == nil ? 0 : 1) + (code.varKw == nil ? 0 : 1)
             for (ci, c) in h.cells.enumerated() { if let s = slots[c], s < paramCount { code.paramCells.append((s, ci)) } }
@@ -154,7 +157,7 @@ struct Resolver {
                 if h.globals.contains(n.name) { n.ref = .global(globals.slot(n.name)); continue }
                 switch h.kind {
                 case .module: n.ref = .global(globals.slot(n.name))
-                case .classBody: n.ref = .classBody(globals.slot(n.name))
+                case .classBody: n.ref = s === h ? .classBody(globals.slot(n.name)) : .global(globals.slot(n.name))
                 default:
                     if let sl = slots[key] { n.ref = .fast(sl) } else { n.ref = .global(globals.slot(n.name)) }
                 }
@@ -165,5 +168,5 @@ struct Resolver {
 
 extension Scope {
     func addCell(_ k: String) { if !cells.contains(k) { cells.append(k) } }
-    func addFree(_ k: String) { if !frees.contains(k) { frees.append(k) } }
+    func addFree(_ k: String, source: String? = nil) { if !frees.contains(k) { frees.append(k); freeSources.append(source ?? k) } }
 }

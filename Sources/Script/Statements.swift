@@ -168,7 +168,7 @@ final class Return: Stmt {
     let value: Expr?
     init(_ v: Expr?, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
     override func exec(_ f: Frame) throws -> Flow {
-        f.retval = try value?.eval(f) ?? .none
+        f.retval = try value?.eval(f) ?? Value.none
         return .ret
     }
 }
@@ -207,7 +207,7 @@ final class ClassDef: Stmt {
         }
         // The class body runs in its own frame whose namespace becomes the class dict.
         let frame = Frame(code: code, globals: f.globals)
-        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeNames.map { Interp.captureCell($0, from: f) }
+        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeSources.map { Interp.captureCell($0, from: f) }
         frame.classNS = ["__module__": .str(f.globals.moduleName), "__qualname__": .str(code.qualname)]
         if let doc = code.doc { frame.classNS!["__doc__"] = .str(doc) }
         _ = try execBlock(body, frame)

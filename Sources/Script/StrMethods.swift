@@ -58,7 +58,7 @@ enum StrMethods {
     static func call(_ s: String, _ name: String, _ a: [Value], _ kw: [(String, Value)]) throws -> Value {
         switch name {
         case "split", "rsplit":
-            let sep = Builtins.arg(a, 0, kw, "sep") ?? .none
+            let sep = Builtins.arg(a, 0, kw, "sep") ?? Value.none
             let maxsplit = try Builtins.arg(a, 1, kw, "maxsplit").map { try Builtins.intArg($0) } ?? -1
             if sep.isNone {
                 if name == "rsplit" && maxsplit >= 0 {

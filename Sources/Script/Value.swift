@@ -74,7 +74,7 @@ public final class PyClass: PyObject {
 /// An instance of a user class (or of an exception class).
 public final class PyInstance: PyObject {
     public let cls: PyClass
-    public var attrs: [String: Value] = [:]
+    public var attrs = AttrTable()
     /// Traceback entries appended as an exception propagates (innermost first).
     public var traceback: [TraceEntry] = []
     public var cause: PyInstance? = nil
@@ -82,6 +82,27 @@ public final class PyInstance: PyObject {
     public var suppressContext = false
     public init(_ cls: PyClass) { self.cls = cls }
     public override var pyClass: PyClass { cls }
+}
+
+/// Instance attributes: a dictionary that also remembers insertion order (for __dict__).
+public struct AttrTable {
+    var storage: [String: Value] = [:]
+    public private(set) var keys: [String] = []
+    public init() {}
+    public subscript(_ k: String) -> Value? {
+        @inline(__always) get { storage[k] }
+        set {
+            if let v = newValue {
+                if storage.updateValue(v, forKey: k) == nil { keys.append(k) }
+            } else { _ = removeValue(forKey: k) }
+        }
+    }
+    @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
+        guard let v = storage.removeValue(forKey: k) else { return nil }
+        keys.removeAll { $0 == k }
+        return v
+    }
+    public var ordered: [(String, Value)] { keys.map { ($0, storage[$0]!) } }
 }
 
 /// The list type.
@@ -243,7 +264,18 @@ public struct OrderedSet {
         }
         return true
     }
-    public var elements: [Value] { order.compactMap { $0 } }
+    /// Elements in the order CPython's hash table would list them: for sets of integers that
+    /// is by value modulo the table size; other values keep insertion order.
+    public var elements: [Value] {
+        let live = order.compactMap { $0 }
+        var ints: [(Int, Int)] = []
+        ints.reserveCapacity(live.count)
+        for (k, v) in live.enumerated() { guard case .int(let i) = v, i >= 0 else { return live }; ints.append((i, k)) }
+        var mask = 7, fill = 0
+        for _ in live { fill += 1; if fill * 5 >= mask * 3 { var n = 8; while n <= fill * 4 { n <<= 1 }; mask = n - 1 } }
+        ints.sort { ($0.0 & mask, $0.1) < ($1.0 & mask, $1.1) }
+        return ints.map { .int($0.0) }
+    }
 }
 
 /// range(start, stop, step).
@@ -338,7 +370,7 @@ public final class PyIterator: PyObject {
     public var next: () throws -> Value?
     public let typeName: String
     public init(_ typeName: String = "iterator", _ next: @escaping () throws -> Value?) { self.typeName = typeName; self.next = next }
-    public override var pyClass: PyClass { Builtins.iteratorClass }
+    public override var pyClass: PyClass { typeName == "generator" ? Builtins.generatorClass : Builtins.iteratorClass }
 }
 
 /// A Swift object exposed to scripts (tensors, tokenizers, models…) through `NativeObject`.
