@@ -519,8 +519,8 @@ enum Interp {
             // Names visible where the error happened, for the "Did you mean" hint.
             var names: [String] = []
             for (i, n) in frame.code.localNames.enumerated() where !n.contains("@") && frame.locals[i] != nil { names.append(n) }
-            names += frame.globals.definedNames
-            exc.attrs["__candidates__"] = .list(names.map { .str($0) })
+            if frame.code.name != "<module>" { exc.attrs["__candidate_locals__"] = .list(names.map { .str($0) }) }
+            exc.attrs["__candidate_globals__"] = .list(frame.globals.definedNames.map { .str($0) })
         }
         exc.traceback.append(TraceEntry(file: frame.code.source.name, line: frame.line, col: 0, endCol: 0,
                                         function: frame.code.name == "<module>" ? "<module>" : frame.code.name))

@@ -62,7 +62,7 @@ enum Suggestions {
 
     static func suggest(_ wrong: String, _ candidates: [String]) -> String? {
         if candidates.count > maxCandidates || wrong.count > maxStringSize { return nil }
-        var best = wrong.count
+        var best = Int.max
         var suggestion: String? = nil
         for name in candidates where name != wrong {
             var maxDistance = (name.count + wrong.count + 3) * moveCost / 6
@@ -81,8 +81,13 @@ enum Suggestions {
             guard let names = try? Interp.toArray(Interp.call(Builtins.table["dir"]!, [obj])) else { return nil }
             return suggest(name, names.compactMap { if case .str(let s) = $0 { return s }; return nil })
         }
-        if e.cls.isSubclass(of: Builtins.exceptionClass("NameError")), case .obj(let o)? = e.attrs["__candidates__"], let l = o as? PyList {
-            return suggest(name, l.items.compactMap { if case .str(let s) = $0 { return s }; return nil } + builtinOrder)
+        if e.cls.isSubclass(of: Builtins.exceptionClass("NameError")) {
+            // Locals, then globals, then builtins: the first list with a match wins.
+            for key in ["__candidate_locals__", "__candidate_globals__"] {
+                if case .obj(let o)? = e.attrs[key], let l = o as? PyList,
+                   let s = suggest(name, l.items.compactMap { if case .str(let s) = $0 { return s }; return nil }) { return s }
+            }
+            return suggest(name, builtinOrder)
         }
         return nil
     }
