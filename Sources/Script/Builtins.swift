@@ -191,7 +191,7 @@ public enum Builtins {
         if a.count == 1 { items = try Interp.toArray(a[0]) } else if a.isEmpty { throw Interp.typeError("\(name) expected at least 1 argument, got 0") } else { items = a }
         if items.isEmpty {
             if let d = kwarg(kw, "default") { return d }
-            throw Interp.valueError("\(name)() iterable argument is empty")
+            throw Interp.valueError("\(name)() arg is an empty sequence")
         }
         var best = items[0]
         var bestKey = try key.map { try Interp.call($0, [best]) } ?? best
@@ -509,6 +509,16 @@ public enum Builtins {
             return d
         }
         t["super"] = .obj(superBuiltin)
+        t["__import__"] = fn("__import__") { a, _ in
+            guard let n = a.first, case .str(let name) = n else { throw Interp.typeError("__import__() argument 1 must be str") }
+            return try Modules.importModule(name)
+        }
+        t["globals"] = fn("globals") { _, _ in
+            // Without a frame at hand, expose the main session's globals as a snapshot.
+            let d = PyDict()
+            if let g = Engine.current?.globals { for n in g.definedNames { d.set(.str(n), g[n]!) } }
+            return .obj(d)
+        }
         t["exit"] = fn("exit") { a, _ in throw Interp.error("SystemExit", args: a) }
         t["quit"] = t["exit"]
         return t

@@ -98,7 +98,10 @@ extension Builtins {
         }
         var i = 0
         try Interp.forEach(src) { item in
-            let pair = try Interp.toArray(item)
+            let pair: [Value]
+            do { pair = try Interp.toArray(item) } catch let e as PyError where e.exc.cls === exceptionClass("TypeError") {
+                throw Interp.typeError("cannot convert dictionary update sequence element #\(i) to a sequence")
+            }
             guard pair.count == 2 else {
                 throw Interp.valueError("dictionary update sequence element #\(i) has length \(pair.count); 2 is required")
             }

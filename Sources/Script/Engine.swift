@@ -36,6 +36,9 @@ public final class Engine {
         Runtime.argv = argv
     }
 
+    /// The engine whose code is running (for globals()).
+    nonisolated(unsafe) static var current: Engine? = nil
+
     /// Requests that running code stop with KeyboardInterrupt (safe to call from any thread).
     public func interrupt() { interruptRequested = true }
 
@@ -63,6 +66,7 @@ public final class Engine {
                         displayAllExpressions: Bool = false) -> Result {
         var result = Result()
         Runtime.sink = sink
+        Engine.current = self
         runOnLargeStack {
             do {
                 var lastValue: Value? = nil

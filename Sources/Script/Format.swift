@@ -348,7 +348,10 @@ extension Interp {
                 guard let d = numericValue(v) else { throw typeError("must be real number, not \(typeName(v))") }
                 if prec == nil { spec += ".6" }
                 out += try format(.float(d), spec + String(t))
-            case "x", "X", "o": out += try format(v, (flags.contains("#") ? "#" : "") + spec + String(t))
+            case "x", "X", "o":
+                var sp = spec
+                if flags.contains("#") { let k = sp.firstIndex { $0 == "0" || $0.isNumber } ?? sp.endIndex; sp.insert("#", at: k) }
+                out += try format(v, sp + String(t))
             case "c": if case .int(let n) = v { out += String(Character(Unicode.Scalar(UInt32(n)) ?? " ")) } else { out += try str(v) }
             default: throw valueError("unsupported format character '\(t)' (0x\(String(t.asciiValue ?? 0, radix: 16))) at index \(i - 1)")
             }

@@ -119,7 +119,7 @@ enum Interp {
         return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q
     }
     static func floorMod(_ x: Int, _ y: Int) throws -> Int {
-        if y == 0 { throw error("ZeroDivisionError", "integer division or modulo by zero") }
+        if y == 0 { throw error("ZeroDivisionError", "integer modulo by zero") }
         if y == -1 { return 0 }
         let r = x % y
         return (r != 0 && ((r < 0) != (y < 0))) ? r + y : r
@@ -216,6 +216,13 @@ enum Interp {
             if let l = x as? PyList { var out: [Value] = []; if n > 0 { for _ in 0..<n { out.append(contentsOf: l.items) } }; return .list(out) }
             if let t = x as? PyTuple { var out: [Value] = []; if n > 0 { for _ in 0..<n { out.append(contentsOf: t.items) } }; return .tuple(out) }
             return nil
+        case (.mul, .str, _), (.mul, _, .str):
+            if !isInstanceLike(a) && !isInstanceLike(b) { throw typeError("can't multiply sequence by non-int of type '\(typeName(isSeq(a) ? b : a))'") }
+            return nil
+        case (.mul, .obj(let x), _) where (x is PyList || x is PyTuple) && !isInstanceLike(b):
+            throw typeError("can't multiply sequence by non-int of type '\(typeName(b))'")
+        case (.mul, _, .obj(let y)) where (y is PyList || y is PyTuple) && !isInstanceLike(a):
+            throw typeError("can't multiply sequence by non-int of type '\(typeName(a))'")
         case (.bor, .obj(let x), .obj(let y)), (.band, .obj(let x), .obj(let y)), (.sub, .obj(let x), .obj(let y)), (.bxor, .obj(let x), .obj(let y)):
             if let p = setElements(x), let q = setElements(y) {
                 var out = OrderedSet()
@@ -238,6 +245,11 @@ enum Interp {
             return nil
         default: return nil
         }
+    }
+    static func isSeq(_ v: Value) -> Bool {
+        if case .str = v { return true }
+        if case .obj(let o) = v { return o is PyList || o is PyTuple }
+        return false
     }
     static func isInstanceLike(_ v: Value) -> Bool { if case .obj(let o) = v { return o is PyInstance || o is PyNative }; return false }
     static func setElements(_ o: PyObject) -> [Value]? {
@@ -532,7 +544,7 @@ enum Interp {
             for i in 0..<np { frame.locals[i] = args[i] }
             return
         }
-        let fname = code.name
+        let fname = code.qualname
         if args.count > np && code.varArgs == nil {
             let req = np - fn.defaults.count
             let takes = fn.defaults.isEmpty ? "\(np)" : "from \(req) to \(np)"

@@ -132,8 +132,15 @@ enum StrMethods {
         case "isalpha": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic })
         case "isalnum": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil })
         case "isspace": return .bool(!s.isEmpty && s.unicodeScalars.allSatisfy(isSpace))
-        case "isupper": return .bool(s.contains { $0.isCased } && !s.contains { $0.isLowercase })
-        case "islower": return .bool(s.contains { $0.isCased } && !s.contains { $0.isUppercase })
+        case "isupper", "islower":
+            var cased = false
+            for u in s.unicodeScalars {
+                let p = u.properties
+                let title = p.generalCategory == .titlecaseLetter
+                if title || (name == "isupper" ? p.isLowercase : p.isUppercase) { return .bool(false) }
+                if name == "isupper" ? p.isUppercase : p.isLowercase { cased = true }
+            }
+            return .bool(cased)
         case "isascii": return .bool(s.unicodeScalars.allSatisfy { $0.isASCII })
         case "isprintable": return .bool(s.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7f })
         case "istitle":
