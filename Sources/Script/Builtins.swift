@@ -34,8 +34,8 @@ public enum Builtins {
     static let fileClass = makeClass("TextIOWrapper", objectClass)
     static let staticmethodClass = makeClass("staticmethod", objectClass)
     static let classmethodClass = makeClass("classmethod", objectClass)
-    static let ellipsis = PyObject()
-    static let notImplemented = PyObject()
+    static let ellipsis: PyObject = PySingleton(makeClass("ellipsis", objectClass))
+    static let notImplemented: PyObject = PySingleton(makeClass("NotImplementedType", objectClass))
 
     public static let baseException: PyClass = { let c = PyClass(name: "BaseException", base: objectClass); return c }()
     nonisolated(unsafe) static var exceptions: [String: PyClass] = {
@@ -534,6 +534,13 @@ public enum Builtins {
         }
         return .obj(PySuper(c, a[1]))
     }
+}
+
+/// Ellipsis and NotImplemented: unique objects with their own type.
+final class PySingleton: PyObject {
+    let cls: PyClass
+    init(_ c: PyClass) { cls = c }
+    override var pyClass: PyClass { cls }
 }
 
 /// The object returned by super(): attribute lookup starts after `cls` in the instance's MRO.

@@ -52,7 +52,7 @@ final class PyGenerator: PyObject {
             state.finished = true
             state.yieldSem.signal()
         }
-        t.stackSize = 64 << 20
+        t.stackSize = 16 << 20
         t.start()
     }
 
