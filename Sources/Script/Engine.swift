@@ -257,7 +257,7 @@ enum Introspection {
             if let c = o as? PyClass {
                 var s = "Help on class \(c.name):\n\nclass \(c.name)" + (c.base.map { "(\($0.name))" } ?? "") + "\n"
                 if let d = c.doc { s += " |  \(d)\n" }
-                for (k, m) in c.dict.sorted(by: { $0.key < $1.key }) {
+                for (k, m) in c.dict.ordered.sorted(by: { $0.0 < $1.0 }) {
                     if case .obj(let mo) = m, let f = mo as? PyFunction { s += " |  \(signature(f))\n"; if let d = f.code.doc { s += " |      \(d)\n" } }
                     _ = k
                 }

@@ -199,6 +199,13 @@ final class MethodCall: Expr {
                 l.items.append(try e.eval(f)); return Value.none
             }
             if let inst = lo as? PyInstance, inst.attrs[name] == nil, let m = inst.cls.lookup(name), case .obj(let mo) = m, let fn = mo as? PyFunction {
+                if simple {
+                    var pos: [Value] = []
+                    pos.reserveCapacity(args.count + 1)
+                    pos.append(o)
+                    for a in args { if case .pos(let e) = a { pos.append(try e.eval(f)) } }
+                    return try Interp.callFunction(fn, pos, [])
+                }
                 var (pos, kw) = try evalArgs(args, simple, f)
                 pos.insert(o, at: 0)
                 return try Interp.callFunction(fn, pos, kw)
@@ -231,7 +238,13 @@ final class BinOp: Expr {
             case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
             case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
             case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
-            case .lshift, .rshift, .band, .bor, .bxor, .mod, .floordiv, .pow, .div, .matmul: break
+            case .mod: if y > 0 && x >= 0 { return .int(x % y) }
+            case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
+            case .band: return .int(x & y)
+            case .bor: return .int(x | y)
+            case .bxor: return .int(x ^ y)
+            case .div: if y != 0 { return .float(Double(x) / Double(y)) }
+            case .lshift, .rshift, .pow, .matmul: break
             }
         } else if case .float(let x) = a, case .float(let y) = b {
             switch op {
@@ -283,6 +296,12 @@ final class Compare: Expr {
             let b = try rest[k].eval(f)
             let r: Value
             if case .int(let x) = a, case .int(let y) = b {
+                switch ops[k] {
+                case .lt: r = .bool(x < y); case .le: r = .bool(x <= y); case .gt: r = .bool(x > y)
+                case .ge: r = .bool(x >= y); case .eq: r = .bool(x == y); case .ne: r = .bool(x != y)
+                default: r = try Interp.compare(ops[k], a, b)
+                }
+            } else if case .float(let x) = a, case .float(let y) = b {
                 switch ops[k] {
                 case .lt: r = .bool(x < y); case .le: r = .bool(x <= y); case .gt: r = .bool(x > y)
                 case .ge: r = .bool(x >= y); case .eq: r = .bool(x == y); case .ne: r = .bool(x != y)

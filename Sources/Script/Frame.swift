@@ -23,7 +23,7 @@ public final class SourceFile {
 public final class Globals {
     var index: [String: Int] = [:]
     var names: [String] = []
-    var values: [Value?] = []
+    @exclusivity(unchecked) var values: [Value?] = []
     public let moduleName: String
     public init(moduleName: String = "__main__") { self.moduleName = moduleName }
     func slot(_ name: String) -> Int {
@@ -73,14 +73,14 @@ enum Flow { case normal, brk, cont, ret }
 
 /// Activation record: fast local slots, closure cells, and the module globals.
 final class Frame {
-    var locals: [Value?]
-    var cells: [PyCell]
+    @exclusivity(unchecked) var locals: [Value?]
+    @exclusivity(unchecked) var cells: [PyCell]
     let globals: Globals
     /// Namespace of a class body being executed, else nil.
     var classNS: [String: Value]? = nil
-    var retval: Value = .none
+    @exclusivity(unchecked) var retval: Value = .none
     let code: FunctionCode
-    var line = 0
+    @exclusivity(unchecked) var line = 0
     var function: PyFunction? = nil
     var generator: GeneratorState? = nil
     /// The exception currently being handled (for bare `raise` and implicit chaining).

@@ -25,6 +25,48 @@ final class GeneratorState {
     }
 }
 
+/// A thread that runs generator bodies one after another; idle workers are kept in a small
+/// pool because creating a thread costs far more than handing one a job.
+final class GeneratorWorker {
+    let wake = DispatchSemaphore(value: 0)
+    var job: (() -> Void)? = nil
+    var done: (() -> Void)? = nil
+    static let lock = NSLock()
+    nonisolated(unsafe) static var idle: [GeneratorWorker] = []
+    static let maxIdle = 32
+
+    /// Runs `job` on a worker, then `then` after the worker is back in the pool.
+    static func run(_ job: @escaping () -> Void, then: @escaping () -> Void) {
+        lock.lock()
+        let w = idle.popLast()
+        lock.unlock()
+        if let w = w { w.job = job; w.done = then; w.wake.signal(); return }
+        let worker = GeneratorWorker()
+        worker.job = job
+        worker.done = then
+        let t = Thread { worker.loop() }
+        t.stackSize = 16 << 20
+        t.start()
+        worker.wake.signal()
+    }
+
+    func loop() {
+        while true {
+            wake.wait()
+            job?()
+            job = nil
+            let finish = done
+            done = nil
+            GeneratorWorker.lock.lock()
+            let keep = GeneratorWorker.idle.count < GeneratorWorker.maxIdle
+            if keep { GeneratorWorker.idle.append(self) }
+            GeneratorWorker.lock.unlock()
+            finish?()
+            if !keep { return }
+        }
+    }
+}
+
 /// Number of generator bodies currently suspended on their own threads.
 nonisolated(unsafe) var liveGeneratorThreads = 0
 
@@ -46,14 +88,11 @@ final class PyGenerator: PyObject {
         guard let frame = frame else { return }
         let state = self.state
         liveGeneratorThreads += 1
-        let t = Thread {
+        GeneratorWorker.run({
             do { _ = try Interp.runFrame(frame) } catch { state.error = error }
             state.yielded = frame.retval
             state.finished = true
-            state.yieldSem.signal()
-        }
-        t.stackSize = 16 << 20
-        t.start()
+        }, then: { state.yieldSem.signal() })
     }
 
     /// Runs the body until its next yield; nil when it returns (its value is in `returnValue`).

@@ -36,7 +36,7 @@ public struct TraceEntry {
 public final class PyClass: PyObject {
     public let name: String
     public let base: PyClass?
-    public var dict: [String: Value]
+    @exclusivity(unchecked) public var dict: AttrTable
     public var module: String = "builtins"
     /// Identifies builtin types whose instances are Swift objects rather than `PyInstance`.
     public var builtinTag: String? = nil
@@ -44,7 +44,7 @@ public final class PyClass: PyObject {
     /// Dataclass field names in order, if decorated with @dataclass.
     public var dataclassFields: [String]? = nil
     public init(name: String, base: PyClass?, dict: [String: Value] = [:]) {
-        self.name = name; self.base = base; self.dict = dict
+        self.name = name; self.base = base; self.dict = AttrTable(dict)
     }
     public override var pyClass: PyClass { Builtins.typeClass }
 
@@ -74,7 +74,7 @@ public final class PyClass: PyObject {
 /// An instance of a user class (or of an exception class).
 public final class PyInstance: PyObject {
     public let cls: PyClass
-    public var attrs = AttrTable()
+    @exclusivity(unchecked) public var attrs = AttrTable()
     /// Traceback entries appended as an exception propagates (innermost first).
     public var traceback: [TraceEntry] = []
     public var cause: PyInstance? = nil
@@ -84,30 +84,44 @@ public final class PyInstance: PyObject {
     public override var pyClass: PyClass { cls }
 }
 
-/// Instance attributes: a dictionary that also remembers insertion order (for __dict__).
-public struct AttrTable {
-    var storage: [String: Value] = [:]
+/// Attributes of an instance or class, in insertion order. Objects have few attributes and
+/// their names are short (stored inline by Swift), so a linear scan beats hashing.
+public struct AttrTable: Sequence {
     public private(set) var keys: [String] = []
+    var values: [Value] = []
     public init() {}
+    public init(_ d: [String: Value]) { for (k, v) in d.sorted(by: { $0.key < $1.key }) { keys.append(k); values.append(v) } }
+    @inline(__always) func index(_ k: String) -> Int? {
+        var i = 0
+        let n = keys.count
+        while i < n { if keys[i] == k { return i }; i += 1 }
+        return nil
+    }
     public subscript(_ k: String) -> Value? {
-        @inline(__always) get { storage[k] }
+        @inline(__always) get { if let i = index(k) { return values[i] }; return nil }
         set {
             if let v = newValue {
-                if storage.updateValue(v, forKey: k) == nil { keys.append(k) }
+                if let i = index(k) { values[i] = v } else { keys.append(k); values.append(v) }
             } else { _ = removeValue(forKey: k) }
         }
     }
     @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
-        guard let v = storage.removeValue(forKey: k) else { return nil }
-        keys.removeAll { $0 == k }
-        return v
+        guard let i = index(k) else { return nil }
+        keys.remove(at: i)
+        return values.remove(at: i)
     }
-    public var ordered: [(String, Value)] { keys.map { ($0, storage[$0]!) } }
+    public var ordered: [(String, Value)] { Array(zip(keys, values)) }
+    public var count: Int { keys.count }
+    public func makeIterator() -> AnyIterator<(key: String, value: Value)> {
+        var i = 0
+        let k = keys, v = values
+        return AnyIterator { if i < k.count { i += 1; return (key: k[i - 1], value: v[i - 1]) }; return nil }
+    }
 }
 
 /// The list type.
 public final class PyList: PyObject {
-    public var items: [Value]
+    @exclusivity(unchecked) public var items: [Value]
     public init(_ items: [Value] = []) { self.items = items }
     public override var pyClass: PyClass { Builtins.listClass }
 }
@@ -298,7 +312,7 @@ public final class PySlice: PyObject {
 
 /// A closure cell shared between a frame and the functions defined inside it.
 public final class PyCell {
-    public var value: Value?
+    @exclusivity(unchecked) public var value: Value?
     public init(_ v: Value? = nil) { value = v }
 }
 
