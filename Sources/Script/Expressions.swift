@@ -292,6 +292,17 @@ final class Compare: Expr {
     init(_ a: Expr, _ ops: [CmpOp], _ rest: [Expr], _ s: SourcePos, _ e: SourcePos) { first = a; self.ops = ops; self.rest = rest; super.init(s, e) }
     override func eval(_ f: Frame) throws -> Value {
         var a = try first.eval(f)
+        if ops.count == 1 {
+            let b = try rest[0].eval(f)
+            if case .int(let x) = a, case .int(let y) = b {
+                switch ops[0] {
+                case .lt: return .bool(x < y); case .le: return .bool(x <= y); case .gt: return .bool(x > y)
+                case .ge: return .bool(x >= y); case .eq: return .bool(x == y); case .ne: return .bool(x != y)
+                default: break
+                }
+            }
+            return try Interp.compare(ops[0], a, b)
+        }
         for k in 0..<ops.count {
             let b = try rest[k].eval(f)
             let r: Value

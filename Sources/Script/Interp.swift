@@ -609,8 +609,9 @@ enum Interp {
     }
 
     static func construct(_ c: PyClass, _ args: [Value], _ kw: [(String, Value)]) throws -> Value {
-        if c.isUserLike || c.isSubclass(of: Builtins.baseException) {
-            if let newFn = c.lookup("__new__"), case .obj(let nf) = newFn, nf is PyStaticMethod || nf is PyFunction {
+        let cache = c.cached
+        if c.isUserLike || cache.isException {
+            if let newFn = cache.newFn, case .obj(let nf) = newFn, nf is PyStaticMethod || nf is PyFunction {
                 let fnv: Value = (nf as? PyStaticMethod)?.function ?? newFn
                 let obj = try call(fnv, [.obj(c)] + args, kw)
                 if case .obj(let oo) = obj, let inst = oo as? PyInstance, inst.cls.isSubclass(of: c), let ini = c.lookup("__init__") {
@@ -620,11 +621,15 @@ enum Interp {
             }
             let inst = PyInstance(c)
             let v = Value.obj(inst)
-            if c.isSubclass(of: Builtins.baseException) { inst.attrs["args"] = .tuple(args) }
-            if let ini = c.lookup("__init__") {
-                let r = try call(ini, [v] + args, kw)
+            if cache.isException { inst.attrs["args"] = .tuple(args) }
+            if let ini = cache.initFn {
+                var full: [Value] = []
+                full.reserveCapacity(args.count + 1)
+                full.append(v); full.append(contentsOf: args)
+                let r: Value
+                if case .obj(let io) = ini, let fn = io as? PyFunction { r = try callFunction(fn, full, kw) } else { r = try call(ini, full, kw) }
                 if !r.isNone { throw typeError("__init__() should return None, not '\(typeName(r))'") }
-            } else if !args.isEmpty || !kw.isEmpty, !c.isSubclass(of: Builtins.baseException) {
+            } else if !args.isEmpty || !kw.isEmpty, !cache.isException {
                 throw typeError("\(c.name)() takes no arguments")
             }
             return v
@@ -641,7 +646,7 @@ enum Interp {
     // MARK: attributes
     static func getAttr(_ v: Value, _ name: String) throws -> Value {
         if let r = try lookupAttr(v, name) { return r }
-        if case .obj(let o) = v, let i = o as? PyInstance, let ga = i.cls.lookup("__getattr__") {
+        if case .obj(let o) = v, let i = o as? PyInstance, let ga = i.cls.cached.getattr {
             return try call(ga, [v, .str(name)])
         }
         let e: PyError
@@ -673,7 +678,7 @@ enum Interp {
         if case .obj(let o) = v {
             if let i = o as? PyInstance {
                 if let a = i.attrs[name] {
-                    if let m = i.cls.lookup(name), case .obj(let mo) = m, mo is PyProperty { return try bindIfNeeded(m, v, i.cls) }
+                    if i.cls.cached.hasProperties, let m = i.cls.lookup(name), case .obj(let mo) = m, mo is PyProperty { return try bindIfNeeded(m, v, i.cls) }
                     return a
                 }
                 if let a = i.cls.lookup(name) { return try bindIfNeeded(a, v, i.cls) }
@@ -755,12 +760,13 @@ enum Interp {
             throw error("AttributeError", "'\(typeName(v))' object has no attribute '\(name)'")
         }
         if let i = o as? PyInstance {
-            if let p = i.cls.lookup(name), case .obj(let po) = p, let prop = po as? PyProperty {
+            let cache = i.cls.cached
+            if cache.hasProperties, let p = i.cls.lookup(name), case .obj(let po) = p, let prop = po as? PyProperty {
                 guard let s = prop.setter else { throw error("AttributeError", "can't set attribute '\(name)'") }
                 _ = try call(s, [v, x]); return
             }
-            if let sa = i.cls.lookup("__setattr__") { _ = try call(sa, [v, .str(name), x]); return }
-            if i.cls.dict["__frozen__"] != nil { throw error("FrozenInstanceError", "cannot assign to field '\(name)'") }
+            if let sa = cache.setattr { _ = try call(sa, [v, .str(name), x]); return }
+            if cache.frozen { throw error("FrozenInstanceError", "cannot assign to field '\(name)'") }
             i.attrs[name] = x; return
         }
         if let c = o as? PyClass { c.dict[name] = x; return }

@@ -91,14 +91,18 @@ struct Lexer {
                 atLineStart = false
                 if width > indents.last! {
                     indents.append(width)
-                    tokens.append(Token(kind: .indent, text: "", start: pos, end: pos))
+                    // CPython reports an unexpected indent at the last column of the indentation.
+                    let p = SourcePos(line: line, col: max(1, col - 1))
+                    tokens.append(Token(kind: .indent, text: "", start: p, end: pos))
                 } else if width < indents.last! {
                     while width < indents.last! {
                         indents.removeLast()
                         tokens.append(Token(kind: .dedent, text: "", start: pos, end: pos))
                     }
                     if width != indents.last! {
-                        throw err("unindent does not match any outer indentation level", pos, kind: "IndentationError")
+                        var e = i
+                        while e < src.count, src[e] != "\n" { e += 1 }
+                        throw err("unindent does not match any outer indentation level", SourcePos(line: line, col: e - lineStart + 1), kind: "IndentationError")
                     }
                 }
             }

@@ -201,6 +201,8 @@ final class Parser {
         case let l as ListExpr: for x in l.elts { try markStore(x, del: del) }
         case let s as Starred: try markStore(s.value, del: del)
         case is Attribute, is Subscript: break
+        case let c as Const where ["None", "True", "False"].contains(c.describe):
+            throw fail("cannot assign to \(c.describe)", at: tokAt(e))
         default:
             let verb = del ? "delete" : "assign to"
             if del { throw fail("cannot \(verb) \(e.describe)", at: tokAt(e)) }
@@ -525,7 +527,7 @@ final class Parser {
         if isKw("if") {
             advance()
             let c = try parseOr()
-            if !accept("else") { throw fail("expected 'else' after 'if' expression") }
+            if !accept("else") { throw fail("expected 'else' after 'if' expression", at: tokAt(a)) }
             let b = try parseTest()
             return IfExp(c, a, b, s, prevEnd)
         }
@@ -660,6 +662,9 @@ final class Parser {
                 let e = try parseNamedTest()
                 if isKw("for") {
                     args.append(.pos(try parseComprehension(.gen, e, nil, mark, startTok.start)))
+                    if args.count > 1 || isOp(",") && !(peekTok().kind == .op && peekTok().text == ")") {
+                        throw fail("Generator expression must be parenthesized", at: startTok)
+                    }
                 } else {
                     if sawKw {
                         throw fail("positional argument follows keyword argument", at: startTok)
@@ -924,7 +929,7 @@ final class Parser {
         }
         let exprText = String(String.UnicodeScalarView(body[start..<k]))
         if exprText.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw SyntaxErrorInfo(message: "f-string: valid expression required before '}'", pos: t.start)
+            throw SyntaxErrorInfo(message: "f-string: empty expression not allowed", pos: t.end)
         }
         var debugText: String? = nil
         if k < body.count && body[k] == "=" {

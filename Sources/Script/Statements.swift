@@ -41,6 +41,26 @@ final class AugAssign: Stmt {
     init(_ t: Expr, _ op: BinOpKind, _ v: Expr, _ s: SourcePos, _ e: SourcePos) { target = t; self.op = op; value = v; super.init(s, e) }
     override func exec(_ f: Frame) throws -> Flow {
         if let n = target as? Name {
+            if case .fast(let slot) = n.ref, let cur = f.locals[slot] {
+                let rhs = try value.eval(f)
+                if case .int(let x) = cur, case .int(let y) = rhs {
+                    switch op {
+                    case .add: let (r, o) = x.addingReportingOverflow(y); if !o { f.locals[slot] = .int(r); return .normal }
+                    case .sub: let (r, o) = x.subtractingReportingOverflow(y); if !o { f.locals[slot] = .int(r); return .normal }
+                    case .mul: let (r, o) = x.multipliedReportingOverflow(by: y); if !o { f.locals[slot] = .int(r); return .normal }
+                    default: break
+                    }
+                } else if case .float(let x) = cur, case .float(let y) = rhs {
+                    switch op {
+                    case .add: f.locals[slot] = .float(x + y); return .normal
+                    case .sub: f.locals[slot] = .float(x - y); return .normal
+                    case .mul: f.locals[slot] = .float(x * y); return .normal
+                    default: break
+                    }
+                }
+                f.locals[slot] = try Interp.inplace(op, cur, rhs)
+                return .normal
+            }
             let cur = try n.eval(f)
             let rhs = try value.eval(f)
             if case .int(let x) = cur, case .int(let y) = rhs {

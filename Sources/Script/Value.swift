@@ -32,11 +32,43 @@ public struct TraceEntry {
     public var function: String
 }
 
+/// Bumped whenever a class dictionary changes, invalidating cached class lookups.
+nonisolated(unsafe) var classVersion = 0
+
 /// A user-visible class: builtin types, user classes and exception classes alike.
 public final class PyClass: PyObject {
     public let name: String
     public let base: PyClass?
-    @exclusivity(unchecked) public var dict: AttrTable
+    /// Any change to any class dictionary invalidates every class's lookup cache.
+    public var dict: AttrTable { didSet { classVersion &+= 1 } }
+    /// Lookups the interpreter makes on every attribute access or construction, cached.
+    final class Cache {
+        var version = -1
+        var hasProperties = false
+        var setattr: Value? = nil
+        var getattr: Value? = nil
+        var initFn: Value? = nil
+        var newFn: Value? = nil
+        var frozen = false
+        var isException = false
+    }
+    let cache = Cache()
+    @inline(__always) var cached: Cache {
+        if cache.version != classVersion { refreshCache() }
+        return cache
+    }
+    func refreshCache() {
+        var props = false
+        for c in mro { for (_, v) in c.dict { if case .obj(let o) = v, o is PyProperty { props = true } } }
+        cache.hasProperties = props
+        cache.setattr = lookup("__setattr__")
+        cache.getattr = lookup("__getattr__")
+        cache.initFn = lookup("__init__")
+        cache.newFn = lookup("__new__")
+        cache.frozen = dict["__frozen__"] != nil
+        cache.isException = isSubclass(of: Builtins.baseException)
+        cache.version = classVersion
+    }
     public var module: String = "builtins"
     /// Identifies builtin types whose instances are Swift objects rather than `PyInstance`.
     public var builtinTag: String? = nil
@@ -89,25 +121,35 @@ public final class PyInstance: PyObject {
 public struct AttrTable: Sequence {
     public private(set) var keys: [String] = []
     var values: [Value] = []
+    /// The raw representation of each key: short names are stored inline in a String, so
+    /// equal short names have equal bits and most lookups never compare characters.
+    var bits: [Bits] = []
+    struct Bits: Equatable { var a: UInt64; var b: UInt64 }
+    @inline(__always) static func bits(_ s: String) -> Bits { unsafeBitCast(s, to: Bits.self) }
     public init() {}
-    public init(_ d: [String: Value]) { for (k, v) in d.sorted(by: { $0.key < $1.key }) { keys.append(k); values.append(v) } }
+    public init(_ d: [String: Value]) {
+        for (k, v) in d.sorted(by: { $0.key < $1.key }) { keys.append(k); values.append(v); bits.append(AttrTable.bits(k)) }
+    }
     @inline(__always) func index(_ k: String) -> Int? {
+        let kb = AttrTable.bits(k)
         var i = 0
-        let n = keys.count
-        while i < n { if keys[i] == k { return i }; i += 1 }
+        let n = bits.count
+        while i < n { if bits[i] == kb { return i }; i += 1 }
+        if k.utf8.count > 15 { i = 0; while i < n { if keys[i] == k { return i }; i += 1 } }
         return nil
     }
     public subscript(_ k: String) -> Value? {
         @inline(__always) get { if let i = index(k) { return values[i] }; return nil }
         set {
             if let v = newValue {
-                if let i = index(k) { values[i] = v } else { keys.append(k); values.append(v) }
+                if let i = index(k) { values[i] = v } else { keys.append(k); values.append(v); bits.append(AttrTable.bits(k)) }
             } else { _ = removeValue(forKey: k) }
         }
     }
     @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
         guard let i = index(k) else { return nil }
         keys.remove(at: i)
+        bits.remove(at: i)
         return values.remove(at: i)
     }
     public var ordered: [(String, Value)] { Array(zip(keys, values)) }
