@@ -50,7 +50,7 @@ public final class Engine {
         let tokens = try lexer.tokenize()
         let fc = FunctionCode(name: "<module>", qualname: "<module>", source: source, firstLine: 1)
         let scope = Scope(.module, parent: nil, code: fc)
-        let parser = Parser(tokens: tokens, source: source, scope: scope)
+        let parser = Parser(tokens: tokens, source: source, scope: scope, lexError: lexer.lexError)
         let body = try parser.parseModule()
         try Resolver(globals: globals).resolve(scope)
         if let d = display, let last = body.last as? ExprStmt { last.display = d }
@@ -120,7 +120,7 @@ public final class Engine {
             var lx = Lexer(code)
             let toks = try lx.tokenize()
             let scope = Scope(.module, parent: nil, code: nil)
-            _ = try Parser(tokens: toks, source: SourceFile(name: "<input>", text: code), scope: scope).parseModule()
+            _ = try Parser(tokens: toks, source: SourceFile(name: "<input>", text: code), scope: scope, lexError: lx.lexError).parseModule()
             // A block is open until a blank line ends it.
             if lines.count > 1, lastLine.hasPrefix(" ") || lastLine.hasPrefix("\t"), !(code.hasSuffix("\n\n") || code.hasSuffix("\n")) {
                 return .incomplete(indent: indentOf(lastLine))

@@ -176,6 +176,12 @@ final class Call: Expr {
     override var describe: String { "function call" }
     override func eval(_ f: Frame) throws -> Value {
         let callee = try fn.eval(f)
+        if simple, case .obj(let o) = callee, let pf = o as? PyFunction {
+            let code = pf.code
+            if !code.isGenerator && code.simplePositional && args.count == code.params.count {
+                return try Interp.callDirect(pf, args, f)
+            }
+        }
         let (pos, kw) = try evalArgs(args, simple, f)
         if pos.isEmpty, case .obj(let o) = callee, o === Builtins.superBuiltin { return try Call.zeroArgSuper(f) }
         return try Interp.call(callee, pos, kw)

@@ -63,6 +63,8 @@ final class FunctionCode {
     var firstLine: Int
     /// Slots of positional params, kwonly params, *args, **kwargs (always the first locals).
     var simplePositional: Bool { varArgs == nil && varKw == nil && kwOnly.isEmpty }
+    /// Finished frames kept for reuse: most calls then allocate nothing.
+    var framePool: [Frame] = []
     init(name: String, qualname: String, source: SourceFile, firstLine: Int) {
         self.name = name; self.qualname = qualname; self.source = source; self.firstLine = firstLine
     }
@@ -89,5 +91,23 @@ final class Frame {
         self.code = code; self.globals = globals
         locals = [Value?](repeating: nil, count: code.nlocals)
         cells = []
+    }
+
+    /// A frame for `code`, reused from the pool when one is free.
+    @inline(__always) static func make(_ code: FunctionCode, _ globals: Globals) -> Frame {
+        if let f = code.framePool.popLast(), f.globals === globals { return f }
+        return Frame(code: code, globals: globals)
+    }
+
+    /// Returns a finished frame to its code's pool if nothing else refers to it.
+    @inline(__always) static func recycle(_ frame: inout Frame) {
+        guard isKnownUniquelyReferenced(&frame), frame.code.framePool.count < 16 else { return }
+        let n = frame.locals.count
+        for i in 0..<n { frame.locals[i] = nil }
+        if !frame.cells.isEmpty { frame.cells = [] }
+        frame.retval = .none
+        frame.function = nil
+        frame.handling = nil
+        frame.code.framePool.append(frame)
     }
 }

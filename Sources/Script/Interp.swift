@@ -495,8 +495,40 @@ enum Interp {
     nonisolated(unsafe) static var depth = 0
     nonisolated(unsafe) static var recursionLimit = 1000
 
+    /// Calls a plain positional function, evaluating the arguments straight into its frame.
+    @inline(__always)
+    static func callDirect(_ fn: PyFunction, _ argExprs: [CallArg], _ caller: Frame) throws -> Value {
+        let code = fn.code
+        var frame = Frame.make(code, fn.globals)
+        frame.function = fn
+        var i = 0
+        for a in argExprs { if case .pos(let e) = a { frame.locals[i] = try e.eval(caller) }; i += 1 }
+        if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
+        let r = try runFrame(frame)
+        Frame.recycle(&frame)
+        return r
+    }
+
+    static func setupCells(_ fn: PyFunction, _ code: FunctionCode, _ frame: Frame) {
+        var cells: [PyCell] = []
+        cells.reserveCapacity(code.cellNames.count + fn.closure.count)
+        for _ in code.cellNames { cells.append(PyCell()) }
+        cells.append(contentsOf: fn.closure)
+        frame.cells = cells
+        for (slot, ci) in code.paramCells { cells[ci].value = frame.locals[slot] }
+    }
+
     static func callFunction(_ fn: PyFunction, _ args: [Value], _ kw: [(String, Value)]) throws -> Value {
         let code = fn.code
+        if !code.isGenerator && code.simplePositional && kw.isEmpty && args.count == code.params.count {
+            var frame = Frame.make(code, fn.globals)
+            frame.function = fn
+            for i in 0..<args.count { frame.locals[i] = args[i] }
+            if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
+            let r = try runFrame(frame)
+            Frame.recycle(&frame)
+            return r
+        }
         let frame = Frame(code: code, globals: fn.globals)
         frame.function = fn
         try bindArguments(fn, code, frame, args, kw)

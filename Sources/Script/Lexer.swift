@@ -8,6 +8,9 @@ public struct SourcePos: Equatable, Sendable {
 /// The kinds of token the lexer produces; INDENT/DEDENT/NEWLINE follow Python's rules.
 enum TokenKind: Equatable {
     case name, int, float, string, fstring, op, newline, indent, dedent, eof
+    /// Where the lexer found an error; the parser reports it only if it gets this far,
+    /// so earlier syntax errors win, as with CPython's incremental tokenizer.
+    case error
 }
 
 /// One token with the exact span it came from.
@@ -68,7 +71,18 @@ struct Lexer {
         c == "_" || (c.value < 128 ? ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9")) : c.properties.isXIDContinue)
     }
 
+    /// The error behind the final `.error` token, if lexing stopped early.
+    var lexError: SyntaxErrorInfo? = nil
+
     mutating func tokenize() throws -> [Token] {
+        do { return try tokenizeOrThrow() } catch let e as SyntaxErrorInfo {
+            lexError = e
+            tokens.append(Token(kind: .error, text: "", start: e.pos, end: e.pos))
+            return tokens
+        }
+    }
+
+    mutating func tokenizeOrThrow() throws -> [Token] {
         while true {
             if atLineStart && depth == 0 {
                 // Measure indentation; skip blank and comment-only lines entirely.

@@ -10,8 +10,8 @@ final class Parser {
     var classNames: [String] = []
     var qualPrefix: [String] = []
 
-    init(tokens: [Token], source: SourceFile, scope: Scope) {
-        toks = tokens; self.source = source; self.scope = scope
+    init(tokens: [Token], source: SourceFile, scope: Scope, lexError: SyntaxErrorInfo? = nil) {
+        toks = tokens; self.source = source; self.scope = scope; self.lexError = lexError
     }
 
     static let keywords: Set<String> = ["False", "None", "True", "and", "as", "assert", "async", "await", "break",
@@ -27,8 +27,15 @@ final class Parser {
     func accept(_ s: String) -> Bool { if isOp(s) || isKw(s) { advance(); return true }; return false }
     var prevEnd: SourcePos { p > 0 ? toks[p - 1].end : tok.start }
 
+    /// The lexer's error, reported when parsing reaches the `.error` token.
+    var lexError: SyntaxErrorInfo? = nil
+
     func fail(_ msg: String = "invalid syntax", at t: Token? = nil) -> SyntaxErrorInfo {
+        if tok.kind == .error, let le = lexError, t == nil || t!.start.line > le.pos.line || (t!.start.line == le.pos.line && t!.start.col >= le.pos.col) { return le }
         let t = t ?? tok
+        // A generic error past the line of a bracket that is never closed is reported as the
+        // unclosed bracket, which is what CPython's parser ends up saying.
+        if msg == "invalid syntax", let le = lexError, le.message.hasSuffix("was never closed"), t.start.line > le.pos.line { return le }
         if t.kind == .indent { return SyntaxErrorInfo(kind: "IndentationError", message: "unexpected indent", pos: t.start) }
         if t.kind == .eof && msg == "invalid syntax" {
             return SyntaxErrorInfo(message: "unexpected EOF while parsing", pos: t.start)
@@ -55,6 +62,7 @@ final class Parser {
     func parseModule() throws -> [Stmt] {
         var body: [Stmt] = []
         while tok.kind != .eof {
+            if tok.kind == .error { throw fail() }
             if tok.kind == .newline { advance(); continue }
             body.append(contentsOf: try parseStatement())
         }
@@ -71,6 +79,7 @@ final class Parser {
         advance()
         var body: [Stmt] = []
         while tok.kind != .dedent && tok.kind != .eof {
+            if tok.kind == .error { throw fail() }
             if tok.kind == .newline { advance(); continue }
             body.append(contentsOf: try parseStatement())
         }
@@ -958,8 +967,8 @@ final class Parser {
         // Parse the embedded expression with the same scope so names resolve normally.
         var lx = Lexer("(" + exprText + ")")
         lx.line = t.bodyStart.line
-        var sub: [Token]
-        do { sub = try lx.tokenize() } catch var e as SyntaxErrorInfo { e.message = "f-string: " + e.message; throw e }
+        var sub = try lx.tokenize()
+        if var e = lx.lexError { e.message = "f-string: " + e.message; throw e }
         sub.removeAll { $0.kind == .newline }
         let sp = Parser(tokens: sub, source: source, scope: scope)
         sp.funcDepth = funcDepth; sp.loopDepth = loopDepth; sp.qualPrefix = qualPrefix

@@ -20,7 +20,10 @@ final class ConformanceTests: XCTestCase {
         let r = engine.execute(code, cellName: url.lastPathComponent)
         var out = sink.stdout
         if let line = r.errorLine { out += "--- error ---\n" + line + "\n" }
-        else if let c = r.exitCode, c != 0 { out += "--- error ---\n" + sink.stderr.split(separator: "\n").last.map(String.init).map { $0 } .map { $0 } ?? "" }
+        else if let c = r.exitCode, c != 0 {
+            let last = sink.stderr.split(separator: "\n").last.map(String.init) ?? ""
+            out += "--- error ---\n" + last + "\n"
+        }
         return out
     }
 

@@ -12,7 +12,7 @@ final class SyntaxErrorTests: XCTestCase {
             let toks = try lx.tokenize()
             let fc = FunctionCode(name: "<module>", qualname: "<module>", source: SourceFile(name: "<snippet>", text: code), firstLine: 1)
             let scope = Scope(.module, parent: nil, code: fc)
-            _ = try Parser(tokens: toks, source: fc.source, scope: scope).parseModule()
+            _ = try Parser(tokens: toks, source: fc.source, scope: scope, lexError: lx.lexError).parseModule()
             try Resolver(globals: Globals()).resolve(scope)
             return nil
         } catch let e as SyntaxErrorInfo { return e } catch { return nil }
