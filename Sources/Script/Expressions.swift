@@ -84,8 +84,19 @@ final class Attribute: Expr {
     let obj: Expr, name: String
     init(_ o: Expr, _ n: String, _ s: SourcePos, _ e: SourcePos) { obj = o; name = n; super.init(s, e) }
     override var describe: String { "attribute" }
-    override func eval(_ f: Frame) throws -> Value { try Interp.getAttr(try obj.eval(f), name) }
-    override func assign(_ f: Frame, _ v: Value) throws { try Interp.setAttr(try obj.eval(f), name, v) }
+    override func eval(_ f: Frame) throws -> Value {
+        let o = try obj.eval(f)
+        if case .obj(let p) = o, let inst = p as? PyInstance, let v = inst.attrs[name], !inst.cls.cached.hasProperties { return v }
+        return try Interp.getAttr(o, name)
+    }
+    override func assign(_ f: Frame, _ v: Value) throws {
+        let o = try obj.eval(f)
+        if case .obj(let p) = o, let inst = p as? PyInstance {
+            let c = inst.cls.cached
+            if !c.hasProperties && c.setattr == nil && !c.frozen { inst.attrs[name] = v; return }
+        }
+        try Interp.setAttr(o, name, v)
+    }
     override func delete(_ f: Frame) throws { try Interp.delAttr(try obj.eval(f), name) }
 }
 

@@ -119,45 +119,44 @@ public final class PyInstance: PyObject {
 /// Attributes of an instance or class, in insertion order. Objects have few attributes and
 /// their names are short (stored inline by Swift), so a linear scan beats hashing.
 public struct AttrTable: Sequence {
-    public private(set) var keys: [String] = []
-    var values: [Value] = []
-    /// The raw representation of each key: short names are stored inline in a String, so
-    /// equal short names have equal bits and most lookups never compare characters.
-    var bits: [Bits] = []
     struct Bits: Equatable { var a: UInt64; var b: UInt64 }
+    /// One attribute. `bits` is the key's raw representation: short names are stored inline
+    /// in a String, so equal short names have equal bits and most lookups compare no text.
+    struct Entry { var bits: Bits; var key: String; var value: Value }
+    var entries: [Entry] = []
     @inline(__always) static func bits(_ s: String) -> Bits { unsafeBitCast(s, to: Bits.self) }
     public init() {}
     public init(_ d: [String: Value]) {
-        for (k, v) in d.sorted(by: { $0.key < $1.key }) { keys.append(k); values.append(v); bits.append(AttrTable.bits(k)) }
+        for (k, v) in d.sorted(by: { $0.key < $1.key }) { entries.append(Entry(bits: AttrTable.bits(k), key: k, value: v)) }
     }
+    public var keys: [String] { entries.map { $0.key } }
     @inline(__always) func index(_ k: String) -> Int? {
         let kb = AttrTable.bits(k)
+        let n = entries.count
         var i = 0
-        let n = bits.count
-        while i < n { if bits[i] == kb { return i }; i += 1 }
-        if k.utf8.count > 15 { i = 0; while i < n { if keys[i] == k { return i }; i += 1 } }
+        while i < n { if entries[i].bits == kb { return i }; i += 1 }
+        if k.utf8.count > 15 { i = 0; while i < n { if entries[i].key == k { return i }; i += 1 } }
         return nil
     }
     public subscript(_ k: String) -> Value? {
-        @inline(__always) get { if let i = index(k) { return values[i] }; return nil }
+        @inline(__always) get { if let i = index(k) { return entries[i].value }; return nil }
         set {
             if let v = newValue {
-                if let i = index(k) { values[i] = v } else { keys.append(k); values.append(v); bits.append(AttrTable.bits(k)) }
+                if let i = index(k) { entries[i].value = v } else {
+                    if entries.isEmpty { entries.reserveCapacity(4) }
+                    entries.append(Entry(bits: AttrTable.bits(k), key: k, value: v))
+                }
             } else { _ = removeValue(forKey: k) }
         }
     }
     @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
         guard let i = index(k) else { return nil }
-        keys.remove(at: i)
-        bits.remove(at: i)
-        return values.remove(at: i)
+        return entries.remove(at: i).value
     }
-    public var ordered: [(String, Value)] { Array(zip(keys, values)) }
-    public var count: Int { keys.count }
-    public func makeIterator() -> AnyIterator<(key: String, value: Value)> {
-        var i = 0
-        let k = keys, v = values
-        return AnyIterator { if i < k.count { i += 1; return (key: k[i - 1], value: v[i - 1]) }; return nil }
+    public var ordered: [(String, Value)] { entries.map { ($0.key, $0.value) } }
+    public var count: Int { entries.count }
+    public func makeIterator() -> IndexingIterator<[(key: String, value: Value)]> {
+        entries.map { (key: $0.key, value: $0.value) }.makeIterator()
     }
 }
 
