@@ -29,7 +29,7 @@ enum NameRef { case unresolved, fast(Int), cell(Int), global(Int), classBody(Int
 final class Name: Expr {
     let name: String
     var ref: NameRef = .unresolved
-    var cachedBuiltin: Value? = nil
+    @exclusivity(unchecked) var cachedBuiltin: Value? = nil
     init(_ n: String, _ s: SourcePos, _ e: SourcePos) { name = n; super.init(s, e) }
     override var describe: String { "name" }
 

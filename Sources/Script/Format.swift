@@ -59,7 +59,7 @@ extension Interp {
         return out
     }
 
-    nonisolated(unsafe) static var reprStack: [ObjectIdentifier] = []
+    @exclusivity(unchecked) nonisolated(unsafe) static var reprStack: [ObjectIdentifier] = []
 
     static func repr(_ v: Value) throws -> String {
         switch v {

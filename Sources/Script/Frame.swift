@@ -1,6 +1,6 @@
 /// Interrupt flag shared by every front-end: set from another thread, checked at loop
 /// back-edges, calls and inside long native work.
-nonisolated(unsafe) public var interruptRequested = false
+@exclusivity(unchecked) nonisolated(unsafe) public var interruptRequested = false
 
 /// Raises KeyboardInterrupt if an interrupt is pending, clearing the flag.
 @inline(__always) func checkInterrupt() throws {
@@ -21,8 +21,8 @@ public final class SourceFile {
 /// A module's global namespace. Names get fixed slots when code is compiled so that global
 /// reads are array loads; `index` maps names to slots for dynamic access.
 public final class Globals {
-    var index: [String: Int] = [:]
-    var names: [String] = []
+    @exclusivity(unchecked) var index: [String: Int] = [:]
+    @exclusivity(unchecked) var names: [String] = []
     @exclusivity(unchecked) var values: [Value?] = []
     public let moduleName: String
     public init(moduleName: String = "__main__") { self.moduleName = moduleName }
@@ -64,7 +64,7 @@ final class FunctionCode {
     /// Slots of positional params, kwonly params, *args, **kwargs (always the first locals).
     var simplePositional: Bool { varArgs == nil && varKw == nil && kwOnly.isEmpty }
     /// Finished frames kept for reuse: most calls then allocate nothing.
-    var framePool: [Frame] = []
+    @exclusivity(unchecked) var framePool: [Frame] = []
     init(name: String, qualname: String, source: SourceFile, firstLine: Int) {
         self.name = name; self.qualname = qualname; self.source = source; self.firstLine = firstLine
     }
@@ -79,14 +79,14 @@ final class Frame {
     @exclusivity(unchecked) var cells: [PyCell]
     let globals: Globals
     /// Namespace of a class body being executed, else nil.
-    var classNS: [String: Value]? = nil
+    @exclusivity(unchecked) var classNS: [String: Value]? = nil
     @exclusivity(unchecked) var retval: Value = .none
     let code: FunctionCode
     @exclusivity(unchecked) var line = 0
-    var function: PyFunction? = nil
-    var generator: GeneratorState? = nil
+    @exclusivity(unchecked) var function: PyFunction? = nil
+    @exclusivity(unchecked) var generator: GeneratorState? = nil
     /// The exception currently being handled (for bare `raise` and implicit chaining).
-    var handling: PyInstance? = nil
+    @exclusivity(unchecked) var handling: PyInstance? = nil
     init(code: FunctionCode, globals: Globals) {
         self.code = code; self.globals = globals
         locals = [Value?](repeating: nil, count: code.nlocals)

@@ -492,8 +492,8 @@ enum Interp {
         return PyCell()
     }
 
-    nonisolated(unsafe) static var depth = 0
-    nonisolated(unsafe) static var recursionLimit = 1000
+    @exclusivity(unchecked) nonisolated(unsafe) static var depth = 0
+    @exclusivity(unchecked) nonisolated(unsafe) static var recursionLimit = 1000
 
     /// Calls a plain positional function, evaluating the arguments straight into its frame.
     @inline(__always)

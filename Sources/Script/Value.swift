@@ -33,7 +33,7 @@ public struct TraceEntry {
 }
 
 /// Bumped whenever a class dictionary changes, invalidating cached class lookups.
-nonisolated(unsafe) var classVersion = 0
+@exclusivity(unchecked) nonisolated(unsafe) var classVersion = 0
 
 /// A user-visible class: builtin types, user classes and exception classes alike.
 public final class PyClass: PyObject {
@@ -43,14 +43,14 @@ public final class PyClass: PyObject {
     public var dict: AttrTable { didSet { classVersion &+= 1 } }
     /// Lookups the interpreter makes on every attribute access or construction, cached.
     final class Cache {
-        var version = -1
-        var hasProperties = false
-        var setattr: Value? = nil
-        var getattr: Value? = nil
-        var initFn: Value? = nil
-        var newFn: Value? = nil
-        var frozen = false
-        var isException = false
+        @exclusivity(unchecked) var version = -1
+        @exclusivity(unchecked) var hasProperties = false
+        @exclusivity(unchecked) var setattr: Value? = nil
+        @exclusivity(unchecked) var getattr: Value? = nil
+        @exclusivity(unchecked) var initFn: Value? = nil
+        @exclusivity(unchecked) var newFn: Value? = nil
+        @exclusivity(unchecked) var frozen = false
+        @exclusivity(unchecked) var isException = false
     }
     let cache = Cache()
     @inline(__always) var cached: Cache {
@@ -230,10 +230,10 @@ func hashValue(_ v: Value, into h: inout Hasher) {
 
 /// An insertion-ordered dictionary keyed by script values.
 public final class PyDict: PyObject {
-    public var storage: [HKey: Int] = [:]
-    public var keys: [Value?] = []
-    public var vals: [Value] = []
-    public var live = 0
+    @exclusivity(unchecked) public var storage: [HKey: Int] = [:]
+    @exclusivity(unchecked) public var keys: [Value?] = []
+    @exclusivity(unchecked) public var vals: [Value] = []
+    @exclusivity(unchecked) public var live = 0
     /// Set for defaultdict: called to make a missing value.
     public var defaultFactory: Value? = nil
     public var kind: DictKind = .plain
@@ -287,7 +287,7 @@ public final class PyDict: PyObject {
 
 /// The set type (iteration follows insertion order).
 public final class PySet: PyObject {
-    public var set = OrderedSet()
+    @exclusivity(unchecked) public var set = OrderedSet()
     public override init() {}
     public override var pyClass: PyClass { Builtins.setClass }
 }
