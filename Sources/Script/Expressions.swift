@@ -215,6 +215,13 @@ final class MethodCall: Expr {
             if let l = lo as? PyList, simple, name == "append", args.count == 1, case .pos(let e) = args[0] {
                 l.items.append(try e.eval(f)); return Value.none
             }
+            if let d = lo as? PyDict, simple, name == "get", args.count == 2, d.kind != .counter,
+               case .pos(let ke) = args[0], case .pos(let de) = args[1] {
+                let k = try ke.eval(f)
+                let dflt = try de.eval(f)
+                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                return d.get(k) ?? dflt
+            }
             if let inst = lo as? PyInstance, inst.attrs[name] == nil, let m = inst.cls.lookup(name), case .obj(let mo) = m, let fn = mo as? PyFunction {
                 if simple {
                     var pos: [Value] = []
