@@ -66,3 +66,33 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(r.errorName, "OverflowError")
     }
 }
+
+final class GeneratorTests: XCTestCase {
+    func output(_ code: String) -> String {
+        let sink = CaptureSink()
+        let r = Engine(sink: sink).execute(code, cellName: "<test>")
+        return sink.stdout + (r.errorLine ?? "")
+    }
+
+    func testAbandonedGeneratorRunsItsFinallyBlock() {
+        let out = output("def g():\n    try:\n        yield 1\n        yield 2\n    finally:\n        print('cleanup')\nit = g()\nprint(next(it))\ndel it\nprint('after')")
+        XCTAssertEqual(out, "1\ncleanup\nafter\n")
+    }
+
+    func testManyLiveGeneratorsWork() {
+        let out = output("def g(i):\n    yield i\n    yield i + 1\ngs = [g(i) for i in range(300)]\nprint(sum(next(x) for x in gs), sum(next(x) for x in gs))")
+        XCTAssertEqual(out, "44850 45150\n")
+    }
+
+    func testExceptionInsideGeneratorReachesConsumer() {
+        let out = output("def g():\n    yield 1\n    raise ValueError('inside')\ntry:\n    for v in g():\n        print(v)\nexcept ValueError as e:\n    print('caught', e)")
+        XCTAssertEqual(out, "1\ncaught inside\n")
+    }
+
+    func testInterruptStopsAGeneratorLoop() {
+        let e = Engine(sink: CaptureSink())
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { e.interrupt() }
+        let r = e.execute("def forever():\n    while True:\n        yield 1\nn = 0\nfor x in forever():\n    n += x", cellName: "<test>")
+        XCTAssertEqual(r.errorName, "KeyboardInterrupt")
+    }
+}
