@@ -276,14 +276,18 @@ public enum Builtins {
                 if k >= 0 { return x }
                 var p = 1; for _ in 0..<(-k) { p *= 10 }
                 let q = Double(i) / Double(p)
-                return .int(Int(q.rounded(.toNearestOrEven)) * p)
+                guard let r = Int(exactly: q.rounded(.toNearestOrEven)) else { throw Interp.overflow() }
+                let (m, o) = r.multipliedReportingOverflow(by: p)
+                if o { throw Interp.overflow() }
+                return .int(m)
             }
             if case .bool(let b) = x { return .int(b ? 1 : 0) }
             guard case .float(let d) = x else { throw Interp.typeError("type \(Interp.typeName(x)) doesn't define __round__ method") }
             guard let n = nd else {
                 if d.isNaN { throw Interp.valueError("cannot convert float NaN to integer") }
                 if d.isInfinite { throw Interp.error("OverflowError", "cannot convert float infinity to integer") }
-                return .int(Int(d.rounded(.toNearestOrEven)))
+                guard let r = Int(exactly: d.rounded(.toNearestOrEven)) else { throw Interp.overflow() }
+                return .int(r)
             }
             let k = try intArg(n)
             if !d.isFinite { return x }

@@ -234,7 +234,9 @@ extension Interp {
             case "X": body = String(mag, radix: 16).uppercased(); if spec.alt { body = "0X" + body }
             case "o": body = String(mag, radix: 8); if spec.alt { body = "0o" + body }
             case "b": body = String(mag, radix: 2); if spec.alt { body = "0b" + body }
-            case "c": return pad(String(Character(Unicode.Scalar(UInt32(i)) ?? " ")), "", spec, defaultAlign: "<")
+            case "c":
+                guard let u = UInt32(exactly: i).flatMap(Unicode.Scalar.init) else { throw error("OverflowError", "%c arg not in range(0x110000)") }
+                return pad(String(Character(u)), "", spec, defaultAlign: "<")
             case nil, "d", "n": body = String(mag)
             default: throw valueError("Unknown format code '\(spec.type!)' for object of type 'int'")
             }
@@ -352,7 +354,11 @@ extension Interp {
                 var sp = spec
                 if flags.contains("#") { let k = sp.firstIndex { $0 == "0" || $0.isNumber } ?? sp.endIndex; sp.insert("#", at: k) }
                 out += try format(v, sp + String(t))
-            case "c": if case .int(let n) = v { out += String(Character(Unicode.Scalar(UInt32(n)) ?? " ")) } else { out += try str(v) }
+            case "c":
+                if case .int(let n) = v {
+                    guard let u = UInt32(exactly: n).flatMap(Unicode.Scalar.init) else { throw error("OverflowError", "%c arg not in range(0x110000)") }
+                    out += String(Character(u))
+                } else { out += try str(v) }
             default: throw valueError("unsupported format character '\(t)' (0x\(String(t.asciiValue ?? 0, radix: 16))) at index \(i - 1)")
             }
         }

@@ -68,7 +68,7 @@ final class GeneratorWorker {
         worker.job = job
         worker.done = then
         let t = Thread { worker.loop() }
-        t.stackSize = 16 << 20
+        t.stackSize = 256 << 20
         t.start()
         worker.wake.signal()
     }

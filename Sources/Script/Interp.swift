@@ -824,7 +824,7 @@ enum Interp {
             if isInstanceLike(v), let r = try? callMethod(v, "__index__", []) { return try index(r, n, what) }
             throw typeError("\(what) indices must be integers or slices, not \(typeName(v))")
         }
-        if i < 0 { i += n }
+        if i < 0 { i = i < -n ? -1 : i + n }
         if i < 0 || i >= n { throw error("IndexError", "\(what) index out of range") }
         return i
     }
@@ -846,13 +846,13 @@ enum Interp {
         var start: Int, stop: Int
         if step > 0 {
             start = try toInt(s.start) ?? 0; stop = try toInt(s.stop) ?? n
-            if start < 0 { start = max(0, start + n) } else { start = min(start, n) }
-            if stop < 0 { stop = max(0, stop + n) } else { stop = min(stop, n) }
+            if start < 0 { start = start < -n ? 0 : start + n } else { start = min(start, n) }
+            if stop < 0 { stop = stop < -n ? 0 : stop + n } else { stop = min(stop, n) }
             return (start, stop, step, stop > start ? (stop - start + step - 1) / step : 0)
         }
         start = try toInt(s.start) ?? (n - 1); stop = try toInt(s.stop) ?? -n - 1
-        if start < 0 { start = max(-1, start + n) } else { start = min(start, n - 1) }
-        if stop < 0 { stop = max(-1, stop + n) } else { stop = min(stop, n - 1) }
+        if start < 0 { start = start < -n ? -1 : start + n } else { start = min(start, n - 1) }
+        if stop < 0 { stop = stop < -n ? -1 : stop + n } else { stop = min(stop, n - 1) }
         return (start, stop, step, start > stop ? (start - stop - step - 1) / (-step) : 0)
     }
 

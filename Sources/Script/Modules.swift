@@ -88,7 +88,8 @@ public enum Modules {
                 let x = try num(args[0])
                 if x.isNaN { throw Interp.valueError("cannot convert float NaN to integer") }
                 if x.isInfinite { throw Interp.error("OverflowError", "cannot convert float infinity to integer") }
-                return .int(Int(n == "floor" ? Foundation.floor(x) : n == "ceil" ? Foundation.ceil(x) : Foundation.trunc(x)))
+                guard let r = Int(exactly: n == "floor" ? Foundation.floor(x) : n == "ceil" ? Foundation.ceil(x) : Foundation.trunc(x)) else { throw Interp.overflow() }
+                return .int(r)
             }
         }
         a["isnan"] = fn("isnan") { args, _ in .bool(try num(args[0]).isNaN) }
@@ -305,7 +306,9 @@ public enum Modules {
             "modules": .obj(PyDict()),
             "exit": fn("exit") { a, _ in throw Interp.error("SystemExit", args: a) },
             "getrecursionlimit": fn("getrecursionlimit") { _, _ in .int(Interp.recursionLimit) },
-            "setrecursionlimit": fn("setrecursionlimit") { a, _ in Interp.recursionLimit = try Builtins.intArg(a[0]); return Value.none },
+            "setrecursionlimit": fn("setrecursionlimit") { a, _ in
+                // Capped so deep recursion raises RecursionError instead of exhausting the native stack.
+                Interp.recursionLimit = max(50, min(try Builtins.intArg(a[0]), 8000)); return Value.none },
         ])
     }
 

@@ -339,8 +339,9 @@ public final class PyRange: PyObject {
     public init(_ a: Int, _ b: Int, _ s: Int) { start = a; stop = b; step = s }
     public override var pyClass: PyClass { Builtins.rangeClass }
     public var count: Int {
-        if step > 0 { return stop > start ? (stop - start + step - 1) / step : 0 }
-        return start > stop ? (start - stop - step - 1) / (-step) : 0
+        // Computed in unsigned arithmetic so extreme bounds cannot overflow.
+        if step > 0 { return stop > start ? Int(clamping: (UInt(bitPattern: stop &- start) - 1) / UInt(step) + 1) : 0 }
+        return start > stop ? Int(clamping: (UInt(bitPattern: start &- stop) - 1) / UInt(bitPattern: 0 &- step) + 1) : 0
     }
 }
 
