@@ -96,6 +96,7 @@ public enum Builtins {
     }
 
     static func parseInt(_ s: String, base: Int) throws -> Int {
+        if base != 0 && (base < 2 || base > 36) { throw Interp.valueError("int() base must be >= 2 and <= 36, or 0") }
         var t = s.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "_", with: "")
         var neg = false
         if t.hasPrefix("-") { neg = true; t.removeFirst() } else if t.hasPrefix("+") { t.removeFirst() }

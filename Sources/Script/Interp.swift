@@ -198,6 +198,7 @@ enum Interp {
         switch (op, a, b) {
         case (.add, .str(let x), .str(let y)): return .str(x + y)
         case (.mul, .str(let s), .int(let n)), (.mul, .int(let n), .str(let s)):
+            if n > 0 && s.utf8.count.multipliedReportingOverflow(by: n).partialValue > 1 << 32 || (n > 0 && s.utf8.count.multipliedReportingOverflow(by: n).overflow) { throw error("MemoryError", nil) }
             return .str(n <= 0 ? "" : String(repeating: s, count: n))
         case (.mod, .str(let s), _): return .str(try percentFormat(s, b))
         case (.add, .obj(let x), .obj(let y)):
@@ -213,6 +214,8 @@ enum Interp {
         case (.add, .obj(let x), _) where x is PyList && !(isInstanceLike(b)):
             throw typeError("can only concatenate list (not \"\(typeName(b))\") to list")
         case (.mul, .obj(let x), .int(let n)), (.mul, .int(let n), .obj(let x)):
+            let size = (x as? PyList)?.items.count ?? (x as? PyTuple)?.items.count ?? 0
+            if n > 0 && (size.multipliedReportingOverflow(by: n).overflow || size * n > 1 << 31) { throw error("MemoryError", nil) }
             if let l = x as? PyList { var out: [Value] = []; if n > 0 { for _ in 0..<n { out.append(contentsOf: l.items) } }; return .list(out) }
             if let t = x as? PyTuple { var out: [Value] = []; if n > 0 { for _ in 0..<n { out.append(contentsOf: t.items) } }; return .tuple(out) }
             return nil
