@@ -493,7 +493,10 @@ public enum Builtins {
         }
         t["open"] = fn("open") { a, kw in try FileObject.open(a, kw) }
         t["dir"] = fn("dir") { a, _ in
-            guard let v = a.first else { return .list([]) }
+            guard let v = a.first else {
+                // Without the caller's frame at hand, list the session's globals.
+                return .list((Engine.current?.globals.definedNames ?? []).sorted().map { .str($0) })
+            }
             var names = Set<String>()
             if case .obj(let o) = v {
                 if let i = o as? PyInstance { names.formUnion(i.attrs.keys.filter { !$0.hasPrefix("__") }); for c in i.cls.mro { names.formUnion(c.dict.keys) }; names.formUnion(objectDunders) }

@@ -7,8 +7,9 @@ func usage() -> Never {
     exit(2)
 }
 
-func runAndExit(_ code: String, name: String, argv: [String], interactive: Bool) -> Never {
+func runAndExit(_ code: String, name: String, argv: [String], interactive: Bool, file: String? = nil) -> Never {
     let engine = Engine(argv: argv)
+    if let f = file { engine.globals["__file__"] = .str(f) }
     signal(SIGINT) { _ in interruptRequested = true }
     let r = engine.execute(code, cellName: name, displayAllExpressions: interactive)
     if let c = r.exitCode { exit(c) }
@@ -37,10 +38,10 @@ case "run":
         FileHandle.standardError.write("apus: can't open file '\(path)': [Errno 2] No such file or directory\n".data(using: .utf8)!)
         exit(2)
     }
-    runAndExit(String(decoding: data, as: UTF8.self), name: path, argv: Array(args.dropFirst(1)), interactive: false)
+    runAndExit(String(decoding: data, as: UTF8.self), name: path, argv: Array(args.dropFirst(1)), interactive: false, file: path)
 default:
     if first.hasSuffix(".py") || first.hasSuffix(".apus"), let data = FileManager.default.contents(atPath: first) {
-        runAndExit(String(decoding: data, as: UTF8.self), name: first, argv: args, interactive: false)
+        runAndExit(String(decoding: data, as: UTF8.self), name: first, argv: args, interactive: false, file: first)
     }
     usage()
 }
