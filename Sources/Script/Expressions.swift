@@ -1,0 +1,593 @@
+/// Base of syntax-tree nodes: every node keeps its source span.
+class Node {
+    var line: Int, col: Int, endLine: Int, endCol: Int
+    init(_ s: SourcePos, _ e: SourcePos) { line = s.line; col = s.col; endLine = e.line; endCol = e.col }
+    var start: SourcePos { SourcePos(line: line, col: col) }
+}
+
+/// An expression node; evaluation is a virtual call on the node itself.
+class Expr: Node {
+    func eval(_ f: Frame) throws -> Value { fatalError("eval not implemented for \(type(of: self))") }
+    func assign(_ f: Frame, _ v: Value) throws { throw Interp.error("SyntaxError", "cannot assign to expression") }
+    func delete(_ f: Frame) throws { throw Interp.error("SyntaxError", "cannot delete expression") }
+    /// Describes the node for "cannot assign to X" messages.
+    var describe: String { "expression" }
+}
+
+final class Const: Expr {
+    let value: Value
+    init(_ v: Value, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value { value }
+    override var describe: String {
+        switch value { case .none: return "None"; case .bool(let b): return b ? "True" : "False"; default: return "literal" }
+    }
+}
+
+/// How a name was resolved at compile time.
+enum NameRef { case unresolved, fast(Int), cell(Int), global(Int), classBody(Int) }
+
+final class Name: Expr {
+    let name: String
+    var ref: NameRef = .unresolved
+    @exclusivity(unchecked) var cachedBuiltin: Value? = nil
+    init(_ n: String, _ s: SourcePos, _ e: SourcePos) { name = n; super.init(s, e) }
+    override var describe: String { "name" }
+
+    @inline(__always) func loadGlobal(_ f: Frame, _ slot: Int) throws -> Value {
+        if let v = f.globals.values[slot] { return v }
+        if let b = cachedBuiltin { return b }
+        if let b = Builtins.table[name] { cachedBuiltin = b; return b }
+        let e = Interp.error("NameError", "name '\(name)' is not defined")
+        e.exc.attrs["name"] = .str(name)
+        throw e
+    }
+    override func eval(_ f: Frame) throws -> Value {
+        switch ref {
+        case .fast(let i):
+            if let v = f.locals[i] { return v }
+            throw Interp.error("UnboundLocalError", "cannot access local variable '\(name)' where it is not associated with a value")
+        case .global(let slot): return try loadGlobal(f, slot)
+        case .cell(let i):
+            if let v = f.cells[i].value { return v }
+            if i >= f.code.cellNames.count {
+                throw Interp.error("NameError", "cannot access free variable '\(name)' where it is not associated with a value in enclosing scope")
+            }
+            throw Interp.error("UnboundLocalError", "cannot access local variable '\(name)' where it is not associated with a value")
+        case .classBody(let slot):
+            if let v = f.classNS?[name] { return v }
+            return try loadGlobal(f, slot)
+        case .unresolved: fatalError("unresolved name \(name)")
+        }
+    }
+    override func assign(_ f: Frame, _ v: Value) throws {
+        switch ref {
+        case .fast(let i): f.locals[i] = v
+        case .global(let slot): f.globals.values[slot] = v
+        case .cell(let i): f.cells[i].value = v
+        case .classBody: f.classNS![name] = v
+        case .unresolved: fatalError("unresolved name \(name)")
+        }
+    }
+    override func delete(_ f: Frame) throws {
+        let missing = Interp.error("NameError", "name '\(name)' is not defined")
+        switch ref {
+        case .fast(let i): if f.locals[i] == nil { throw missing }; f.locals[i] = nil
+        case .global(let slot): if f.globals.values[slot] == nil { throw missing }; f.globals.values[slot] = nil
+        case .cell(let i): f.cells[i].value = nil
+        case .classBody: if f.classNS!.removeValue(forKey: name) == nil { throw missing }
+        case .unresolved: break
+        }
+    }
+}
+
+final class Attribute: Expr {
+    let obj: Expr, name: String
+    init(_ o: Expr, _ n: String, _ s: SourcePos, _ e: SourcePos) { obj = o; name = n; super.init(s, e) }
+    override var describe: String { "attribute" }
+    override func eval(_ f: Frame) throws -> Value {
+        let o = try obj.eval(f)
+        if case .obj(let p) = o, let inst = p as? PyInstance, let v = inst.attrs[name], !inst.cls.cached.hasProperties { return v }
+        return try Interp.getAttr(o, name)
+    }
+    override func assign(_ f: Frame, _ v: Value) throws {
+        let o = try obj.eval(f)
+        if case .obj(let p) = o, let inst = p as? PyInstance {
+            let c = inst.cls.cached
+            if !c.hasProperties && c.setattr == nil && !c.frozen { inst.attrs[name] = v; return }
+        }
+        try Interp.setAttr(o, name, v)
+    }
+    override func delete(_ f: Frame) throws { try Interp.delAttr(try obj.eval(f), name) }
+}
+
+final class Subscript: Expr {
+    let obj: Expr, index: Expr
+    init(_ o: Expr, _ i: Expr, _ s: SourcePos, _ e: SourcePos) { obj = o; index = i; super.init(s, e) }
+    override var describe: String { "subscript" }
+    override func eval(_ f: Frame) throws -> Value {
+        let o = try obj.eval(f)
+        let i = try index.eval(f)
+        if case .obj(let lo) = o, let l = lo as? PyList, case .int(var k) = i {
+            if k < 0 { k += l.items.count }
+            if k >= 0 && k < l.items.count { return l.items[k] }
+        }
+        return try Interp.getItem(o, i)
+    }
+    override func assign(_ f: Frame, _ v: Value) throws {
+        let o = try obj.eval(f)
+        let i = try index.eval(f)
+        if case .obj(let lo) = o, let l = lo as? PyList, case .int(var k) = i {
+            if k < 0 { k += l.items.count }
+            if k >= 0 && k < l.items.count { l.items[k] = v; return }
+        }
+        try Interp.setItem(o, i, v)
+    }
+    override func delete(_ f: Frame) throws { try Interp.delItem(try obj.eval(f), try index.eval(f)) }
+}
+
+final class SliceExpr: Expr {
+    let lo: Expr?, hi: Expr?, step: Expr?
+    init(_ a: Expr?, _ b: Expr?, _ c: Expr?, _ s: SourcePos, _ e: SourcePos) { lo = a; hi = b; step = c; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value {
+        .obj(PySlice(try lo?.eval(f) ?? Value.none, try hi?.eval(f) ?? Value.none, try step?.eval(f) ?? Value.none))
+    }
+}
+
+/// One argument in a call: positional, *iterable, name=value or **mapping.
+enum CallArg { case pos(Expr), star(Expr), kw(String, Expr), starstar(Expr) }
+
+func evalArgs(_ args: [CallArg], _ simple: Bool, _ f: Frame) throws -> ([Value], [(String, Value)]) {
+    if simple {
+        var pos: [Value] = []; pos.reserveCapacity(args.count)
+        for a in args { if case .pos(let e) = a { pos.append(try e.eval(f)) } }
+        return (pos, [])
+    }
+    var pos: [Value] = []; var kw: [(String, Value)] = []
+    for a in args {
+        switch a {
+        case .pos(let e): pos.append(try e.eval(f))
+        case .star(let e): pos.append(contentsOf: try Interp.toArray(try e.eval(f)))
+        case .kw(let n, let e):
+            if kw.contains(where: { $0.0 == n }) { throw Interp.typeError("keyword argument repeated: \(n)") }
+            kw.append((n, try e.eval(f)))
+        case .starstar(let e):
+            let m = try e.eval(f)
+            guard case .obj(let o) = m, let d = o as? PyDict else {
+                throw Interp.typeError("argument after ** must be a mapping, not \(Interp.typeName(m))")
+            }
+            for (k, v) in d.items {
+                guard case .str(let ks) = k else { throw Interp.typeError("keywords must be strings") }
+                if kw.contains(where: { $0.0 == ks }) { throw Interp.typeError("got multiple values for keyword argument '\(ks)'") }
+                kw.append((ks, v))
+            }
+        }
+    }
+    return (pos, kw)
+}
+
+final class Call: Expr {
+    /// super() with no arguments: the class that defined the running method, and its first argument.
+    static func zeroArgSuper(_ f: Frame) throws -> Value {
+        guard let cls = f.function?.definingClass, let first = f.code.params.first else {
+            throw Interp.error("RuntimeError", "super(): no arguments")
+        }
+        var selfValue: Value? = f.locals.first ?? nil
+        if let ci = f.code.cellNames.firstIndex(of: first) { selfValue = f.cells[ci].value }
+        guard let s = selfValue else { throw Interp.error("RuntimeError", "super(): arg[0] deleted") }
+        return .obj(PySuper(cls, s))
+    }
+
+    let fn: Expr, args: [CallArg]
+    let simple: Bool
+    init(_ fn: Expr, _ args: [CallArg], _ s: SourcePos, _ e: SourcePos) {
+        self.fn = fn; self.args = args
+        simple = args.allSatisfy { if case .pos = $0 { return true }; return false }
+        super.init(s, e)
+    }
+    override var describe: String { "function call" }
+    override func eval(_ f: Frame) throws -> Value {
+        let callee = try fn.eval(f)
+        if simple, case .obj(let o) = callee, let pf = o as? PyFunction {
+            let code = pf.code
+            if !code.isGenerator && code.simplePositional && args.count == code.params.count {
+                return try Interp.callDirect(pf, args, f)
+            }
+        }
+        let (pos, kw) = try evalArgs(args, simple, f)
+        if pos.isEmpty, case .obj(let o) = callee, o === Builtins.superBuiltin { return try Call.zeroArgSuper(f) }
+        return try Interp.call(callee, pos, kw)
+    }
+}
+
+/// obj.name(args): avoids creating a bound method for builtin container methods.
+final class MethodCall: Expr {
+    let obj: Expr, name: String, args: [CallArg]
+    let simple: Bool
+    init(_ o: Expr, _ n: String, _ args: [CallArg], _ s: SourcePos, _ e: SourcePos) {
+        obj = o; name = n; self.args = args
+        simple = args.allSatisfy { if case .pos = $0 { return true }; return false }
+        super.init(s, e)
+    }
+    override var describe: String { "function call" }
+    override func eval(_ f: Frame) throws -> Value {
+        let o = try obj.eval(f)
+        if case .obj(let lo) = o {
+            if let l = lo as? PyList, simple, name == "append", args.count == 1, case .pos(let e) = args[0] {
+                l.items.append(try e.eval(f)); return Value.none
+            }
+            if let d = lo as? PyDict, simple, name == "get", args.count == 2, d.kind != .counter,
+               case .pos(let ke) = args[0], case .pos(let de) = args[1] {
+                let k = try ke.eval(f)
+                let dflt = try de.eval(f)
+                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                return d.get(k) ?? dflt
+            }
+            if let inst = lo as? PyInstance, inst.attrs[name] == nil, let m = inst.cls.lookup(name), case .obj(let mo) = m, let fn = mo as? PyFunction {
+                if simple {
+                    var pos: [Value] = []
+                    pos.reserveCapacity(args.count + 1)
+                    pos.append(o)
+                    for a in args { if case .pos(let e) = a { pos.append(try e.eval(f)) } }
+                    return try Interp.callFunction(fn, pos, [])
+                }
+                var (pos, kw) = try evalArgs(args, simple, f)
+                pos.insert(o, at: 0)
+                return try Interp.callFunction(fn, pos, kw)
+            }
+        }
+        let (pos, kw) = try evalArgs(args, simple, f)
+        return try Interp.callMethod(o, name, pos, kw)
+    }
+}
+
+enum BinOpKind: String {
+    case add = "+", sub = "-", mul = "*", div = "/", floordiv = "//", mod = "%", pow = "**"
+    case matmul = "@", lshift = "<<", rshift = ">>", band = "&", bor = "|", bxor = "^"
+    var dunder: String {
+        switch self {
+        case .add: return "add"; case .sub: return "sub"; case .mul: return "mul"; case .div: return "truediv"
+        case .floordiv: return "floordiv"; case .mod: return "mod"; case .pow: return "pow"; case .matmul: return "matmul"
+        case .lshift: return "lshift"; case .rshift: return "rshift"; case .band: return "and"; case .bor: return "or"; case .bxor: return "xor"
+        }
+    }
+}
+
+final class BinOp: Expr {
+    let op: BinOpKind, l: Expr, r: Expr
+    init(_ op: BinOpKind, _ l: Expr, _ r: Expr, _ s: SourcePos, _ e: SourcePos) { self.op = op; self.l = l; self.r = r; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value {
+        let a = try l.eval(f), b = try r.eval(f)
+        if case .int(let x) = a, case .int(let y) = b {
+            switch op {
+            case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
+            case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
+            case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
+            case .mod: if y > 0 && x >= 0 { return .int(x % y) }
+            case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
+            case .band: return .int(x & y)
+            case .bor: return .int(x | y)
+            case .bxor: return .int(x ^ y)
+            case .div: if y != 0 { return .float(Double(x) / Double(y)) }
+            case .lshift, .rshift, .pow, .matmul: break
+            }
+        } else if case .float(let x) = a, case .float(let y) = b {
+            switch op {
+            case .add: return .float(x + y)
+            case .sub: return .float(x - y)
+            case .mul: return .float(x * y)
+            case .div: if y != 0 { return .float(x / y) }
+            default: break
+            }
+        }
+        return try Interp.binary(op, a, b)
+    }
+}
+
+enum UnaryKind { case neg, pos, invert, not }
+
+final class UnaryOp: Expr {
+    let op: UnaryKind, operand: Expr
+    init(_ op: UnaryKind, _ x: Expr, _ s: SourcePos, _ e: SourcePos) { self.op = op; operand = x; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value {
+        let v = try operand.eval(f)
+        if op == .not { return .bool(!(try Interp.truthy(v))) }
+        return try Interp.unary(op, v)
+    }
+}
+
+final class BoolOp: Expr {
+    let isAnd: Bool, values: [Expr]
+    init(_ isAnd: Bool, _ v: [Expr], _ s: SourcePos, _ e: SourcePos) { self.isAnd = isAnd; values = v; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value {
+        var v: Value = .none
+        for e in values {
+            v = try e.eval(f)
+            let t = try Interp.truthy(v)
+            if isAnd ? !t : t { return v }
+        }
+        return v
+    }
+}
+
+enum CmpOp: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">=", isIn = "in", notIn = "not in", is_ = "is", isNot = "is not" }
+
+final class Compare: Expr {
+    let first: Expr, ops: [CmpOp], rest: [Expr]
+    init(_ a: Expr, _ ops: [CmpOp], _ rest: [Expr], _ s: SourcePos, _ e: SourcePos) { first = a; self.ops = ops; self.rest = rest; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value {
+        var a = try first.eval(f)
+        if ops.count == 1 {
+            let b = try rest[0].eval(f)
+            if case .int(let x) = a, case .int(let y) = b {
+                switch ops[0] {
+                case .lt: return .bool(x < y); case .le: return .bool(x <= y); case .gt: return .bool(x > y)
+                case .ge: return .bool(x >= y); case .eq: return .bool(x == y); case .ne: return .bool(x != y)
+                default: break
+                }
+            }
+            return try Interp.compare(ops[0], a, b)
+        }
+        for k in 0..<ops.count {
+            let b = try rest[k].eval(f)
+            let r: Value
+            if case .int(let x) = a, case .int(let y) = b {
+                switch ops[k] {
+                case .lt: r = .bool(x < y); case .le: r = .bool(x <= y); case .gt: r = .bool(x > y)
+                case .ge: r = .bool(x >= y); case .eq: r = .bool(x == y); case .ne: r = .bool(x != y)
+                default: r = try Interp.compare(ops[k], a, b)
+                }
+            } else if case .float(let x) = a, case .float(let y) = b {
+                switch ops[k] {
+                case .lt: r = .bool(x < y); case .le: r = .bool(x <= y); case .gt: r = .bool(x > y)
+                case .ge: r = .bool(x >= y); case .eq: r = .bool(x == y); case .ne: r = .bool(x != y)
+                default: r = try Interp.compare(ops[k], a, b)
+                }
+            } else {
+                r = try Interp.compare(ops[k], a, b)
+            }
+            if k == ops.count - 1 { return r }
+            if !(try Interp.truthy(r)) { return r }
+            a = b
+        }
+        return a
+    }
+}
+
+final class IfExp: Expr {
+    let cond: Expr, a: Expr, b: Expr
+    init(_ c: Expr, _ a: Expr, _ b: Expr, _ s: SourcePos, _ e: SourcePos) { cond = c; self.a = a; self.b = b; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value { try Interp.truthy(try cond.eval(f)) ? try a.eval(f) : try b.eval(f) }
+    override var describe: String { "conditional expression" }
+}
+
+final class NamedExpr: Expr {
+    let target: Name, value: Expr
+    init(_ t: Name, _ v: Expr, _ s: SourcePos, _ e: SourcePos) { target = t; value = v; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value { let v = try value.eval(f); try target.assign(f, v); return v }
+}
+
+final class Starred: Expr {
+    let value: Expr
+    init(_ v: Expr, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value { throw Interp.error("SyntaxError", "can't use starred expression here") }
+    override var describe: String { "starred" }
+}
+
+func evalElements(_ elts: [Expr], _ f: Frame) throws -> [Value] {
+    var out: [Value] = []; out.reserveCapacity(elts.count)
+    for e in elts {
+        if let s = e as? Starred { out.append(contentsOf: try Interp.toArray(try s.value.eval(f))) }
+        else { out.append(try e.eval(f)) }
+    }
+    return out
+}
+
+/// Unpacks `v` into the targets, supporting one starred target.
+func assignUnpack(_ elts: [Expr], _ f: Frame, _ v: Value) throws {
+    let items = try Interp.toArray(v)
+    if let star = elts.firstIndex(where: { $0 is Starred }) {
+        let after = elts.count - star - 1
+        if items.count < elts.count - 1 {
+            throw Interp.valueError("not enough values to unpack (expected at least \(elts.count - 1), got \(items.count))")
+        }
+        for k in 0..<star { try elts[k].assign(f, items[k]) }
+        try (elts[star] as! Starred).value.assign(f, .list(Array(items[star..<(items.count - after)])))
+        for k in 0..<after { try elts[star + 1 + k].assign(f, items[items.count - after + k]) }
+        return
+    }
+    if items.count != elts.count {
+        if items.count > elts.count { throw Interp.valueError("too many values to unpack (expected \(elts.count))") }
+        throw Interp.valueError("not enough values to unpack (expected \(elts.count), got \(items.count))")
+    }
+    for (k, e) in elts.enumerated() { try e.assign(f, items[k]) }
+}
+
+final class TupleExpr: Expr {
+    let elts: [Expr]
+    init(_ e: [Expr], _ s: SourcePos, _ en: SourcePos) { elts = e; super.init(s, en) }
+    override func eval(_ f: Frame) throws -> Value { .obj(PyTuple(try evalElements(elts, f))) }
+    override func assign(_ f: Frame, _ v: Value) throws { try assignUnpack(elts, f, v) }
+    override func delete(_ f: Frame) throws { for e in elts { try e.delete(f) } }
+    override var describe: String { "tuple" }
+}
+
+final class ListExpr: Expr {
+    let elts: [Expr]
+    init(_ e: [Expr], _ s: SourcePos, _ en: SourcePos) { elts = e; super.init(s, en) }
+    override func eval(_ f: Frame) throws -> Value { .obj(PyList(try evalElements(elts, f))) }
+    override func assign(_ f: Frame, _ v: Value) throws { try assignUnpack(elts, f, v) }
+    override var describe: String { "list" }
+}
+
+final class SetExpr: Expr {
+    let elts: [Expr]
+    init(_ e: [Expr], _ s: SourcePos, _ en: SourcePos) { elts = e; super.init(s, en) }
+    override func eval(_ f: Frame) throws -> Value {
+        let s = PySet()
+        for v in try evalElements(elts, f) { try Interp.checkHashable(v); s.set.insert(v) }
+        return .obj(s)
+    }
+    override var describe: String { "set display" }
+}
+
+final class DictExpr: Expr {
+    /// nil key means `**mapping`.
+    let keys: [Expr?], values: [Expr]
+    init(_ k: [Expr?], _ v: [Expr], _ s: SourcePos, _ e: SourcePos) { keys = k; values = v; super.init(s, e) }
+    override func eval(_ f: Frame) throws -> Value {
+        let d = PyDict()
+        for (k, ve) in zip(keys, values) {
+            if let k = k {
+                let kv = try k.eval(f)
+                try Interp.checkHashable(kv)
+                d.set(kv, try ve.eval(f))
+            } else {
+                let m = try ve.eval(f)
+                guard case .obj(let o) = m, let src = o as? PyDict else { throw Interp.typeError("'\(Interp.typeName(m))' object is not a mapping") }
+                for (a, b) in src.items { d.set(a, b) }
+            }
+        }
+        return .obj(d)
+    }
+    override var describe: String { "dict literal" }
+}
+
+/// One `for … in … if …` clause of a comprehension.
+struct CompClause { var target: Expr; var iter: Expr; var conds: [Expr] }
+
+/// List, set and dict comprehensions run inline in the enclosing frame (their variables get
+/// private slots there), which is how CPython 3.12 runs them too.
+final class Comprehension: Expr {
+    enum Kind { case list, set, dict }
+    let kind: Kind, elt: Expr, value: Expr?, clauses: [CompClause]
+    init(_ k: Kind, _ elt: Expr, _ v: Expr?, _ c: [CompClause], _ s: SourcePos, _ e: SourcePos) {
+        kind = k; self.elt = elt; value = v; clauses = c; super.init(s, e)
+    }
+    override var describe: String { kind == .list ? "list comprehension" : kind == .set ? "set comprehension" : "dict comprehension" }
+    override func eval(_ f: Frame) throws -> Value {
+        switch kind {
+        case .list:
+            let out = PyList()
+            try run(0, f) { out.items.append(try self.elt.eval(f)) }
+            return .obj(out)
+        case .set:
+            let out = PySet()
+            try run(0, f) { let v = try self.elt.eval(f); try Interp.checkHashable(v); out.set.insert(v) }
+            return .obj(out)
+        case .dict:
+            let out = PyDict()
+            try run(0, f) { let k = try self.elt.eval(f); try Interp.checkHashable(k); out.set(k, try self.value!.eval(f)) }
+            return .obj(out)
+        }
+    }
+    func run(_ k: Int, _ f: Frame, _ emit: () throws -> Void) throws {
+        let c = clauses[k]
+        let it = try c.iter.eval(f)
+        try Interp.forEach(it) { v in
+            try c.target.assign(f, v)
+            for cond in c.conds { if !(try Interp.truthy(try cond.eval(f))) { return true } }
+            if k + 1 == clauses.count { try emit() } else { try run(k + 1, f, emit) }
+            return true
+        }
+    }
+}
+
+/// A generator expression: compiled as a tiny generator function whose first iterable is
+/// evaluated eagerly in the enclosing scope, then run lazily as a state machine.
+final class GeneratorExp: Expr {
+    let elt: Expr, clauses: [CompClause]
+    var code: FunctionCode! = nil
+    init(_ elt: Expr, _ c: [CompClause], _ s: SourcePos, _ e: SourcePos) { self.elt = elt; clauses = c; super.init(s, e) }
+    override var describe: String { "generator expression" }
+    override func eval(_ f: Frame) throws -> Value {
+        let first = try Interp.iter(try clauses[0].iter.eval(f))
+        let frame = Frame(code: code, globals: f.globals)
+        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeSources.map { n in Interp.captureCell(n, from: f) }
+        // One iterator per clause; advance the innermost, refill from the outer ones.
+        var iters: [Value?] = [first] + Array(repeating: nil, count: clauses.count - 1)
+        let clauses = self.clauses, elt = self.elt
+        var level = 0
+        return .obj(PyIterator("generator") {
+            while level >= 0 {
+                guard let it = iters[level] else {
+                    iters[level] = try Interp.iter(try clauses[level].iter.eval(frame)); continue
+                }
+                guard let v = try Interp.next(it) else { iters[level] = nil; level -= 1; if level < 0 { return nil }; continue }
+                try clauses[level].target.assign(frame, v)
+                var ok = true
+                for c in clauses[level].conds where !(try Interp.truthy(try c.eval(frame))) { ok = false; break }
+                if !ok { continue }
+                if level + 1 < clauses.count { level += 1; iters[level] = nil; continue }
+                return try elt.eval(frame)
+            }
+            return nil
+        })
+    }
+}
+
+final class Lambda: Expr {
+    let code: FunctionCode, defaults: [Expr], kwDefaults: [(String, Expr)]
+    init(_ c: FunctionCode, _ d: [Expr], _ kd: [(String, Expr)], _ s: SourcePos, _ e: SourcePos) { code = c; defaults = d; kwDefaults = kd; super.init(s, e) }
+    override var describe: String { "lambda" }
+    override func eval(_ f: Frame) throws -> Value { .obj(try Interp.makeFunction(code, defaults, kwDefaults, f)) }
+}
+
+/// Part of an f-string: literal text, or an expression with conversion and format spec.
+enum FPart { case text(String), expr(Expr, conv: Character?, spec: [FPart]?, debugText: String?) }
+
+final class FString: Expr {
+    let parts: [FPart]
+    init(_ p: [FPart], _ s: SourcePos, _ e: SourcePos) { parts = p; super.init(s, e) }
+    override var describe: String { "f-string expression" }
+    override func eval(_ f: Frame) throws -> Value { .str(try FString.render(parts, f)) }
+    static func render(_ parts: [FPart], _ f: Frame) throws -> String {
+        var out = ""
+        for p in parts {
+            switch p {
+            case .text(let t): out += t
+            case .expr(let e, let conv, let spec, let dbg):
+                var v = try e.eval(f)
+                if let d = dbg { out += d }
+                var c = conv
+                if dbg != nil && c == nil && spec == nil { c = "r" }
+                if c == "r" { v = .str(try Interp.repr(v)) } else if c == "s" { v = .str(try Interp.str(v)) } else if c == "a" { v = .str(try Interp.repr(v)) }
+                let specText = try spec.map { try render($0, f) } ?? ""
+                out += try Interp.format(v, specText)
+            }
+        }
+        return out
+    }
+}
+
+final class Yield: Expr {
+    let value: Expr?
+    init(_ v: Expr?, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
+    override var describe: String { "yield expression" }
+    override func eval(_ f: Frame) throws -> Value {
+        let v = try value?.eval(f) ?? Value.none
+        guard let g = f.generator else { throw Interp.error("SyntaxError", "'yield' outside function") }
+        return try g.yield(v)
+    }
+}
+
+final class YieldFrom: Expr {
+    let value: Expr
+    init(_ v: Expr, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
+    override var describe: String { "yield expression" }
+    override func eval(_ f: Frame) throws -> Value {
+        let src = try value.eval(f)
+        guard let g = f.generator else { throw Interp.error("SyntaxError", "'yield' outside function") }
+        let it = try Interp.iter(src)
+        if case .obj(let o) = it, let sub = o as? PyGenerator {
+            var sent: Value = .none
+            while true {
+                let r: Value?
+                r = try sub.resume(send: sent)
+                guard let y = r else { return sub.returnValue }
+                sent = try g.yield(y)
+            }
+        }
+        while let y = try Interp.next(it) { _ = try g.yield(y) }
+        return Value.none
+    }
+}

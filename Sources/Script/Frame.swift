@@ -1,0 +1,113 @@
+/// Interrupt flag shared by every front-end: set from another thread, checked at loop
+/// back-edges, calls and inside long native work.
+@exclusivity(unchecked) nonisolated(unsafe) public var interruptRequested = false
+
+/// Raises KeyboardInterrupt if an interrupt is pending, clearing the flag.
+@inline(__always) func checkInterrupt() throws {
+    if interruptRequested { interruptRequested = false; throw Interp.error("KeyboardInterrupt", nil) }
+}
+
+/// Source text of one file or cell, kept so tracebacks can quote lines.
+public final class SourceFile {
+    public let name: String
+    public let lines: [String]
+    public init(name: String, text: String) {
+        self.name = name
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+    public func line(_ n: Int) -> String? { n >= 1 && n <= lines.count ? lines[n - 1] : nil }
+}
+
+/// A module's global namespace. Names get fixed slots when code is compiled so that global
+/// reads are array loads; `index` maps names to slots for dynamic access.
+public final class Globals {
+    @exclusivity(unchecked) var index: [String: Int] = [:]
+    @exclusivity(unchecked) var names: [String] = []
+    @exclusivity(unchecked) var values: [Value?] = []
+    public let moduleName: String
+    public init(moduleName: String = "__main__") { self.moduleName = moduleName }
+    func slot(_ name: String) -> Int {
+        if let i = index[name] { return i }
+        index[name] = names.count; names.append(name); values.append(nil)
+        return names.count - 1
+    }
+    public subscript(name: String) -> Value? {
+        get { index[name].flatMap { values[$0] } }
+        set { values[slot(name)] = newValue }
+    }
+    /// The defined names in definition order.
+    public var definedNames: [String] { names.enumerated().compactMap { values[$0.offset] == nil ? nil : $0.element } }
+}
+
+/// Compiled form of a function body (also used for lambdas, generator expressions and modules).
+final class FunctionCode {
+    var name: String
+    var qualname: String
+    var params: [String] = []          // positional params (incl. positional-only) in order
+    var posOnlyCount = 0
+    var kwOnly: [String] = []
+    var varArgs: String? = nil
+    var varKw: String? = nil
+    var body: [Stmt] = []
+    var nlocals = 0
+    var localNames: [String] = []
+    /// Cells this function creates (its captured locals), then free variables from the closure.
+    var cellNames: [String] = []
+    var freeNames: [String] = []
+    var freeSources: [String] = []
+    /// For each param slot that is captured, the cell index it moves to at entry.
+    var paramCells: [(slot: Int, cell: Int)] = []
+    var isGenerator = false
+    var doc: String? = nil
+    var source: SourceFile
+    var firstLine: Int
+    /// Slots of positional params, kwonly params, *args, **kwargs (always the first locals).
+    var simplePositional: Bool { varArgs == nil && varKw == nil && kwOnly.isEmpty }
+    /// Finished frames kept for reuse: most calls then allocate nothing.
+    @exclusivity(unchecked) var framePool: [Frame] = []
+    init(name: String, qualname: String, source: SourceFile, firstLine: Int) {
+        self.name = name; self.qualname = qualname; self.source = source; self.firstLine = firstLine
+    }
+}
+
+/// Control-flow outcome of executing a statement.
+enum Flow { case normal, brk, cont, ret }
+
+/// Activation record: fast local slots, closure cells, and the module globals.
+final class Frame {
+    @exclusivity(unchecked) var locals: [Value?]
+    @exclusivity(unchecked) var cells: [PyCell]
+    let globals: Globals
+    /// Namespace of a class body being executed, else nil.
+    @exclusivity(unchecked) var classNS: [String: Value]? = nil
+    @exclusivity(unchecked) var retval: Value = .none
+    let code: FunctionCode
+    @exclusivity(unchecked) var line = 0
+    @exclusivity(unchecked) var function: PyFunction? = nil
+    @exclusivity(unchecked) var generator: GeneratorState? = nil
+    /// The exception currently being handled (for bare `raise` and implicit chaining).
+    @exclusivity(unchecked) var handling: PyInstance? = nil
+    init(code: FunctionCode, globals: Globals) {
+        self.code = code; self.globals = globals
+        locals = [Value?](repeating: nil, count: code.nlocals)
+        cells = []
+    }
+
+    /// A frame for `code`, reused from the pool when one is free.
+    @inline(__always) static func make(_ code: FunctionCode, _ globals: Globals) -> Frame {
+        if let f = code.framePool.popLast(), f.globals === globals { return f }
+        return Frame(code: code, globals: globals)
+    }
+
+    /// Returns a finished frame to its code's pool if nothing else refers to it.
+    @inline(__always) static func recycle(_ frame: inout Frame) {
+        guard isKnownUniquelyReferenced(&frame), frame.code.framePool.count < 16 else { return }
+        let n = frame.locals.count
+        for i in 0..<n { frame.locals[i] = nil }
+        if !frame.cells.isEmpty { frame.cells = [] }
+        frame.retval = .none
+        frame.function = nil
+        frame.handling = nil
+        frame.code.framePool.append(frame)
+    }
+}

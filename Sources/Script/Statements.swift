@@ -1,0 +1,411 @@
+/// A statement node; `exec` reports how control leaves it.
+class Stmt: Node {
+    func exec(_ f: Frame) throws -> Flow { fatalError("exec not implemented for \(type(of: self))") }
+}
+
+@inline(__always) func execBlock(_ body: [Stmt], _ f: Frame) throws -> Flow {
+    for s in body {
+        f.line = s.line
+        let r = try s.exec(f)
+        if case .normal = r { continue }
+        return r
+    }
+    return .normal
+}
+
+final class ExprStmt: Stmt {
+    let value: Expr
+    /// Set by the interactive front-end: show the value's repr (Python's interactive mode).
+    var display: ((Value) throws -> Void)? = nil
+    init(_ v: Expr) { value = v; super.init(v.start, SourcePos(line: v.endLine, col: v.endCol)) }
+    override func exec(_ f: Frame) throws -> Flow {
+        let v = try value.eval(f)
+        if let d = display { try d(v) }
+        return .normal
+    }
+}
+
+final class Assign: Stmt {
+    let targets: [Expr], value: Expr
+    init(_ t: [Expr], _ v: Expr, _ s: SourcePos, _ e: SourcePos) { targets = t; value = v; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        let v = try value.eval(f)
+        if targets.count == 1, let n = targets[0] as? Name, case .fast(let i) = n.ref { f.locals[i] = v; return .normal }
+        for t in targets { try t.assign(f, v) }
+        return .normal
+    }
+}
+
+final class AugAssign: Stmt {
+    let target: Expr, op: BinOpKind, value: Expr
+    init(_ t: Expr, _ op: BinOpKind, _ v: Expr, _ s: SourcePos, _ e: SourcePos) { target = t; self.op = op; value = v; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        if let n = target as? Name {
+            if case .fast(let slot) = n.ref, let cur = f.locals[slot] {
+                let rhs = try value.eval(f)
+                if case .int(let x) = cur, case .int(let y) = rhs {
+                    switch op {
+                    case .add: let (r, o) = x.addingReportingOverflow(y); if !o { f.locals[slot] = .int(r); return .normal }
+                    case .sub: let (r, o) = x.subtractingReportingOverflow(y); if !o { f.locals[slot] = .int(r); return .normal }
+                    case .mul: let (r, o) = x.multipliedReportingOverflow(by: y); if !o { f.locals[slot] = .int(r); return .normal }
+                    default: break
+                    }
+                } else if case .float(let x) = cur, case .float(let y) = rhs {
+                    switch op {
+                    case .add: f.locals[slot] = .float(x + y); return .normal
+                    case .sub: f.locals[slot] = .float(x - y); return .normal
+                    case .mul: f.locals[slot] = .float(x * y); return .normal
+                    default: break
+                    }
+                }
+                f.locals[slot] = try Interp.inplace(op, cur, rhs)
+                return .normal
+            }
+            let cur = try n.eval(f)
+            let rhs = try value.eval(f)
+            if case .int(let x) = cur, case .int(let y) = rhs {
+                if op == .add { let (r, o) = x.addingReportingOverflow(y); if !o { try n.assign(f, .int(r)); return .normal } }
+                if op == .sub { let (r, o) = x.subtractingReportingOverflow(y); if !o { try n.assign(f, .int(r)); return .normal } }
+            }
+            try n.assign(f, try Interp.inplace(op, cur, rhs))
+        } else if let a = target as? Attribute {
+            let o = try a.obj.eval(f)
+            let cur = try Interp.getAttr(o, a.name)
+            try Interp.setAttr(o, a.name, try Interp.inplace(op, cur, try value.eval(f)))
+        } else if let s = target as? Subscript {
+            let o = try s.obj.eval(f), i = try s.index.eval(f)
+            let cur = try Interp.getItem(o, i)
+            try Interp.setItem(o, i, try Interp.inplace(op, cur, try value.eval(f)))
+        }
+        return .normal
+    }
+}
+
+final class AnnAssign: Stmt {
+    let target: Expr, value: Expr?
+    init(_ t: Expr, _ v: Expr?, _ s: SourcePos, _ e: SourcePos) { target = t; value = v; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        if let v = value { try target.assign(f, try v.eval(f)) }
+        if f.classNS != nil, let n = target as? Name {
+            // Record annotation order for @dataclass.
+            var anns = f.classNS!["__annotation_order__"].flatMap { v -> [Value]? in
+                if case .obj(let o) = v, let l = o as? PyList { return l.items }; return nil } ?? []
+            anns.append(.str(n.name))
+            f.classNS!["__annotation_order__"] = .list(anns)
+        }
+        return .normal
+    }
+}
+
+final class If: Stmt {
+    let cond: Expr, body: [Stmt], orelse: [Stmt]
+    init(_ c: Expr, _ b: [Stmt], _ o: [Stmt], _ s: SourcePos, _ e: SourcePos) { cond = c; body = b; orelse = o; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        if try Interp.truthy(try cond.eval(f)) { return try execBlock(body, f) }
+        return try execBlock(orelse, f)
+    }
+}
+
+final class While: Stmt {
+    let cond: Expr, body: [Stmt], orelse: [Stmt]
+    init(_ c: Expr, _ b: [Stmt], _ o: [Stmt], _ s: SourcePos, _ e: SourcePos) { cond = c; body = b; orelse = o; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        while try Interp.truthy(try cond.eval(f)) {
+            try checkInterrupt()
+            let r = try execBlock(body, f)
+            switch r {
+            case .normal, .cont: continue
+            case .brk: return .normal
+            case .ret: return .ret
+            }
+        }
+        return try execBlock(orelse, f)
+    }
+}
+
+final class For: Stmt {
+    let target: Expr, iter: Expr, body: [Stmt], orelse: [Stmt]
+    init(_ t: Expr, _ i: Expr, _ b: [Stmt], _ o: [Stmt], _ s: SourcePos, _ e: SourcePos) { target = t; iter = i; body = b; orelse = o; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        let seq = try iter.eval(f)
+        var fastSlot = -1
+        if let n = target as? Name, case .fast(let i) = n.ref { fastSlot = i }
+        if case .obj(let o) = seq, let r = o as? PyRange {
+            var i = r.start
+            let stop = r.stop, step = r.step
+            while step > 0 ? i < stop : i > stop {
+                try checkInterrupt()
+                if fastSlot >= 0 { f.locals[fastSlot] = .int(i) } else { try target.assign(f, .int(i)) }
+                switch try execBlock(body, f) {
+                case .normal, .cont: break
+                case .brk: return .normal
+                case .ret: return .ret
+                }
+                i += step
+            }
+            return try execBlock(orelse, f)
+        }
+        if case .obj(let o) = seq, let l = o as? PyList {
+            var i = 0
+            while i < l.items.count {
+                try checkInterrupt()
+                let v = l.items[i]
+                if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
+                switch try execBlock(body, f) {
+                case .normal, .cont: break
+                case .brk: return .normal
+                case .ret: return .ret
+                }
+                i += 1
+            }
+            return try execBlock(orelse, f)
+        }
+        let it = try Interp.iter(seq)
+        while let v = try Interp.next(it) {
+            try checkInterrupt()
+            if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
+            switch try execBlock(body, f) {
+            case .normal, .cont: break
+            case .brk: return .normal
+            case .ret: return .ret
+            }
+        }
+        return try execBlock(orelse, f)
+    }
+}
+
+final class Break: Stmt { override func exec(_ f: Frame) throws -> Flow { .brk } }
+final class Continue: Stmt { override func exec(_ f: Frame) throws -> Flow { .cont } }
+final class Pass: Stmt { override func exec(_ f: Frame) throws -> Flow { .normal } }
+/// global/nonlocal: only affect name resolution at compile time.
+final class ScopeDecl: Stmt {
+    let names: [String], isGlobal: Bool
+    init(_ n: [String], _ g: Bool, _ s: SourcePos, _ e: SourcePos) { names = n; isGlobal = g; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow { .normal }
+}
+
+final class Return: Stmt {
+    let value: Expr?
+    init(_ v: Expr?, _ s: SourcePos, _ e: SourcePos) { value = v; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        f.retval = try value?.eval(f) ?? Value.none
+        return .ret
+    }
+}
+
+final class FunctionDef: Stmt {
+    let code: FunctionCode, defaults: [Expr], kwDefaults: [(String, Expr)], decorators: [Expr]
+    let target: Name
+    init(_ c: FunctionCode, _ d: [Expr], _ kd: [(String, Expr)], _ dec: [Expr], _ t: Name, _ s: SourcePos, _ e: SourcePos) {
+        code = c; defaults = d; kwDefaults = kd; decorators = dec; target = t; super.init(s, e)
+    }
+    override func exec(_ f: Frame) throws -> Flow {
+        let decs = try decorators.map { try $0.eval(f) }
+        var v: Value = .obj(try Interp.makeFunction(code, defaults, kwDefaults, f))
+        for d in decs.reversed() { v = try Interp.call(d, [v]) }
+        try target.assign(f, v)
+        return .normal
+    }
+}
+
+final class ClassDef: Stmt {
+    let name: String, bases: [Expr], keywords: [(String, Expr)], body: [Stmt], decorators: [Expr], code: FunctionCode
+    let target: Name
+    init(_ n: String, _ b: [Expr], _ kw: [(String, Expr)], _ body: [Stmt], _ dec: [Expr], _ code: FunctionCode, _ t: Name, _ s: SourcePos, _ e: SourcePos) {
+        name = n; bases = b; keywords = kw; self.body = body; decorators = dec; self.code = code; target = t; super.init(s, e)
+    }
+    override func exec(_ f: Frame) throws -> Flow {
+        let decs = try decorators.map { try $0.eval(f) }
+        let baseVals = try bases.map { try $0.eval(f) }
+        if baseVals.count > 1 { throw Interp.typeError("multiple inheritance is not supported") }
+        var base: PyClass = Builtins.objectClass
+        if let b = baseVals.first {
+            guard case .obj(let o) = b, let c = o as? PyClass else {
+                throw Interp.typeError("bases must be types")
+            }
+            base = c
+        }
+        // The class body runs in its own frame whose namespace becomes the class dict.
+        let frame = Frame(code: code, globals: f.globals)
+        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeSources.map { Interp.captureCell($0, from: f) }
+        frame.classNS = ["__module__": .str(f.globals.moduleName), "__qualname__": .str(code.qualname)]
+        if let doc = code.doc { frame.classNS!["__doc__"] = .str(doc) }
+        _ = try execBlock(body, frame)
+        var ns = frame.classNS!
+        ns.removeValue(forKey: "__annotation_order__").map { ns["__annotations_order__"] = $0 }
+        let cls = PyClass(name: name, base: base, dict: ns)
+        cls.module = f.globals.moduleName
+        cls.doc = code.doc
+        if base.builtinTag != nil && !base.isSubclass(of: Builtins.baseException) && base !== Builtins.objectClass {
+            cls.builtinTag = base.builtinTag
+        }
+        for (_, v) in ns { if case .obj(let o) = v, let fn = o as? PyFunction { fn.definingClass = cls }
+            else if case .obj(let o) = v, let p = o as? PyProperty {
+                for g in [p.getter, p.setter] { if case .obj(let fo)? = g, let fn = fo as? PyFunction { fn.definingClass = cls } }
+            } else if case .obj(let o) = v, let s = o as? PyClassMethod, case .obj(let fo) = s.function, let fn = fo as? PyFunction { fn.definingClass = cls }
+            else if case .obj(let o) = v, let s = o as? PyStaticMethod, case .obj(let fo) = s.function, let fn = fo as? PyFunction { fn.definingClass = cls }
+        }
+        if let idx = code.cellNames.firstIndex(of: "__class__") { frame.cells[idx].value = .obj(cls) }
+        var v: Value = .obj(cls)
+        for d in decs.reversed() { v = try Interp.call(d, [v]) }
+        try target.assign(f, v)
+        return .normal
+    }
+}
+
+/// One `except [Type [as name]]:` clause.
+struct Handler { var type: Expr?; var name: Expr?; var body: [Stmt]; var line: Int }
+
+final class Try: Stmt {
+    let body: [Stmt], handlers: [Handler], orelse: [Stmt], finalbody: [Stmt]
+    init(_ b: [Stmt], _ h: [Handler], _ o: [Stmt], _ fin: [Stmt], _ s: SourcePos, _ e: SourcePos) {
+        body = b; handlers = h; orelse = o; finalbody = fin; super.init(s, e)
+    }
+    override func exec(_ f: Frame) throws -> Flow {
+        if finalbody.isEmpty { return try execHandlers(f) }
+        let r: Flow
+        do { r = try execHandlers(f) } catch {
+            let saved = f.retval
+            let fr = try execBlock(finalbody, f)
+            if fr != .normal { return fr }   // return/break in finally swallows the exception
+            f.retval = saved
+            throw error
+        }
+        let saved = f.retval
+        let fr = try execBlock(finalbody, f)
+        if fr != .normal { return fr }
+        f.retval = saved
+        return r
+    }
+    func execHandlers(_ f: Frame) throws -> Flow {
+        if handlers.isEmpty { return try execBlock(body, f) }
+        let r: Flow
+        do { r = try execBlock(body, f) } catch let e as PyError {
+            let exc = e.exc
+            for h in handlers {
+                if let te = h.type {
+                    let t = try te.eval(f)
+                    if !(try Interp.exceptionMatches(exc, t)) { continue }
+                }
+                if exc.traceback.isEmpty || exc.traceback.last!.function != f.code.name {
+                    // Keep where it happened inside this frame for later re-raise.
+                }
+                let prev = f.handling
+                f.handling = exc
+                defer { f.handling = prev }
+                if let n = h.name { try n.assign(f, .obj(exc)) }
+                do {
+                    let hr = try execBlock(h.body, f)
+                    if let n = h.name { try? n.delete(f) }
+                    return hr
+                } catch let inner as PyError {
+                    if let n = h.name { try? n.delete(f) }
+                    if inner.exc !== exc && inner.exc.context == nil { inner.exc.context = exc }
+                    throw inner
+                }
+            }
+            throw e
+        }
+        if r != .normal { return r }
+        return try execBlock(orelse, f)
+    }
+}
+
+final class Raise: Stmt {
+    let exc: Expr?, cause: Expr?
+    init(_ x: Expr?, _ c: Expr?, _ s: SourcePos, _ e: SourcePos) { exc = x; cause = c; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        guard let xe = exc else {
+            guard let h = f.handling else { throw Interp.error("RuntimeError", "No active exception to reraise") }
+            throw PyError(h)
+        }
+        let inst = try Interp.makeException(try xe.eval(f))
+        if let c = cause {
+            let cv = try c.eval(f)
+            if cv.isNone { inst.cause = nil } else { inst.cause = try Interp.makeException(cv) }
+            inst.suppressContext = true
+        }
+        if let h = f.handling, h !== inst, inst.context == nil { inst.context = h }
+        inst.traceback = []
+        throw PyError(inst)
+    }
+}
+
+final class WithStmt: Stmt {
+    let items: [(Expr, Expr?)], body: [Stmt]
+    init(_ i: [(Expr, Expr?)], _ b: [Stmt], _ s: SourcePos, _ e: SourcePos) { items = i; body = b; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow { try run(0, f) }
+    func run(_ k: Int, _ f: Frame) throws -> Flow {
+        if k == items.count { return try execBlock(body, f) }
+        let (ce, target) = items[k]
+        let mgr = try ce.eval(f)
+        let exitFn = try Interp.getAttr(mgr, "__exit__")
+        let entered = try Interp.callMethod(mgr, "__enter__", [])
+        if let t = target { try t.assign(f, entered) }
+        let r: Flow
+        do { r = try run(k + 1, f) } catch let e as PyError {
+            let suppress = try Interp.call(exitFn, [.obj(e.exc.cls), .obj(e.exc), .none])
+            if try Interp.truthy(suppress) { return .normal }
+            throw e
+        }
+        _ = try Interp.call(exitFn, [.none, .none, .none])
+        return r
+    }
+}
+
+final class Assert: Stmt {
+    let test: Expr, msg: Expr?
+    init(_ t: Expr, _ m: Expr?, _ s: SourcePos, _ e: SourcePos) { test = t; msg = m; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        if try Interp.truthy(try test.eval(f)) { return .normal }
+        if let m = msg { throw Interp.error("AssertionError", args: [try m.eval(f)]) }
+        throw Interp.error("AssertionError", nil)
+    }
+}
+
+final class Del: Stmt {
+    let targets: [Expr]
+    init(_ t: [Expr], _ s: SourcePos, _ e: SourcePos) { targets = t; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow { for t in targets { try t.delete(f) }; return .normal }
+}
+
+final class Import: Stmt {
+    /// (dotted module name, alias target)
+    let names: [(String, Name)]
+    init(_ n: [(String, Name)], _ s: SourcePos, _ e: SourcePos) { names = n; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        for (mod, target) in names {
+            let m = try Modules.importModule(mod)
+            if target.name == mod || !mod.contains(".") || target.name != mod.split(separator: ".").first.map(String.init) {
+                if mod.contains("."), target.name == String(mod.split(separator: ".")[0]) {
+                    try target.assign(f, try Modules.importModule(target.name))
+                } else { try target.assign(f, m) }
+            } else {
+                try target.assign(f, try Modules.importModule(target.name))
+            }
+        }
+        return .normal
+    }
+}
+
+final class ImportFrom: Stmt {
+    let module: String, names: [(String, Name?)]   // nil target means `*`
+    init(_ m: String, _ n: [(String, Name?)], _ s: SourcePos, _ e: SourcePos) { module = m; names = n; super.init(s, e) }
+    override func exec(_ f: Frame) throws -> Flow {
+        let m = try Modules.importModule(module)
+        for (n, target) in names {
+            guard let t = target else {
+                if case .obj(let o) = m, let mod = o as? PyModule {
+                    for (k, v) in mod.attrs where !k.hasPrefix("_") { f.globals[k] = v }
+                }
+                continue
+            }
+            let v: Value
+            if let a = try? Interp.getAttr(m, n) { v = a }
+            else if let sub = try? Modules.importModule(module + "." + n) { v = sub }
+            else { throw Interp.error("ImportError", "cannot import name '\(n)' from '\(module)'") }
+            try t.assign(f, v)
+        }
+        return .normal
+    }
+}

@@ -1,0 +1,13 @@
+import random
+random.seed(42)
+print(random.random(), random.random())
+print(random.randint(1, 100), random.randint(1, 6), random.randrange(10), random.randrange(0, 100, 5))
+items = list(range(10))
+random.shuffle(items)
+print(items)
+print(random.choice("abcdef"), random.choice([1, 2, 3]))
+random.seed(0)
+print([random.randint(0, 9) for _ in range(10)])
+print(random.uniform(1, 2))
+random.seed(12345)
+print(random.sample(range(100), 5))

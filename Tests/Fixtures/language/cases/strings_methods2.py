@@ -1,0 +1,15 @@
+s = "  Hello World  "
+print(repr(s.strip()), s.split(" "), s.count(" "), s.strip().lower().replace("world", "there"))
+print("a\tb".expandtabs(4), "abc".center(7, "-"), "x".join(["1", "2"]), "title case words".title())
+print("Hello".startswith("he"), "Hello".lower().startswith("he"), "file.tar.gz".split(".", 1), "file.tar.gz".rsplit(".", 1))
+print("ab cd ef".split(None, 1), "   ".split(), "".split(","), "a,b,".split(","))
+print("abc".removeprefix("a"), "abc".removesuffix("c"), "Mississippi".count("ss"), "aaa".replace("a", "b", 2))
+print("The End".swapcase(), "hello"[::-2], "python"[-3:], "python"[:-3], "py"[5:10] == "")
+print(sorted(["b", "A", "a", "B"]), sorted(["b", "A", "a", "B"], key=str.lower), max("hello"), "z" > "a")
+print("x=%s" % [1, 2], "%s" % (1,), "%c" % 65, "%5.2f%%" % 99.5, "%+d" % 5, "%o" % 8, "%#x" % 255, "%e" % 0.0)
+print(str.upper("abc"), "abc".upper is not None, "AbC".casefold(), "ǅ".isupper())
+print("one two three".split(" ", maxsplit=1), "a1b2".isalnum(), "ABC".isalpha(), "3.5".isdigit(), "-1".isdigit(), "²".isdigit())
+word = "level"
+print(word == word[::-1], list(map(ord, "AZ")), "".join(chr(c) for c in range(97, 100)))
+print("{0:>5}|{1:<5}|{2:^5}|".format("a", "b", "c"), "{:,}".format(1234567), "{:08.3f}".format(-3.14159), "{!r}".format("x"))
+print("{0[0]} {0[1]} {1[k]} {2.real}".format([1, 2], {"k": "v"}, 3))

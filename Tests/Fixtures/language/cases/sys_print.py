@@ -1,0 +1,11 @@
+import sys
+print("a", "b", "c", sep="-", end="!\n")
+print("no newline", end="")
+print()
+print(*[1, 2, 3], sep=", ")
+sys.stdout.write("written\n")
+sys.stdout.flush()
+print(len(sys.argv), type(sys.argv))
+print("x", flush=True)
+print()
+print(None, True, 1.0, [None], {"a": None})
