@@ -1,0 +1,14 @@
+import Foundation
+
+/// Where committed reference data lives: `Tests/Fixtures/<area>/...`.
+enum Fixtures {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
+
+    static func json(_ relative: String) throws -> [String: Any] {
+        let data = try Data(contentsOf: url(relative))
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+}
