@@ -35,6 +35,23 @@ struct AddedVocabulary {
 
     init(_ tokens: [AddedToken], normalizer: Normalizer?) throws {
         for t in tokens { try add(t, normalizer: normalizer) }
+        freeze()
+    }
+
+    /// Compiles the matching tries; call after adding tokens.
+    mutating func freeze() {
+        rawTrie.freeze()
+        normalizedTrie.freeze()
+    }
+
+    /// Whether some token (of the given trie) can start with `c`: a bitmap for the BMP keeps the
+    /// per-character check of every encode cheap.
+    private var rawFirstBits = [UInt64](repeating: 0, count: 1024), normalizedFirstBits = [UInt64](repeating: 0, count: 1024)
+
+    @inline(__always) private static func mayStart(_ c: Unicode.Scalar, _ bits: [UInt64], _ set: Set<UInt32>) -> Bool {
+        let v = c.value
+        if v < 65536 { return bits[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0 }
+        return set.contains(v)
     }
 
     mutating func add(_ t: AddedToken, normalizer: Normalizer?) throws {
@@ -48,10 +65,12 @@ struct AddedVocabulary {
             if let f = n.scalars.first {
                 normalizedTrie.insert(n.scalars, value: index)
                 normalizedFirst.insert(f.value)
+                if f.value < 65536 { normalizedFirstBits[Int(f.value >> 6)] |= 1 << UInt64(f.value & 63) }
             }
         } else if let f = t.content.unicodeScalars.first {
             rawTrie.insert(t.content.unicodeScalars, value: index)
             rawFirst.insert(f.value)
+            if f.value < 65536 { rawFirstBits[Int(f.value >> 6)] |= 1 << UInt64(f.value & 63) }
         }
     }
 
@@ -60,7 +79,7 @@ struct AddedVocabulary {
     func isSpecial(_ content: String) -> Bool { specialContents.contains(VocabKey(content)) }
 
     /// Cuts `text` into pieces; pieces that are added tokens come with their token.
-    private func split(_ text: NormalizedString, trie: ScalarTrie, first: Set<UInt32>) -> [(NormalizedString, [Token]?)] {
+    private func split(_ text: NormalizedString, trie: ScalarTrie, first: Set<UInt32>, bits: [UInt64]) -> [(NormalizedString, [Token]?)] {
         let s = text.scalars
         if s.isEmpty { return [(text, nil)] }
         var matches: [(Int, Offset)] = []  // (token index, span)
@@ -68,7 +87,7 @@ struct AddedVocabulary {
         var i = 0
         s.withUnsafeBufferPointer { buf in
             while i < buf.count {
-                guard first.contains(buf[i].value), let (index, len) = trie.longestPrefix(buf, from: i, to: buf.count) else {
+                guard AddedVocabulary.mayStart(buf[i], bits, first), let (index, len) = trie.longestPrefix(buf, from: i, to: buf.count) else {
                     i += 1
                     continue
                 }
@@ -109,13 +128,13 @@ struct AddedVocabulary {
     func extractAndNormalize(_ text: String, normalizer: Normalizer?) throws -> PreTokenizedString {
         var p = PreTokenizedString(text)
         if !rawFirst.isEmpty {
-            p.splitWithTokens { split($0, trie: rawTrie, first: rawFirst) }
+            p.splitWithTokens { split($0, trie: rawTrie, first: rawFirst, bits: rawFirstBits) }
         }
         try p.splitWithTokens { piece in
             var piece = piece
             try normalizer?.normalize(&piece)
             if normalizedFirst.isEmpty { return [(piece, nil)] }
-            return split(piece, trie: normalizedTrie, first: normalizedFirst)
+            return split(piece, trie: normalizedTrie, first: normalizedFirst, bits: normalizedFirstBits)
         }
         return p
     }

@@ -222,6 +222,8 @@ public struct NormalizedString {
             }
             splits.reverse()
         }
+        // The common case of nothing to split needs no copy.
+        if splits.count == 1 && !splits[0].1 && splits[0].0 == Offset(0, scalars.count) { return [self] }
         return splits.compactMap { range, remove in remove ? nil : slice(range.start, range.end) }
     }
 }

@@ -14,8 +14,8 @@ extension PreTokenizer {
 
 /// BERT: split on whitespace (dropped), then isolate each punctuation character.
 public struct BertPreTokenizer: PreTokenizer {
-    static let whitespace = CharacterPredicatePattern(predicate: UnicodeClass.isWhitespace)
-    static let punctuation = CharacterPredicatePattern(predicate: UnicodeClass.isPunctuation)
+    static let whitespace = CharacterClassPattern<WhitespaceClass>()
+    static let punctuation = CharacterClassPattern<PunctuationClass>()
     public func preTokenize(_ text: inout PreTokenizedString) throws {
         try text.split { _, s in try s.split(BertPreTokenizer.whitespace, .removed) }
         try text.split { _, s in try s.split(BertPreTokenizer.punctuation, .isolated) }
@@ -67,7 +67,7 @@ public struct PunctuationPreTokenizer: PreTokenizer {
 /// Split digits from the rest, one by one or as runs.
 public struct DigitsPreTokenizer: PreTokenizer {
     public let individualDigits: Bool
-    static let digits = CharacterPredicatePattern(predicate: UnicodeClass.isNumeric)
+    static let digits = CharacterClassPattern<NumericClass>()
     public func preTokenize(_ text: inout PreTokenizedString) throws {
         let behavior: SplitBehavior = individualDigits ? .isolated : .contiguous
         try text.split { _, s in try s.split(DigitsPreTokenizer.digits, behavior) }

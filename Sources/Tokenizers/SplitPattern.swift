@@ -23,6 +23,27 @@ struct CharacterPredicatePattern: SplitPattern {
     }
 }
 
+/// A character class known at compile time, so the split loop is specialised for it.
+protocol ScalarClass { static func contains(_ c: Unicode.Scalar) -> Bool }
+enum WhitespaceClass: ScalarClass { @inline(__always) static func contains(_ c: Unicode.Scalar) -> Bool { UnicodeClass.isWhitespace(c) } }
+enum PunctuationClass: ScalarClass { @inline(__always) static func contains(_ c: Unicode.Scalar) -> Bool { UnicodeClass.isPunctuation(c) } }
+enum NumericClass: ScalarClass { @inline(__always) static func contains(_ c: Unicode.Scalar) -> Bool { UnicodeClass.isNumeric(c) } }
+
+/// Matches single characters of a class, each one separately (like `CharacterPredicatePattern`).
+struct CharacterClassPattern<C: ScalarClass>: SplitPattern {
+    func findMatches(_ text: [Unicode.Scalar]) throws -> [(Offset, Bool)] {
+        var out: [(Offset, Bool)] = []
+        var last = 0
+        for i in text.indices where C.contains(text[i]) {
+            if last < i { out.append((Offset(last, i), false)) }
+            out.append((Offset(i, i + 1), true))
+            last = i + 1
+        }
+        if last < text.count { out.append((Offset(last, text.count), false)) }
+        return out
+    }
+}
+
 /// Matches every non-overlapping occurrence of a literal string, left to right.
 struct LiteralPattern: SplitPattern {
     let needle: [Unicode.Scalar]

@@ -57,29 +57,91 @@ enum ModelRegistry {
     }
 }
 
-/// A trie over Unicode scalars for longest-prefix and all-prefix lookups.
+/// A trie over Unicode scalars for longest-prefix and all-prefix lookups. Built with a hash map,
+/// then frozen into flat arrays: each node's edges sorted by scalar, plus a dense 128-entry table
+/// for ASCII on nodes with many children (the root, the `##` node), since lookups are the hot path
+/// of WordPiece, Unigram and added-token matching.
 struct ScalarTrie {
-    private var children: [UInt64: Int32] = [:]
+    private var building: [UInt64: Int32] = [:]
     private var values: [Int32] = [-1]
+    private var frozen = false
+    private var edgeStart: [Int32] = []
+    private var edgeScalars: [UInt32] = []
+    private var edgeTargets: [Int32] = []
+    private var denseBase: [Int32] = []
+    private var dense: [Int32] = []
 
     mutating func insert(_ key: some Sequence<Unicode.Scalar>, value: Int) {
+        if frozen { thaw() }
         var node: Int32 = 0
         for c in key {
             let k = UInt64(UInt32(node)) << 21 | UInt64(c.value)
-            if let next = children[k] {
+            if let next = building[k] {
                 node = next
             } else {
                 let next = Int32(values.count)
                 values.append(-1)
-                children[k] = next
+                building[k] = next
                 node = next
             }
         }
         values[Int(node)] = Int32(value)
     }
 
+    /// Rebuilds the hash map from the frozen arrays, to allow more inserts.
+    private mutating func thaw() {
+        building = [:]
+        for node in 0..<(edgeStart.count - 1) {
+            for e in Int(edgeStart[node])..<Int(edgeStart[node + 1]) {
+                building[UInt64(UInt32(node)) << 21 | UInt64(edgeScalars[e])] = edgeTargets[e]
+            }
+        }
+        frozen = false
+    }
+
+    /// Compiles the edges into the flat lookup arrays.
+    mutating func freeze() {
+        let nodeCount = values.count
+        var edges = building.map { (node: Int32(truncatingIfNeeded: $0.key >> 21), scalar: UInt32($0.key & 0x1F_FFFF), target: $0.value) }
+        edges.sort { $0.node != $1.node ? $0.node < $1.node : $0.scalar < $1.scalar }
+        edgeStart = [Int32](repeating: 0, count: nodeCount + 1)
+        for e in edges { edgeStart[Int(e.node) + 1] += 1 }
+        for i in 0..<nodeCount { edgeStart[i + 1] += edgeStart[i] }
+        edgeScalars = edges.map(\.scalar)
+        edgeTargets = edges.map(\.target)
+        denseBase = [Int32](repeating: -1, count: nodeCount)
+        dense = []
+        for node in 0..<nodeCount where edgeStart[node + 1] - edgeStart[node] > 6 {
+            denseBase[node] = Int32(dense.count)
+            var table = [Int32](repeating: -1, count: 128)
+            for e in Int(edgeStart[node])..<Int(edgeStart[node + 1]) where edgeScalars[e] < 128 {
+                table[Int(edgeScalars[e])] = edgeTargets[e]
+            }
+            dense += table
+        }
+        building = [:]
+        frozen = true
+    }
+
     @inline(__always) func child(_ node: Int32, _ c: Unicode.Scalar) -> Int32? {
-        children[UInt64(UInt32(node)) << 21 | UInt64(c.value)]
+        if !frozen { return building[UInt64(UInt32(node)) << 21 | UInt64(c.value)] }
+        let v = c.value
+        let n = Int(node)
+        if v < 128 {
+            let base = denseBase[n]
+            if base >= 0 {
+                let t = dense[Int(base) + Int(v)]
+                return t >= 0 ? t : nil
+            }
+        }
+        var lo = Int(edgeStart[n]), hi = Int(edgeStart[n + 1])
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            let s = edgeScalars[mid]
+            if s == v { return edgeTargets[mid] }
+            if s < v { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
     }
 
     @inline(__always) func value(_ node: Int32) -> Int? {

@@ -66,8 +66,9 @@ enum UnicodeClass {
     }
 
     /// BERT's control test: categories C* except tab, newline and carriage return.
-    static func isControl(_ c: Unicode.Scalar) -> Bool {
-        if c == "\t" || c == "\n" || c == "\r" { return false }
+    @inline(__always) static func isControl(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        if v < 0x80 { return v < 0x20 ? !(v == 0x09 || v == 0x0A || v == 0x0D) : v == 0x7F }
         switch c.properties.generalCategory {
         case .control, .format, .unassigned, .privateUse, .surrogate: return true
         default: return false
@@ -75,12 +76,12 @@ enum UnicodeClass {
     }
 
     /// BERT's whitespace test: tab, newline, carriage return or White_Space.
-    static func isBertWhitespace(_ c: Unicode.Scalar) -> Bool {
+    @inline(__always) static func isBertWhitespace(_ c: Unicode.Scalar) -> Bool {
         c == "\t" || c == "\n" || c == "\r" || isWhitespace(c)
     }
 
     /// Nonspacing marks (Mn), which accent stripping removes after NFD.
-    static func isNonspacingMark(_ c: Unicode.Scalar) -> Bool {
+    @inline(__always) static func isNonspacingMark(_ c: Unicode.Scalar) -> Bool {
         if c.value < 0x300 { return false }
         return c.properties.generalCategory == .nonspacingMark
     }
@@ -95,8 +96,9 @@ enum UnicodeClass {
     }
 
     /// The CJK ideograph blocks BERT surrounds with spaces.
-    static func isChineseChar(_ c: Unicode.Scalar) -> Bool {
+    @inline(__always) static func isChineseChar(_ c: Unicode.Scalar) -> Bool {
         let v = c.value
+        if v < 0x3400 { return false }
         return (v >= 0x4E00 && v <= 0x9FFF) || (v >= 0x3400 && v <= 0x4DBF) || (v >= 0x20000 && v <= 0x2A6DF)
             || (v >= 0x2A700 && v <= 0x2B73F) || (v >= 0x2B740 && v <= 0x2B81F) || (v >= 0x2B920 && v <= 0x2CEAF)
             || (v >= 0xF900 && v <= 0xFAFF) || (v >= 0x2F800 && v <= 0x2FA1F)

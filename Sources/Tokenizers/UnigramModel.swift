@@ -33,6 +33,7 @@ public final class UnigramModel: TokenizerModel {
             minScore = min(minScore, score)
         }
         self.ids = ids
+        trie.freeze()
         self.minScore = minScore
         unknownId = json.optionalInt("unk_id")
         byteFallback = json.bool("byte_fallback", default: false)

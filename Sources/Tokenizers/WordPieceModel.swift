@@ -17,6 +17,7 @@ public final class WordPieceModel: TokenizerModel {
         continuingSubwordPrefix = json.optionalString("continuing_subword_prefix") ?? "##"
         maxInputCharsPerWord = json.optionalInt("max_input_chars_per_word") ?? 100
         for (k, v) in vocab { trie.insert(k.string.unicodeScalars, value: v) }
+        trie.freeze()
         continuationRoot = trie.node(for: continuingSubwordPrefix.unicodeScalars)
     }
 
