@@ -12,13 +12,32 @@ extension PreTokenizer {
     }
 }
 
-/// BERT: split on whitespace (dropped), then isolate each punctuation character.
+/// BERT: split on whitespace (dropped), then isolate each punctuation character. Done in one
+/// pass (the pieces are the same as the two successive splits give, with one copy per word).
 public struct BertPreTokenizer: PreTokenizer {
     static let whitespace = CharacterClassPattern<WhitespaceClass>()
     static let punctuation = CharacterClassPattern<PunctuationClass>()
     public func preTokenize(_ text: inout PreTokenizedString) throws {
-        try text.split { _, s in try s.split(BertPreTokenizer.whitespace, .removed) }
-        try text.split { _, s in try s.split(BertPreTokenizer.punctuation, .isolated) }
+        text.split { _, s in
+            var pieces: [NormalizedString] = []
+            let t = s.scalars
+            var start = 0, i = 0
+            while i < t.count {
+                let c = t[i]
+                if UnicodeClass.isWhitespace(c) {
+                    if start < i { pieces.append(s.slice(start, i)) }
+                    start = i + 1
+                } else if UnicodeClass.isPunctuation(c) {
+                    if start < i { pieces.append(s.slice(start, i)) }
+                    pieces.append(s.slice(i, i + 1))
+                    start = i + 1
+                }
+                i += 1
+            }
+            if start == 0 && t.count > 0 { return [s] }
+            if start < t.count { pieces.append(s.slice(start, t.count)) }
+            return pieces
+        }
     }
 }
 

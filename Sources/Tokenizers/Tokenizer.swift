@@ -115,7 +115,8 @@ public final class Tokenizer: @unchecked Sendable {
     /// Encodes one sequence without post-processing: added tokens, normalization,
     /// pre-tokenization, model.
     func encodeSequence(_ text: String, typeId: Int) throws -> Encoding {
-        var p = try addedVocabulary.extractAndNormalize(text, normalizer: normalizer)
+        let added = addedVocabulary
+        var p = try added.extractAndNormalize(text, normalizer: normalizer)
         if let pre = preTokenizer { try pre.preTokenize(&p) }
         try p.tokenize(with: model)
         var e = Encoding()

@@ -9,7 +9,7 @@ public final class UnigramModel: TokenizerModel {
     public let unknownId: Int?
     public let byteFallback: Bool
     let minScore: Double
-    private var trie = ScalarTrie()
+    private let trie: ScalarTrie
     static let unknownPenalty = 10.0
 
     init(json: JSONObject) throws {
@@ -27,6 +27,7 @@ public final class UnigramModel: TokenizerModel {
         self.pieces = pieces
         var ids = Vocabulary(minimumCapacity: pieces.count)
         var minScore = Double.infinity
+        var trie = ScalarTrie()
         for (i, (s, score)) in pieces.enumerated() {
             ids[exact: s] = i
             trie.insert(s.unicodeScalars, value: i)
@@ -34,6 +35,7 @@ public final class UnigramModel: TokenizerModel {
         }
         self.ids = ids
         trie.freeze()
+        self.trie = trie
         self.minScore = minScore
         unknownId = json.optionalInt("unk_id")
         byteFallback = json.bool("byte_fallback", default: false)

@@ -7,7 +7,7 @@ public final class WordPieceModel: TokenizerModel {
     public let continuingSubwordPrefix: String
     public let maxInputCharsPerWord: Int
     /// One trie holds every entry; continuation lookups start at the node for the prefix.
-    private var trie = ScalarTrie()
+    private let trie: ScalarTrie
     private let continuationRoot: Int32?
 
     init(json: JSONObject) throws {
@@ -16,8 +16,10 @@ public final class WordPieceModel: TokenizerModel {
         unknownToken = json.optionalString("unk_token") ?? "[UNK]"
         continuingSubwordPrefix = json.optionalString("continuing_subword_prefix") ?? "##"
         maxInputCharsPerWord = json.optionalInt("max_input_chars_per_word") ?? 100
+        var trie = ScalarTrie()
         for (k, v) in vocab { trie.insert(k.string.unicodeScalars, value: v) }
         trie.freeze()
+        self.trie = trie
         continuationRoot = trie.node(for: continuingSubwordPrefix.unicodeScalars)
     }
 
