@@ -138,15 +138,29 @@ public struct NormalizedString {
         transform(changes)
     }
 
-    /// Replaces every match of `pattern` with `content`.
+    /// Replaces every match of `pattern` with `content`. Each inserted character takes the span
+    /// of the last replaced character (what the reference's transform gives), built in one pass.
     mutating func replace(_ pattern: SplitPattern, with content: [Unicode.Scalar]) throws {
         let matches = try pattern.findMatches(scalars)
-        var shift = 0
-        for (range, isMatch) in matches where isMatch {
-            let start = range.start + shift, end = range.end + shift
-            transformRange(start, end, content.map { ($0, 1) }, initialOffset: end - start)
-            shift += content.count - (end - start)
+        guard matches.contains(where: { $0.1 }) else { return }
+        var newScalars: [Unicode.Scalar] = []
+        var newAlignments: [Offset] = []
+        newScalars.reserveCapacity(scalars.count + 8)
+        newAlignments.reserveCapacity(scalars.count + 8)
+        for (range, isMatch) in matches {
+            if !isMatch {
+                newScalars.append(contentsOf: scalars[range.start..<range.end])
+                newAlignments.append(contentsOf: alignments[range.start..<range.end])
+                continue
+            }
+            let align = range.end >= 1 ? alignments[range.end - 1] : Offset(0, 0)
+            for c in content {
+                newScalars.append(c)
+                newAlignments.append(align)
+            }
         }
+        scalars = newScalars
+        alignments = newAlignments
     }
 
     /// Removes leading and/or trailing whitespace.

@@ -105,22 +105,42 @@ enum UnicodeClass {
     }
 }
 
+/// Builds a string from scalars by writing the UTF-8 directly (the generic scalar-view append
+/// is several times slower, and strings are built for every token).
+@inline(__always) func makeString(_ buf: UnsafeBufferPointer<Unicode.Scalar>) -> String {
+    var bytes = 0
+    for c in buf {
+        let v = c.value
+        bytes += v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
+    }
+    return String(unsafeUninitializedCapacity: bytes) { out in
+        var i = 0
+        for c in buf {
+            let v = c.value
+            if v < 0x80 {
+                out[i] = UInt8(v); i += 1
+            } else if v < 0x800 {
+                out[i] = UInt8(0xC0 | (v >> 6)); out[i + 1] = UInt8(0x80 | (v & 0x3F)); i += 2
+            } else if v < 0x10000 {
+                out[i] = UInt8(0xE0 | (v >> 12)); out[i + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+                out[i + 2] = UInt8(0x80 | (v & 0x3F)); i += 3
+            } else {
+                out[i] = UInt8(0xF0 | (v >> 18)); out[i + 1] = UInt8(0x80 | ((v >> 12) & 0x3F))
+                out[i + 2] = UInt8(0x80 | ((v >> 6) & 0x3F)); out[i + 3] = UInt8(0x80 | (v & 0x3F)); i += 4
+            }
+        }
+        return i
+    }
+}
+
 extension Array where Element == Unicode.Scalar {
     /// The scalars as a Swift string.
-    var string: String {
-        var s = String.UnicodeScalarView()
-        s.append(contentsOf: self)
-        return String(s)
-    }
+    var string: String { withUnsafeBufferPointer(makeString) }
 }
 
 extension ArraySlice where Element == Unicode.Scalar {
     /// The scalars as a Swift string.
-    var string: String {
-        var s = String.UnicodeScalarView()
-        s.append(contentsOf: self)
-        return String(s)
-    }
+    var string: String { withUnsafeBufferPointer(makeString) }
 }
 
 extension String {

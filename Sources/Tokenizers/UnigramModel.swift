@@ -49,7 +49,7 @@ public final class UnigramModel: TokenizerModel {
     public func idToToken(_ id: Int) -> String? { id >= 0 && id < pieces.count ? pieces[id].0 : nil }
 
     /// The best segmentation as character ranges, unknown runs fused.
-    func segment(_ word: [Unicode.Scalar]) throws -> [(Int, Int, Bool)] {
+    func segment(_ word: [Unicode.Scalar]) throws -> [(Int, Int, Int)] {
         let n = word.count
         var bestScore = [Double](repeating: 0, count: n + 1)
         var bestStart = [Int](repeating: -1, count: n + 1)
@@ -82,7 +82,7 @@ public final class UnigramModel: TokenizerModel {
                 }
             }
         }
-        var out: [(Int, Int, Bool)] = []
+        var out: [(Int, Int, Int)] = []  // (start, end, piece id or -1 for a fused unknown run)
         var end = n
         var unkEnd = -1
         while end > 0 {
@@ -92,21 +92,25 @@ public final class UnigramModel: TokenizerModel {
             if isUnk {
                 if unkEnd < 0 { unkEnd = end }
             } else {
-                if unkEnd >= 0 { out.append((end, unkEnd, true)); unkEnd = -1 }
-                out.append((start, end, false))
+                if unkEnd >= 0 { out.append((end, unkEnd, -1)); unkEnd = -1 }
+                out.append((start, end, bestId[end]))
             }
             end = start
         }
-        if unkEnd >= 0 { out.append((0, unkEnd, true)) }
+        if unkEnd >= 0 { out.append((0, unkEnd, -1)) }
         return out.reversed()
     }
 
     public func tokenize(_ word: [Unicode.Scalar]) throws -> [Token] {
         if word.isEmpty { return [] }
         var tokens: [Token] = []
-        for (start, end, _) in try segment(word) {
-            let s = word[start..<end].string
+        for (start, end, piece) in try segment(word) {
             let offsets = Offset(start, end)
+            if piece >= 0 {
+                tokens.append(Token(id: piece, value: pieces[piece].0, offsets: offsets))
+                continue
+            }
+            let s = word[start..<end].string
             if let id = ids[exact: s] {
                 tokens.append(Token(id: id, value: s, offsets: offsets))
                 continue
