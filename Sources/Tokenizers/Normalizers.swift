@@ -16,59 +16,106 @@ extension Normalizer {
     }
 }
 
-/// Unicode normalization forms, applied per combining sequence so that spans stay precise.
+/// Unicode normalization forms with character spans tracked the way the reference's alignment
+/// crate does: each character decomposes (first piece replaces it, the rest are insertions),
+/// combining marks are put in canonical order, and for NFC/NFKC a composed character absorbs the
+/// characters it combined with (they count as removed after it).
 public struct UnicodeNormalizer: Normalizer {
     public enum Form { case nfc, nfd, nfkc, nfkd }
     public let form: Form
 
-    func apply(_ s: String) -> String {
-        switch form {
-        case .nfc: return s.precomposedStringWithCanonicalMapping
-        case .nfd: return s.decomposedStringWithCanonicalMapping
-        case .nfkc: return s.precomposedStringWithCompatibilityMapping
-        case .nfkd: return s.decomposedStringWithCompatibilityMapping
-        }
+    var compatibility: Bool { form == .nfkc || form == .nfkd }
+    var composes: Bool { form == .nfc || form == .nfkc }
+
+    @inline(__always) static func combiningClass(_ c: Unicode.Scalar) -> UInt8 {
+        c.value < 0x300 ? 0 : c.properties.canonicalCombiningClass.rawValue
     }
 
-    /// Whether a character can combine with what precedes it: combining marks, and Hangul
-    /// vowel/trailing jamo (starters that still compose into syllables).
-    static func continuesSegment(_ c: Unicode.Scalar) -> Bool {
+    /// Full decomposition of one character.
+    func decompose(_ c: Unicode.Scalar) -> [Unicode.Scalar] {
+        if c.value < 0xA0 { return [c] }
+        let s = String(c)
+        return Array((compatibility ? s.decomposedStringWithCompatibilityMapping : s.decomposedStringWithCanonicalMapping).unicodeScalars)
+    }
+
+    /// Starters (class 0) that can still be the second half of a composition; everything else
+    /// with class 0 only ever starts one, so no composition needs trying.
+    static let secondStarters: Set<UInt32> = [0x0B3E, 0x0B56, 0x0B57, 0x0BBE, 0x0BD7, 0x0C56, 0x0CC2, 0x0CD5, 0x0CD6,
+                                              0x0D3E, 0x0D57, 0x0DCF, 0x0DDF, 0x102E, 0x1B35, 0x110BA, 0x11127, 0x1133E,
+                                              0x11357, 0x114B0, 0x114BA, 0x114BD, 0x115AF, 0x11930]
+
+    @inline(__always) static func maySecond(_ c: Unicode.Scalar, _ cc: Int) -> Bool {
+        if cc != 0 { return true }
         let v = c.value
-        if v < 0x300 { return false }
-        if (0x1160...0x11FF).contains(v) || (0xD7B0...0xD7FF).contains(v) { return true }
-        return c.properties.canonicalCombiningClass.rawValue != 0
+        if v < 0x0B3E { return false }
+        return (0x1161...0x1175).contains(v) || (0x11A8...0x11C2).contains(v) || secondStarters.contains(v)
+    }
+
+    /// The canonical composite of a pair, if there is one.
+    static func compose(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Unicode.Scalar? {
+        // Hangul syllables compose arithmetically.
+        let (av, bv) = (a.value, b.value)
+        if (0x1100...0x1112).contains(av) && (0x1161...0x1175).contains(bv) {
+            return Unicode.Scalar(0xAC00 + ((av - 0x1100) * 21 + (bv - 0x1161)) * 28)
+        }
+        if (0xAC00...0xD7A3).contains(av) && (av - 0xAC00) % 28 == 0 && (0x11A8...0x11C2).contains(bv) {
+            return Unicode.Scalar(av + (bv - 0x11A7))
+        }
+        var s = String.UnicodeScalarView()
+        s.append(a); s.append(b)
+        let composed = String(s).precomposedStringWithCanonicalMapping.unicodeScalars
+        guard composed.count == 1, let c = composed.first, c != a else { return nil }
+        return c
     }
 
     public func normalize(_ text: inout NormalizedString) throws {
         // Below U+00A0 every form is the identity.
         if text.scalars.allSatisfy({ $0.value < 0xA0 }) { return }
-        var changes: [(Unicode.Scalar, Int)] = []
-        changes.reserveCapacity(text.count)
-        var changed = false
-        let s = text.scalars
+        var out: [(Unicode.Scalar, Int)] = []
+        out.reserveCapacity(text.count + 8)
+        for c in text.scalars {
+            for (k, d) in decompose(c).enumerated() { out.append((d, k == 0 ? 0 : 1)) }
+        }
+        // Canonical ordering: stable sort of each run of combining marks by class.
         var i = 0
-        while i < s.count {
-            // A segment: one character and the combining marks after it.
-            var j = i + 1
-            while j < s.count && UnicodeNormalizer.continuesSegment(s[j]) { j += 1 }
-            if j == i + 1 && s[i].value < 0xA0 {
-                changes.append((s[i], 0))
-                i = j
-                continue
-            }
-            let out = Array(apply(s[i..<j].string).unicodeScalars)
-            let n = j - i, m = out.count
-            if !changed && !(m == n && out.elementsEqual(s[i..<j])) { changed = true }
-            for (k, c) in out.enumerated() {
-                if k < n - 1 || m <= n {
-                    changes.append((c, k == m - 1 && m < n ? -(n - m) : 0))
-                } else {
-                    changes.append((c, k == n - 1 ? 0 : 1))
-                }
+        while i < out.count {
+            guard UnicodeNormalizer.combiningClass(out[i].0) != 0 else { i += 1; continue }
+            var j = i
+            while j < out.count && UnicodeNormalizer.combiningClass(out[j].0) != 0 { j += 1 }
+            if j - i > 1 {
+                let sorted = out[i..<j].enumerated().sorted {
+                    let (x, y) = (UnicodeNormalizer.combiningClass($0.element.0), UnicodeNormalizer.combiningClass($1.element.0))
+                    return x != y ? x < y : $0.offset < $1.offset
+                }.map(\.element)
+                out.replaceSubrange(i..<j, with: sorted)
             }
             i = j
         }
-        if changed { text.transform(changes) }
+        if composes {
+            var composed: [(Unicode.Scalar, Int)] = []
+            composed.reserveCapacity(out.count)
+            var starter = -1
+            var lastClass: Int = -1  // class of the last kept character after the starter
+            for (c, change) in out {
+                let cc = Int(UnicodeNormalizer.combiningClass(c))
+                if starter >= 0 && UnicodeNormalizer.maySecond(c, cc) && (lastClass == -1 || (lastClass != 0 && lastClass < cc)),
+                   let comp = UnicodeNormalizer.compose(composed[starter].0, c) {
+                    composed[starter].0 = comp
+                    composed[starter].1 += change - 1
+                    continue
+                }
+                if cc == 0 {
+                    starter = composed.count
+                    lastClass = -1
+                } else {
+                    lastClass = cc
+                }
+                composed.append((c, change))
+            }
+            out = composed
+        }
+        if out.count == text.count && zip(out, text.scalars).allSatisfy({ $0.0.0 == $0.1 && $0.0.1 == 0 }) { return }
+        text.transform(out)
     }
 }
 
@@ -159,6 +206,7 @@ enum NormalizerRegistry {
         "Sequence": { j in
             NormalizerSequence(normalizers: try j.objects("normalizers", in: "Sequence normalizer").map(NormalizerRegistry.make))
         },
+        "Precompiled": { j in try PrecompiledNormalizer(json: j) },
         "BertNormalizer": { j in
             BertNormalizer(cleanText: j.bool("clean_text", default: true),
                            handleChineseChars: j.bool("handle_chinese_chars", default: true),

@@ -127,4 +127,5 @@ final class EncodingFixtureTests: XCTestCase {
     func testWordLevelMatchesReference() throws { try check("wordlevel") }
     func testClipBPEMatchesReference() throws { try check("clip_bpe") }
     func testBPESubwordPrefixMatchesReference() throws { try check("bpe_subword_prefix") }
+    func testUnigramPrecompiledMatchesReference() throws { try check("unigram_precompiled") }
 }

@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LINES = [l.rstrip("\n") for l in open(os.path.join(HERE, "corpus.txt"), encoding="utf-8")]
 EXTRA = ["", " ", "   ", "a", "  leading and trailing  ", "\n\n", "New York is big", "NewYork new york",
          "x<mask>y <mask> z", "the<|endoftext|>end <|endoftext|>", "tab\there", "é", "e\u0301",
-         "ABC İI ǅ ẞ", "<code>print(1)</code>", "multi\n\nline\r\ntext", "12345 67 8", "...!?", "a" * 120]
+         "ABC İI ǅ ẞ", "<code>print(1)</code>", "ｶﾞｷﾞ ㌀ ｱ\u3099 Å\u0301 ﬃ ½ \u200b\u00ad x", "e\u0301\u0302\u0303\u0304\u0305 🇫🇷👨‍👩‍👧", "multi\n\nline\r\ntext", "12345 67 8", "...!?", "a" * 120]
 TEXTS = LINES + EXTRA
 GPT2_PATTERN = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 LLAMA3_PATTERN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -169,6 +169,13 @@ def build_tokenizers():
         d["decoder"] = {"type": "Sequence", "decoders": [{"type": "ByteFallback"}, {"type": "Fuse"},
                         {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": True}]}
     toks["unigram_byte_fallback"] = edit("unigram", unigram_bytes, "unigram_byte_fallback")
+    # Unigram behind SentencePiece's compiled normalization rules (T5 / XLM-R conversions).
+    import base64
+    def unigram_precompiled(d):
+        d["normalizer"] = {"type": "Sequence", "normalizers": [
+            {"type": "Precompiled", "precompiled_charsmap": base64.b64encode(spm_charsmap("nmt_nfkc")).decode()},
+            {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]}
+    toks["unigram_precompiled"] = edit("unigram", unigram_precompiled, "unigram_precompiled")
 
     # WordLevel with WhitespaceSplit.
     t = Tokenizer(WordLevel(unk_token="[UNK]"))
@@ -276,13 +283,55 @@ def safe_decode(d, tokens):
         return None
 
 
+def read_varint(b, i):
+    n = shift = 0
+    while True:
+        x = b[i]; i += 1
+        n |= (x & 0x7F) << shift; shift += 7
+        if x < 0x80:
+            return n, i
+
+
+def proto_field(b, wanted):
+    """The bytes of length-delimited field `wanted` in a protobuf message (no protobuf package needed)."""
+    i = 0
+    while i < len(b):
+        key, i = read_varint(b, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            _, i = read_varint(b, i)
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        elif wire == 2:
+            n, i = read_varint(b, i)
+            if field == wanted:
+                return b[i:i + n]
+            i += n
+        else:
+            raise ValueError("unsupported wire type")
+    return None
+
+
+def spm_charsmap(rule):
+    """Trains a tiny SentencePiece model with a normalization rule and returns its precompiled charsmap."""
+    import sentencepiece as spm, tempfile
+    with tempfile.TemporaryDirectory() as d:
+        spm.SentencePieceTrainer.train(input=os.path.join(HERE, "corpus.txt"), model_prefix=os.path.join(d, "m"),
+                                       vocab_size=400, normalization_rule_name=rule, minloglevel=2)
+        model = open(os.path.join(d, "m.model"), "rb").read()
+    return proto_field(proto_field(model, 3), 2)  # ModelProto.normalizer_spec.precompiled_charsmap
+
+
 def components():
     """Single components on every text: normalizers, pre-tokenizers, decoders."""
     norms = [normalizers.BertNormalizer(), normalizers.BertNormalizer(lowercase=False, strip_accents=True, handle_chinese_chars=False, clean_text=False),
              normalizers.NFC(), normalizers.NFD(), normalizers.NFKC(), normalizers.NFKD(), normalizers.Lowercase(),
              normalizers.Strip(), normalizers.Strip(left=False, right=True), normalizers.Sequence([normalizers.NFD(), normalizers.StripAccents()]),
              normalizers.Replace("  ", "_"), normalizers.Replace(Regex(r"[0-9]+"), "<num>"), normalizers.Prepend("▁"),
-             normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")])]
+             normalizers.Sequence([normalizers.Prepend("▁"), normalizers.Replace(" ", "▁")]),
+             normalizers.Precompiled(spm_charsmap("nmt_nfkc")), normalizers.Precompiled(spm_charsmap("nfkc_cf"))]
     pres = [pre_tokenizers.BertPreTokenizer(), pre_tokenizers.ByteLevel(add_prefix_space=False),
             pre_tokenizers.ByteLevel(add_prefix_space=True), pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
             pre_tokenizers.Whitespace(), pre_tokenizers.WhitespaceSplit(),
