@@ -32,9 +32,8 @@ public final class BPEModel: TokenizerModel {
         fuseUnknown = json.bool("fuse_unk", default: false)
         byteFallback = json.bool("byte_fallback", default: false)
         ignoreMerges = json.bool("ignore_merges", default: false)
-        if let d = json.values["dropout"] as? Double, d > 0 {
-            throw TokenizerError.malformed(file: json.file, detail: "BPE dropout is not supported (dropout \(d))")
-        }
+        // BPE dropout is a training-time augmentation with random results; encoding here is
+        // always the deterministic dropout-off segmentation, so the field is read and ignored.
         let vocab = self.vocab
         byteIds = (0..<256).map { vocab[exact: String(format: "<0x%02X>", $0)] }
         guard let rawMerges = json.array("merges") else {

@@ -107,6 +107,18 @@ public final class Tokenizer: @unchecked Sendable {
     /// The token string for an id.
     public func idToToken(_ id: Int) -> String? { addedVocabulary.token(for: id)?.content ?? model.idToToken(id) }
 
+    /// Size of the vocabulary including added tokens (the largest id + 1).
+    public var vocabularySize: Int {
+        max(model.vocabularySize, (addedVocabulary.tokens.map(\.id).max() ?? -1) + 1)
+    }
+
+    /// Adds tokens (or updates ones with the same content) so that they are cut out of the text
+    /// before normalization. Not safe while another thread is encoding with this tokenizer.
+    public func addTokens(_ tokens: [AddedToken]) throws {
+        for t in tokens { try addedVocabulary.add(t, normalizer: normalizer) }
+        addedVocabulary.freeze()
+    }
+
     /// Whether `token` is a special added token.
     public func isSpecialToken(_ token: String) -> Bool { addedVocabulary.isSpecial(token) }
 

@@ -78,3 +78,18 @@ final class LoadingErrorTests: XCTestCase {
         }
     }
 }
+
+/// Added tokens can be registered after loading and are then matched in text.
+final class AddedTokenTests: XCTestCase {
+    func testAddedTokenIsCutOutBeforeTheModel() throws {
+        let t = try Tokenizer(contentsOf: Fixtures.url("tokenizers/bert_wordpiece.json"))
+        let before = try t.encode("hello <extra> world", addSpecialTokens: false)
+        XCTAssertFalse(before.tokens.contains("<extra>"))
+        try t.addTokens([AddedToken(id: t.vocabularySize, content: "<extra>", normalized: false, special: true)])
+        let after = try t.encode("hello <extra> world", addSpecialTokens: false)
+        let i = try XCTUnwrap(after.tokens.firstIndex(of: "<extra>"))
+        XCTAssertEqual(after.ids[i], t.vocabularySize - 1)
+        XCTAssertEqual(after.offsets[i], Offset(6, 13))
+        XCTAssertFalse(try t.decode(after.ids, skipSpecialTokens: true).contains("<extra>"))
+    }
+}
