@@ -36,8 +36,7 @@ struct JSONObject {
     }
 
     func optionalInt(_ key: String) -> Int? {
-        if let n = values[key] as? NSNumber, !(values[key] is Bool) || true { return n.intValue }
-        return nil
+        (values[key] as? NSNumber)?.intValue
     }
 
     func int(_ key: String, in component: String) throws -> Int {

@@ -208,7 +208,7 @@ public final class Tokenizer: @unchecked Sendable {
                 }
             }
         }
-        var encodings = try results.map { try $0!.get() }
+        var encodings = try results.map { try ($0 ?? .failure(TokenizerError.invalidArgument("a batch item was not encoded"))).get() }
         if let p = padding { pad(&encodings, p) }
         return encodings
     }
