@@ -196,14 +196,14 @@ public final class Tokenizer: @unchecked Sendable {
             throw TokenizerError.invalidArgument("encodeBatch got \(texts.count) texts but \(pairs.count) pairs")
         }
         var results = [Result<Encoding, Error>?](repeating: nil, count: texts.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, texts.count))
-        let chunk = (texts.count + workers - 1) / max(workers, 1)
+        // Many small chunks handed out dynamically, so that a core busy with something else
+        // does not hold the whole batch back (a fixed half per core would).
+        let chunk = 16
+        let chunks = (texts.count + chunk - 1) / chunk
         results.withUnsafeMutableBufferPointer { out in
             let out = out
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = w * chunk, hi = min(texts.count, lo + chunk)
-                guard lo < hi else { return }
-                for i in lo..<hi {
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                for i in (c * chunk)..<min(texts.count, (c + 1) * chunk) {
                     out[i] = Result { try self.encode(texts[i], pair: pairs?[i], addSpecialTokens: addSpecialTokens) }
                 }
             }
