@@ -1,7 +1,9 @@
 /// A token added on top of the model's vocabulary (special tokens such as `[CLS]`, or user
 /// additions). Added tokens are cut out of the text before the model runs.
 public struct AddedToken: Hashable {
+    /// The token id.
     public var id: Int
+    /// The exact text that is cut out of the input.
     public var content: String
     /// Only match when not inside a word.
     public var singleWord: Bool
@@ -12,6 +14,7 @@ public struct AddedToken: Hashable {
     /// Special tokens are skipped by `decode(skipSpecialTokens: true)`.
     public var special: Bool
 
+    /// An added token; by default matched on normalized text, not special.
     public init(id: Int, content: String, singleWord: Bool = false, lstrip: Bool = false, rstrip: Bool = false,
                 normalized: Bool = true, special: Bool = false) {
         self.id = id; self.content = content; self.singleWord = singleWord; self.lstrip = lstrip

@@ -9,11 +9,17 @@ public final class BPEModel: TokenizerModel {
     let reverse: [String?]
     /// (left id, right id) -> (rank, merged id).
     let merges: [UInt64: (rank: Int32, id: Int32)]
+    /// Token for characters missing from the vocabulary (nil: they are dropped).
     public let unknownToken: String?
+    /// Marker on every non-initial piece of a word (`##`), if the vocabulary uses one.
     public let continuingSubwordPrefix: String?
+    /// Marker on the last piece of a word (`</w>`), if the vocabulary uses one.
     public let endOfWordSuffix: String?
+    /// Adjacent unknown characters become one unknown token.
     public let fuseUnknown: Bool
+    /// Unknown characters become their UTF-8 bytes as `<0xNN>` tokens.
     public let byteFallback: Bool
+    /// A word that is itself in the vocabulary is taken whole, without merging.
     public let ignoreMerges: Bool
     /// Ids of `<0x00>`...`<0xFF>` when present.
     let byteIds: [Int?]

@@ -3,6 +3,7 @@ import Foundation
 /// A decoder turns token strings back into text. `decodeChain` maps tokens to pieces so that
 /// decoders can be chained; the final text is the pieces joined.
 public protocol Decoder {
+    /// Maps token strings to text pieces (one per token, or fewer when the decoder joins them).
     func decodeChain(_ tokens: [String]) throws -> [String]
 }
 

@@ -20,6 +20,7 @@ public struct Encoding: Equatable {
     /// Which token range belongs to which input sequence (0 or 1).
     public var sequenceRanges: [Int: Range<Int>] = [:]
 
+    /// An empty encoding.
     public init() {}
 
     /// Number of tokens.

@@ -1,7 +1,10 @@
 /// A start/end pair of character offsets (Unicode scalars, like Python string indices).
 public struct Offset: Hashable, CustomStringConvertible {
+    /// First character of the span.
     public var start: Int
+    /// One past the last character.
     public var end: Int
+    /// A span from `start` up to (not including) `end`.
     public init(_ start: Int, _ end: Int) { self.start = start; self.end = end }
     public var description: String { "(\(start), \(end))" }
 }

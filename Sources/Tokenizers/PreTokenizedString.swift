@@ -1,20 +1,26 @@
 /// A token produced by a model: its id, its string, and its span in the piece it came from.
 public struct Token: Hashable {
+    /// Vocabulary id.
     public var id: Int
+    /// The token string.
     public var value: String
+    /// Span in the characters of the word it came from.
     public var offsets: Offset
+    /// A token with its id, string and span.
     public init(id: Int, value: String, offsets: Offset) { self.id = id; self.value = value; self.offsets = offsets }
 }
 
 /// A text cut into pieces (words) by added tokens and pre-tokenizers; each piece keeps its
 /// spans in the original text and, once the model has run (or it was an added token), its tokens.
 public struct PreTokenizedString {
+    /// One piece of the text, tokenized or not yet.
     public struct Split {
         public var normalized: NormalizedString
         public var tokens: [Token]?
     }
     public var splits: [Split]
 
+    /// The whole text as one piece.
     public init(_ text: String) {
         splits = [Split(normalized: NormalizedString(text), tokens: nil)]
     }

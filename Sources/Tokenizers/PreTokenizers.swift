@@ -1,5 +1,6 @@
 /// A pre-tokenizer cuts normalized text into words before the model sees them.
 public protocol PreTokenizer {
+    /// Splits the untokenized pieces of `text` further.
     func preTokenize(_ text: inout PreTokenizedString) throws
 }
 
