@@ -12,9 +12,9 @@ struct JSONObject {
     static func parse(_ data: Data, file: String) throws -> JSONObject {
         let any: Any
         do {
-            any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch {
-            throw TokenizerError.malformed(file: file, detail: "not valid JSON (\(error.localizedDescription))")
+            any = try JSONParser.parse(data)
+        } catch let f as JSONParser.Failure {
+            throw TokenizerError.malformed(file: file, detail: "not valid JSON: \(f.message) at byte \(f.offset)")
         }
         guard let dict = any as? [String: Any] else {
             throw TokenizerError.malformed(file: file, detail: "the top level is not a JSON object")
@@ -36,7 +36,9 @@ struct JSONObject {
     }
 
     func optionalInt(_ key: String) -> Int? {
-        (values[key] as? NSNumber)?.intValue
+        if let i = values[key] as? Int { return i }
+        if let d = values[key] as? Double, d.rounded() == d, abs(d) < 1e15 { return Int(d) }
+        return nil
     }
 
     func int(_ key: String, in component: String) throws -> Int {
@@ -47,9 +49,7 @@ struct JSONObject {
     }
 
     func bool(_ key: String, default value: Bool) -> Bool {
-        if let b = values[key] as? Bool { return b }
-        if let n = values[key] as? NSNumber { return n.boolValue }
-        return value
+        (values[key] as? Bool) ?? value
     }
 
     func object(_ key: String) -> JSONObject? {

@@ -19,7 +19,7 @@ public final class UnigramModel: TokenizerModel {
         var pieces: [(String, Double)] = []
         pieces.reserveCapacity(raw.count)
         for (i, entry) in raw.enumerated() {
-            guard let pair = entry as? [Any], pair.count == 2, let s = pair[0] as? String, let score = (pair[1] as? NSNumber)?.doubleValue else {
+            guard let pair = entry as? [Any], pair.count == 2, let s = pair[0] as? String, let score = (pair[1] as? Double) ?? (pair[1] as? Int).map(Double.init) else {
                 throw TokenizerError.malformed(file: json.file, detail: "Unigram vocab entry #\(i) is not [piece, score]")
             }
             pieces.append((s, score))

@@ -78,6 +78,14 @@ final class EncodingFixtureTests: XCTestCase {
                     if skipped != c["decoded_skip"] as? String { d.append("decoded_skip: expected \((c["decoded_skip"] as? String ?? "").debugDescription) got \(skipped.debugDescription)") }
                     return d
                 }
+            case "fuzz":
+                attempt(label) {
+                    let e = try base.encode(text)
+                    var d = differences(c["encoding"] as! [String: Any], e)
+                    let decoded = try base.decode(e.ids)
+                    if decoded != c["decoded"] as? String { d.append("decoded: expected \((c["decoded"] as? String ?? "").debugDescription) got \(decoded.debugDescription)") }
+                    return d
+                }
             case "pair":
                 attempt(label) { differences(c["encoding"] as! [String: Any], try base.encode(text, pair: pair)) }
             case "truncation":

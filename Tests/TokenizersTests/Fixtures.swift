@@ -1,4 +1,5 @@
 import Foundation
+@testable import Tokenizers
 
 /// Where committed reference data lives: `Tests/Fixtures/<area>/...`.
 enum Fixtures {
@@ -9,6 +10,7 @@ enum Fixtures {
 
     static func json(_ relative: String) throws -> [String: Any] {
         let data = try Data(contentsOf: url(relative))
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        // The module's exact parser: Foundation's drops a leading U+FEFF from strings.
+        return try JSONParser.parse(data) as? [String: Any] ?? [:]
     }
 }

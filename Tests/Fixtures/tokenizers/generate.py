@@ -17,6 +17,19 @@ LINES = [l.rstrip("\n") for l in open(os.path.join(HERE, "corpus.txt"), encoding
 EXTRA = ["", " ", "   ", "a", "  leading and trailing  ", "\n\n", "New York is big", "NewYork new york",
          "x<mask>y <mask> z", "the<|endoftext|>end <|endoftext|>", "tab\there", "é", "e\u0301",
          "ABC İI ǅ ẞ", "<code>print(1)</code>", "ｶﾞｷﾞ ㌀ ｱ\u3099 Å\u0301 ﬃ ½ \u200b\u00ad x", "e\u0301\u0302\u0303\u0304\u0305 🇫🇷👨‍👩‍👧", "multi\n\nline\r\ntext", "12345 67 8", "...!?", "a" * 120]
+FUZZ_ALPHABET = ["a", "Z", " ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u00ad", "\u200b", "\u200d", "\ufeff", "é", "e\u0301",
+                 "\u0301", "\u0302\u0303", "ﬁ", "½", "Ａ", "ｶ", "ﾞ", "\u3099", "한", "\u1100", "\u1161", "\u11a8", "我", "日本", "カ",
+                 "😀", "👍🏽", "👨‍👩‍👧", "🇫🇷", "İ", "ß", "ẞ", "Σ", "'s", "'ll", "123", "4", ",", ".", "!?", "(", "<mask>",
+                 "<code>", "</code>", "New York", "[CLS]", "<s>", "</s>", "<unk>", "▁", "Ġ", "##", "<0x41>", "𝔢", "ǅ"]
+
+
+def fuzz_texts(n=120, seed=7):
+    """Random mixtures of the characters every pipeline stage treats specially."""
+    import random
+    r = random.Random(seed)
+    return ["".join(r.choice(FUZZ_ALPHABET) for _ in range(r.randint(1, 10))) for _ in range(n)]
+
+
 TEXTS = LINES + EXTRA
 GPT2_PATTERN = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 LLAMA3_PATTERN = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
@@ -245,6 +258,10 @@ def record(name, tok):
         out["cases"].append({"kind": "single", "text": t, "encoding": enc_dict(e), "no_special": enc_dict(e_plain),
                              "decoded": base.decode(e.ids, skip_special_tokens=False),
                              "decoded_skip": base.decode(e.ids, skip_special_tokens=True)})
+    for t in fuzz_texts():
+        e = base.encode(t)
+        out["cases"].append({"kind": "fuzz", "text": t, "encoding": enc_dict(e),
+                             "decoded": base.decode(e.ids, skip_special_tokens=False)})
     for a, b in zip(TEXTS[::3], TEXTS[1::3]):
         out["cases"].append({"kind": "pair", "text": a, "pair": b, "encoding": enc_dict(base.encode(a, b))})
     for tr in TRUNCATIONS:
