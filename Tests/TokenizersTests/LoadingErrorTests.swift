@@ -93,3 +93,27 @@ final class AddedTokenTests: XCTestCase {
         XCTAssertFalse(try t.decode(after.ids, skipSpecialTokens: true).contains("<extra>"))
     }
 }
+
+/// The tokenizer-file JSON parser keeps doubles and strings exactly.
+final class JSONParserTests: XCTestCase {
+    func testDoublesAreCorrectlyRounded() throws {
+        let v = try JSONParser.parse(Data("[-1.9573992244591771, -3.8395047627723393, 1e-7, 12]".utf8)) as? [Any]
+        XCTAssertEqual(v?[0] as? Double, -1.9573992244591771)
+        XCTAssertEqual(v?[1] as? Double, -3.8395047627723393)
+        XCTAssertEqual(v?[2] as? Double, 1e-7)
+        XCTAssertEqual(v?[3] as? Int, 12)
+    }
+
+    func testLeadingByteOrderMarkInStringsIsKept() throws {
+        let v = try JSONParser.parse(Data("{\"a\": \"\u{FEFF}x\", \"b\": \"\\ufeff\", \"c\": \"\\ud83d\\ude00\\n\"}".utf8)) as? [String: Any]
+        XCTAssertEqual((v?["a"] as? String)?.unicodeScalars.first, "\u{FEFF}")
+        XCTAssertEqual(v?["b"] as? String, "\u{FEFF}")
+        XCTAssertEqual(v?["c"] as? String, "😀\n")
+    }
+
+    func testMalformedInputReportsOffset() {
+        XCTAssertThrowsError(try JSONParser.parse(Data("{\"a\": [1, 2}".utf8))) { error in
+            XCTAssertEqual((error as? JSONParser.Failure)?.offset, 11)
+        }
+    }
+}
