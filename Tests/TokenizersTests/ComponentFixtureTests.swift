@@ -27,14 +27,10 @@ final class ComponentFixtureTests: XCTestCase {
         XCTAssertEqual(passed, total, failures.joined(separator: "\n"))
     }
 
-    /// UnicodeScripts is not implemented yet; its fixture is recorded for the session that adds it.
-    static let notYetImplemented: Set<String> = ["UnicodeScripts"]
-
     func testPreTokenizersMatchReference() throws {
         var passed = 0, total = 0, failures: [String] = []
         for entry in ComponentFixtureTests.fixture["pre_tokenizers"] as! [[String: Any]] {
             let config = entry["config"] as! [String: Any]
-            if ComponentFixtureTests.notYetImplemented.contains(config["type"] as? String ?? "") { continue }
             let p = try PreTokenizerRegistry.make(ComponentFixtureTests.object(config))
             for (text, expected) in zip(ComponentFixtureTests.texts, entry["outputs"] as! [[[Any]]]) {
                 total += 1
