@@ -43,10 +43,12 @@ let package = Package(
 
         .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
         .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
-        .target(name: "Script", dependencies: ["Tensors", "NN"]),
+        .target(name: "Script", dependencies: ["Tensors", "NN", "Display"]),
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
-        .executableTarget(name: "apus", dependencies: ["Script"]),
+        .target(name: "REPL", dependencies: ["Script", "Display", "CEditLine"]),
+
+        .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
         .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),
+        .testTarget(name: "REPLTests", dependencies: ["REPL"]),
         .testTarget(name: "SystemLibrariesTests",
                     dependencies: ["CZeroMQ", "CPNG", "CSndfile", "CSentencePiece", "COpenBLAS", "CEditLine"]),
     ],

@@ -1,0 +1,6 @@
+import XCTest
+@testable import REPL
+
+final class REPLModuleTests: XCTestCase {
+    func testModuleLinks() { XCTAssertNotNil(REPLModule.self) }
+}
