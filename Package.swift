@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "apus", targets: ["apus"]),
+        .library(name: "Apus", targets: ["Apus"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Tokenizers", targets: ["Tokenizers"]),
@@ -47,6 +48,7 @@ let package = Package(
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "REPL", dependencies: ["Script", "Display", "CEditLine"]),
+        .target(name: "Apus", dependencies: ["Tensors", "NN", "Tokenizers", "Display"]),
 
         .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
         .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "COpenBLAS"],
