@@ -1,33 +1,10 @@
 import Foundation
-import Synchronization
-
-/// A one-shot hand-off between two threads that strictly alternate: the waiter spins briefly
-/// (the other side usually answers within microseconds) and only then sleeps on a semaphore.
-final class Baton: @unchecked Sendable {
-    // 0 = empty, 1 = signalled, 2 = waiter asleep
-    private let state = Atomic<Int>(0)
-    private let sem = DispatchSemaphore(value: 0)
-    static let spins = 1000
-
-    func signal() {
-        if state.exchange(1, ordering: .acquiringAndReleasing) == 2 { sem.signal() }
-    }
-    func wait() {
-        for _ in 0..<Baton.spins {
-            if state.compareExchange(expected: 1, desired: 0, ordering: .acquiringAndReleasing).exchanged { return }
-        }
-        if state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged {
-            sem.wait()
-        }
-        state.store(0, ordering: .releasing)
-    }
-}
-
 /// The hand-off between a generator's body, which runs on its own thread, and its consumer.
 /// Exactly one of the two threads runs at any time, so interpreter state needs no locks.
 final class GeneratorState {
-    let resumeSem = Baton()
-    let yieldSem = Baton()
+    // Spinning before sleeping was tried and lost on a busy machine: plain semaphores.
+    let resumeSem = DispatchSemaphore(value: 0)
+    let yieldSem = DispatchSemaphore(value: 0)
     var sent: Value = .none
     var yielded: Value = .none
     var finished = false
