@@ -4,13 +4,15 @@
 /// is far cheaper than a thread hand-off. Other generators (yield inside try/with or inside a
 /// larger expression, `yield from`) run on a thread (PyGenerator).
 final class ResumableRunner {
-    enum Kind { case block, whileLoop(While), forLoop(For, Value) }
+    enum Kind { case block, whileLoop(While), forLoop(For, Value), delegate(Value, Expr?) }
     struct Level { let stmts: [Stmt]; var index: Int; let kind: Kind }
     var stack: [Level]
     let frame: Frame
     var pendingTarget: Expr? = nil
     var finished = false
     var returnValue: Value = .none
+    /// The value passed to send(), forwarded to a `yield from` sub-generator.
+    var lastSent: Value = .none
 
     init(_ frame: Frame) {
         self.frame = frame
@@ -21,8 +23,8 @@ final class ResumableRunner {
     static func supports(_ body: [Stmt]) -> Bool {
         for s in body where s.hasYield {
             switch s {
-            case let e as ExprStmt: if !(e.value is Yield) { return false }
-            case let a as Assign: if !(a.value is Yield) || a.targets.count != 1 { return false }
+            case let e as ExprStmt: if !(e.value is Yield || e.value is YieldFrom) { return false }
+            case let a as Assign: if !(a.value is Yield || a.value is YieldFrom) || a.targets.count != 1 { return false }
             case let w as While:
                 if !(w.body + w.orelse).contains(where: { $0.hasYield }) { return false }
                 if !supports(w.body) || !supports(w.orelse) { return false }
@@ -46,6 +48,7 @@ final class ResumableRunner {
         defer { Interp.depth -= 1 }
         if Interp.depth > Interp.recursionLimit { throw Interp.error("RecursionError", "maximum recursion depth exceeded") }
         do {
+            lastSent = sent
             if let target = pendingTarget { pendingTarget = nil; try target.assign(frame, sent) }
             return try run()
         } catch let e as PyError {
@@ -58,9 +61,22 @@ final class ResumableRunner {
     func run() throws -> Value? {
         while true {
             guard var top = stack.popLast() else { finished = true; return nil }
+            if case .delegate(let it, let target) = top.kind {
+                let sent = lastSent
+                lastSent = .none
+                let v: Value?
+                if case .obj(let o) = it, let g = o as? PyGenerator { v = try g.resume(send: sent) } else { v = try Interp.next(it) }
+                if let y = v { stack.append(top); return y }
+                if let t = target {
+                    var result: Value = .none
+                    if case .obj(let o) = it, let g = o as? PyGenerator { result = g.returnValue }
+                    try t.assign(frame, result)
+                }
+                continue
+            }
             if top.index >= top.stmts.count {
                 switch top.kind {
-                case .block: continue
+                case .block, .delegate: continue
                 case .whileLoop(let w):
                     try checkInterrupt()
                     if try Interp.truthy(try w.cond.eval(frame)) { stack.append(Level(stmts: w.body, index: 0, kind: .whileLoop(w))) }
@@ -89,8 +105,18 @@ final class ResumableRunner {
             }
             switch s {
             case let e as ExprStmt:
+                if let yf = e.value as? YieldFrom {
+                    stack.append(Level(stmts: [], index: 0, kind: .delegate(try Interp.iter(try yf.value.eval(frame)), nil)))
+                    lastSent = .none
+                    continue
+                }
                 return try (e.value as? Yield)?.value?.eval(frame) ?? .none
             case let a as Assign:
+                if let yf = a.value as? YieldFrom {
+                    stack.append(Level(stmts: [], index: 0, kind: .delegate(try Interp.iter(try yf.value.eval(frame)), a.targets[0])))
+                    lastSent = .none
+                    continue
+                }
                 pendingTarget = a.targets[0]
                 return try (a.value as? Yield)?.value?.eval(frame) ?? .none
             case let w as While:
@@ -115,7 +141,7 @@ final class ResumableRunner {
     func unwindLoop(breaking: Bool) {
         while var top = stack.popLast() {
             switch top.kind {
-            case .block: continue
+            case .block, .delegate: continue
             case .whileLoop, .forLoop:
                 if !breaking { top.index = top.stmts.count; stack.append(top) }
                 return
