@@ -107,18 +107,26 @@ final class Subscript: Expr {
     override func eval(_ f: Frame) throws -> Value {
         let o = try obj.eval(f)
         let i = try index.eval(f)
-        if case .obj(let lo) = o, let l = lo as? PyList, case .int(var k) = i {
-            if k < 0 { k += l.items.count }
-            if k >= 0 && k < l.items.count { return l.items[k] }
+        if case .obj(let lo) = o {
+            if let l = lo as? PyList, case .int(var k) = i {
+                if k < 0 { k += l.items.count }
+                if k >= 0 && k < l.items.count { return l.items[k] }
+            } else if let d = lo as? PyDict {
+                switch i { case .int, .str: if let v = d.get(i) { return v }; default: break }
+            }
         }
         return try Interp.getItem(o, i)
     }
     override func assign(_ f: Frame, _ v: Value) throws {
         let o = try obj.eval(f)
         let i = try index.eval(f)
-        if case .obj(let lo) = o, let l = lo as? PyList, case .int(var k) = i {
-            if k < 0 { k += l.items.count }
-            if k >= 0 && k < l.items.count { l.items[k] = v; return }
+        if case .obj(let lo) = o {
+            if let l = lo as? PyList, case .int(var k) = i {
+                if k < 0 { k += l.items.count }
+                if k >= 0 && k < l.items.count { l.items[k] = v; return }
+            } else if let d = lo as? PyDict {
+                switch i { case .int, .str: d.set(i, v); return; default: break }
+            }
         }
         try Interp.setItem(o, i, v)
     }

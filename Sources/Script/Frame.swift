@@ -63,6 +63,8 @@ final class FunctionCode {
     var firstLine: Int
     /// Slots of positional params, kwonly params, *args, **kwargs (always the first locals).
     var simplePositional: Bool { varArgs == nil && varKw == nil && kwOnly.isEmpty }
+    /// Whether the generator body can run without its own thread (see ResumableRunner).
+    lazy var resumable: Bool = ResumableRunner.supports(body)
     /// Finished frames kept for reuse: most calls then allocate nothing.
     @exclusivity(unchecked) var framePool: [Frame] = []
     init(name: String, qualname: String, source: SourceFile, firstLine: Int) {

@@ -1,33 +1,10 @@
 import Foundation
-import Synchronization
-
-/// A one-shot hand-off between two threads that strictly alternate: the waiter spins briefly
-/// (the other side usually answers within microseconds) and only then sleeps on a semaphore.
-final class Baton: @unchecked Sendable {
-    // 0 = empty, 1 = signalled, 2 = waiter asleep
-    private let state = Atomic<Int>(0)
-    private let sem = DispatchSemaphore(value: 0)
-    static let spins = 1000
-
-    func signal() {
-        if state.exchange(1, ordering: .acquiringAndReleasing) == 2 { sem.signal() }
-    }
-    func wait() {
-        for _ in 0..<Baton.spins {
-            if state.compareExchange(expected: 1, desired: 0, ordering: .acquiringAndReleasing).exchanged { return }
-        }
-        if state.compareExchange(expected: 0, desired: 2, ordering: .acquiringAndReleasing).exchanged {
-            sem.wait()
-        }
-        state.store(0, ordering: .releasing)
-    }
-}
-
 /// The hand-off between a generator's body, which runs on its own thread, and its consumer.
 /// Exactly one of the two threads runs at any time, so interpreter state needs no locks.
 final class GeneratorState {
-    let resumeSem = Baton()
-    let yieldSem = Baton()
+    // Spinning before sleeping was tried and lost on a busy machine: plain semaphores.
+    let resumeSem = DispatchSemaphore(value: 0)
+    let yieldSem = DispatchSemaphore(value: 0)
     var sent: Value = .none
     var yielded: Value = .none
     var finished = false
@@ -100,10 +77,23 @@ final class PyGenerator: PyObject {
     var started = false
     var running = false
     var returnValue: Value = .none
+    /// Set when the body can run on the consumer's thread.
+    var runner: ResumableRunner? = nil
     init(_ frame: Frame) {
         self.frame = frame
         super.init()
-        frame.generator = state
+        if frame.code.resumable { runner = ResumableRunner(frame) } else { frame.generator = state }
+    }
+
+    func resumeInline(_ r: ResumableRunner, _ send: Value, throwing: PyError?) throws -> Value? {
+        if running { throw Interp.valueError("generator already executing") }
+        if !started && !send.isNone && throwing == nil { throw Interp.typeError("can't send non-None value to a just-started generator") }
+        started = true
+        running = true
+        defer { running = false }
+        let v = try r.resume(send, throwing: throwing)
+        if v == nil { returnValue = r.returnValue }
+        return v
     }
     override var pyClass: PyClass { Builtins.generatorClass }
 
@@ -120,6 +110,7 @@ final class PyGenerator: PyObject {
 
     /// Runs the body until its next yield; nil when it returns (its value is in `returnValue`).
     func resume(send: Value) throws -> Value? {
+        if let r = runner { return try resumeInline(r, send, throwing: nil) }
         if state.finished { return nil }
         if running { throw Interp.valueError("generator already executing") }
         let depth = Interp.depth
@@ -151,6 +142,7 @@ final class PyGenerator: PyObject {
             throw returnValue.isNone ? Interp.error("StopIteration", nil) : Interp.error("StopIteration", args: [returnValue])
         case "__iter__": return .obj(self)
         case "close":
+            if let r = runner { r.finished = true; return Value.none }
             if !started || state.finished { state.finished = true; return Value.none }
             state.throwIn = Interp.error("GeneratorExit", nil)
             do {
@@ -159,6 +151,10 @@ final class PyGenerator: PyObject {
             return Value.none
         case "throw":
             let exc = try Interp.makeException(a.first ?? Value.none)
+            if let r = runner {
+                if let v = try resumeInline(r, .none, throwing: PyError(exc)) { return v }
+                throw Interp.error("StopIteration", nil)
+            }
             if !started { state.finished = true; throw PyError(exc) }
             state.throwIn = PyError(exc)
             if let v = try resume(send: .none) { return v }
@@ -169,7 +165,7 @@ final class PyGenerator: PyObject {
 
     deinit {
         // A suspended body is unwound (running its finally blocks) so its thread ends.
-        if started && !state.finished {
+        if runner == nil && started && !state.finished {
             state.abandon = true
             state.resumeSem.signal()
             state.yieldSem.wait()

@@ -8,6 +8,8 @@ final class Parser {
     var loopDepth = 0
     var funcDepth = 0
     var classNames: [String] = []
+    /// Number of yield expressions parsed so far, to mark statements that contain one.
+    var yieldCount = 0
     var qualPrefix: [String] = []
 
     init(tokens: [Token], source: SourceFile, scope: Scope, lexError: SyntaxErrorInfo? = nil) {
@@ -88,6 +90,13 @@ final class Parser {
     }
 
     func parseStatement() throws -> [Stmt] {
+        let before = yieldCount
+        let stmts = try parseStatementUnmarked()
+        if yieldCount > before { for s in stmts { s.hasYield = true } }
+        return stmts
+    }
+
+    func parseStatementUnmarked() throws -> [Stmt] {
         if tok.kind == .indent { throw fail() }
         if tok.kind == .name {
             switch tok.text {
@@ -106,10 +115,16 @@ final class Parser {
     }
 
     func parseSimpleStatements() throws -> [Stmt] {
-        var out: [Stmt] = [try parseSimple()]
+        func marked() throws -> Stmt {
+            let before = yieldCount
+            let s = try parseSimple()
+            if yieldCount > before { s.hasYield = true }
+            return s
+        }
+        var out: [Stmt] = [try marked()]
         while accept(";") {
             if tok.kind == .newline { break }
-            out.append(try parseSimple())
+            out.append(try marked())
         }
         if tok.kind != .newline && tok.kind != .eof {
             throw fail()
@@ -262,13 +277,16 @@ final class Parser {
 
     // MARK: compound statements
     func parseIf() throws -> Stmt {
+        let before = yieldCount
         let t = advance()
         let cond = try parseNamedTest()
         let body = try parseBlock("'\(t.text)' statement", t.start.line)
         var orelse: [Stmt] = []
         if isKw("elif") { orelse = [try parseIf()] }
         else if isKw("else") { let e = advance(); orelse = try parseBlock("'else' statement", e.start.line) }
-        return If(cond, body, orelse, t.start, prevEnd)
+        let node = If(cond, body, orelse, t.start, prevEnd)
+        node.hasYield = yieldCount > before
+        return node
     }
 
     func parseWhile() throws -> Stmt {
@@ -510,6 +528,7 @@ final class Parser {
         return Yield(v, t.start, prevEnd)
     }
     func markYield(_ t: Token) {
+        yieldCount += 1
         var s: Scope? = scope
         while let sc = s, sc.kind == .inline { s = sc.parent }
         s?.hasYield = true

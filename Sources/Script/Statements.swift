@@ -1,5 +1,7 @@
 /// A statement node; `exec` reports how control leaves it.
 class Stmt: Node {
+    /// Whether a `yield` appears anywhere inside this statement (set by the parser).
+    var hasYield = false
     func exec(_ f: Frame) throws -> Flow { fatalError("exec not implemented for \(type(of: self))") }
 }
 
