@@ -57,6 +57,8 @@ public enum Builtins {
             ("UnicodeDecodeError", "UnicodeError"), ("UnicodeEncodeError", "UnicodeError"), ("Warning", "Exception"),
             ("UserWarning", "Warning"), ("DeprecationWarning", "Warning"), ("RuntimeWarning", "Warning"),
             ("FutureWarning", "Warning"), ("FrozenInstanceError", "AttributeError"), ("JSONDecodeError", "ValueError"),
+            // What input() raises in a front-end that cannot take input (IPython's name for it).
+            ("StdinNotImplementedError", "NotImplementedError"),
         ]
         for (n, b) in tree { m[n] = PyClass(name: n, base: m[b]!) }
         m["FrozenInstanceError"]!.module = "dataclasses"
@@ -486,8 +488,14 @@ public enum Builtins {
         }
         t["input"] = fn("input") { a, _ in
             let prompt = try a.first.map(Interp.str) ?? ""
+            // A front-end's provider shows the prompt itself (a kernel sends it with its request).
+            if let p = Runtime.inputProvider {
+                let line: String?
+                do { line = try p(prompt) } catch let e as InputUnavailable { throw Interp.error(e.exceptionName, e.message) }
+                guard let l = line else { throw Interp.error("EOFError", "EOF when reading a line") }
+                return .str(l)
+            }
             Runtime.sink.write(prompt, to: .stdout); Runtime.sink.flush()
-            if let p = Runtime.inputProvider { guard let l = p(prompt) else { throw Interp.error("EOFError", "EOF when reading a line") }; return .str(l) }
             guard let line = readLine() else { throw Interp.error("EOFError", "EOF when reading a line") }
             return .str(line)
         }

@@ -54,5 +54,5 @@ enum Runtime {
     nonisolated(unsafe) static var sink: OutputSink = StandardSink()
     nonisolated(unsafe) static var argv: [String] = [""]
     /// Supplies lines for input(); nil means read from stdin.
-    nonisolated(unsafe) static var inputProvider: ((String) -> String?)? = nil
+    nonisolated(unsafe) static var inputProvider: ((String) throws -> String?)? = nil
 }

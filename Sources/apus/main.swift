@@ -1,10 +1,46 @@
 import Foundation
+import Kernel
 import Script
 
-/// The `apus` command: `apus -c CODE`, `apus run FILE.apus [args…]`.
+/// The version `apus --version` and the kernel's language_info report.
+let apusVersion = "0.1.0"
+
+/// The `apus` command: `apus -c CODE`, `apus run FILE.apus [args…]`, `apus kernel -f FILE`,
+/// `apus kernel install [--user | --sys-prefix | --prefix P]`, and the REPL with no arguments.
 func usage() -> Never {
-    FileHandle.standardError.write("usage: apus -c CODE [args…] | apus run FILE [args…]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("""
+        usage: apus                      start the REPL
+               apus -c CODE [args…]      run CODE
+               apus run FILE [args…]     run a script
+               apus kernel -f CONNECTION_FILE
+               apus kernel install [--user | --sys-prefix | --prefix PATH]
+
+        """.data(using: .utf8)!)
     exit(2)
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write("apus: \(message)\n".data(using: .utf8)!)
+    exit(1)
+}
+
+/// `apus kernel ...`: serve a Jupyter client, or install the kernelspec.
+func kernelCommand(_ arguments: [String]) -> Never {
+    if arguments.first == "install" {
+        do {
+            let destination = try KernelSpecDestination(arguments: Array(arguments.dropFirst()))
+            let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+            let directory = try installSpec(destination: destination,
+                                            executablePath: Bundle.main.executablePath ?? executable)
+            print("Installed the Apus kernelspec in \(directory)")
+            exit(0)
+        } catch { fail("\(error)") }
+    }
+    guard arguments.count == 2, arguments[0] == "-f" else { usage() }
+    do {
+        _ = try KernelServer.serve(connectionFile: arguments[1], engine: ScriptKernelEngine())
+        exit(0)
+    } catch { fail("kernel: \(error)") }
 }
 
 func runAndExit(_ code: String, name: String, argv: [String], interactive: Bool, file: String? = nil) -> Never {
@@ -53,6 +89,11 @@ guard let first = args.first else {
     runAndExit(String(decoding: data, as: UTF8.self), name: "<stdin>", argv: [""], interactive: false)
 }
 switch first {
+case "kernel":
+    kernelCommand(Array(args.dropFirst()))
+case "--version", "-V":
+    print("Apus \(apusVersion)")
+    exit(0)
 case "-c":
     guard args.count >= 2 else { usage() }
     runAndExit(args[1], name: "<string>", argv: ["-c"] + args.dropFirst(2), interactive: true)
