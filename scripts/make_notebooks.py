@@ -32,13 +32,13 @@ def cells_from_markdown(text):
     if "".join(markdown).strip():
         cells.append(("markdown", markdown))
     out = []
-    for kind, lines in cells:
+    for index, (kind, lines) in enumerate(cells):
         while lines and not lines[0].strip():
             lines = lines[1:]
         while lines and not lines[-1].strip():
             lines = lines[:-1]
         source = [l + "\n" for l in lines[:-1]] + lines[-1:]
-        cell = {"cell_type": kind, "metadata": {}, "source": source}
+        cell = {"cell_type": kind, "id": f"cell-{index}", "metadata": {}, "source": source}
         if kind == "code":
             cell.update({"execution_count": None, "outputs": []})
         out.append(cell)

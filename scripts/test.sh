@@ -9,5 +9,11 @@ export APUS_PYTHON="$(scripts/python_env.sh)"
 export HF_HOME="${HF_HOME:-$HOME/.cache/huggingface}"
 export HF_HUB_OFFLINE=1
 python3 scripts/fetch_models.py >/dev/null
+swift build --build-tests
+# The tutorial notebooks run through the real kernel, as a user runs them; they must match
+# their Markdown tutorials.
+python3 scripts/make_notebooks.py --check
+.build/debug/apus kernel install --prefix "$root/.venv-test" >/dev/null
+JUPYTER_PATH="$root/.venv-test/share/jupyter" "$APUS_PYTHON" scripts/run_notebooks.py
 # All tests are XCTest cases; Swift Testing's empty run would print a misleading last line.
-swift test --disable-swift-testing "$@"
+swift test --skip-build --disable-swift-testing "$@"
