@@ -28,7 +28,7 @@ final class TorchBindingTests: XCTestCase {
         if got != expected {
             let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
             let have = got.split(separator: "\n", omittingEmptySubsequences: false)
-            let first = zip(want, have).firstIndex { $0 != $1 } ?? min(want.count, have.count)
+            let first = Array(zip(want, have)).firstIndex { $0.0 != $0.1 } ?? min(want.count, have.count)
             XCTFail("\(name).py differs from torch at line \(first + 1)\n--- torch\n\(expected)\n--- apus\n\(got)", file: file, line: line)
         }
     }
@@ -42,6 +42,7 @@ final class TorchBindingTests: XCTestCase {
     func testTensorMethodsMatchTorch() throws { try check("methods") }
     func testErrorsRaiseTorchExceptions() throws { try check("errors") }
     func testNumpyCallsMatchNumpy() throws { try check("numpy_calls") }
+    func testTypesFormattingAndDtypesMatchTorch() throws { try check("types_and_display") }
 
     func testTensorHasRichDisplay() throws {
         let engine = Engine(sink: CaptureSink())

@@ -151,7 +151,8 @@ enum TensorBinding {
         }
         b.method("__format__", "spec", doc: "format() of a one-element tensor formats its value.") { t, a in
             let spec = try a.string("spec")
-            if spec.isEmpty { return .str(t.description) }
+            // torch formats a 0-d tensor as its value and anything else as its text.
+            guard t.rank == 0 else { return .str(try Interp.format(.str(t.description), spec)) }
             let v = try t.item()
             return .str(try Interp.format(Conversions.scalar(v, dtype: t.dtype), spec))
         }

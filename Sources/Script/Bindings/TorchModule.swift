@@ -27,6 +27,7 @@ enum TorchModule {
         m["long"] = DTypeObject.value(.int64)
         m["int"] = DTypeObject.value(.int32)
         m["Tensor"] = .obj(TensorBinding.type.scriptClass)
+        m["dtype"] = .obj(DTypeObject.pyClass)
         m["Size"] = ScriptBridge.function("Size", doc: "torch.Size(sizes): a shape.") { a, _ in
             ScriptBridge.wrap(SizeObject(try a.first.map(Conversions.ints) ?? []))
         }

@@ -1,9 +1,21 @@
 import Foundation
 import Tensors
 
+/// Script classes for the small torch types.
+enum TorchTypes {
+    static func scriptClass(_ name: String, doc: String) -> PyClass {
+        let c = PyClass(name: name, base: Builtins.objectClass)
+        c.module = "torch"
+        c.doc = doc
+        return c
+    }
+}
+
 /// `torch.dtype` values: one object per DType so `is` and `==` both work.
-public final class DTypeObject: NativeObject {
+public final class DTypeObject: NativeObject, ScriptClassProviding {
     public let dtype: DType
+    nonisolated(unsafe) static let pyClass = TorchTypes.scriptClass("dtype", doc: "A tensor element type, e.g. torch.float32.")
+    public var scriptClass: PyClass { DTypeObject.pyClass }
     init(_ dtype: DType) { self.dtype = dtype }
     public var typeName: String { "torch.dtype" }
     public func repr() throws -> String { dtype.torchName }
@@ -29,8 +41,10 @@ public final class DTypeObject: NativeObject {
 }
 
 /// `torch.Size`: a tensor's shape, printed `torch.Size([2, 3])`, behaving as a tuple of ints.
-public final class SizeObject: NativeObject {
+public final class SizeObject: NativeObject, ScriptClassProviding {
     public let dims: [Int]
+    nonisolated(unsafe) static let pyClass = TorchTypes.scriptClass("Size", doc: "A tensor's shape: a tuple of ints.")
+    public var scriptClass: PyClass { SizeObject.pyClass }
     public init(_ dims: [Int]) { self.dims = dims }
     public var typeName: String { "torch.Size" }
     public func repr() throws -> String { "torch.Size([" + dims.map(String.init).joined(separator: ", ") + "])" }
