@@ -38,6 +38,7 @@ final class TorchBindingTests: XCTestCase {
     func testIndexingAndAssignmentMatchTorch() throws { try check("indexing") }
     func testReductionsMatchTorch() throws { try check("reductions") }
     func testAutogradMatchesTorch() throws { try check("autograd") }
+    func testAutogradNamesAndTrainingStepsMatchTorch() throws { try check("autograd_more") }
     func testFunctionalMatchesTorch() throws { try check("functional") }
     func testTensorMethodsMatchTorch() throws { try check("methods") }
     func testErrorsRaiseTorchExceptions() throws { try check("errors") }

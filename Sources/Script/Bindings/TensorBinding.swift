@@ -73,6 +73,11 @@ enum TensorBinding {
             }
             b.method("__r\(name)__", "other", doc: "other \(name) self") { t, a in
                 guard let o = try operand(a["other"], like: t) else { return notImplemented }
+                if name == "sub", ScriptBridge.unwrap(a["other"], as: Tensor.self) == nil {
+                    // torch records number - tensor as its own op.
+                    let out = try withNoGrad { try binary(o, t, op) }
+                    return wrap(Tensor.record(out, "RsubBackward1", [t]) { g in [try g * -1.0] })
+                }
                 return wrap(try binary(o, t, op, alwaysFloat: alwaysFloat))
             }
             b.method("__i\(name)__", "other", doc: "self \(name)= other, in place") { t, a in
@@ -99,7 +104,7 @@ enum TensorBinding {
                 return wrap(try binary(t, o, op, alwaysFloat: alwaysFloat))
             }
         }
-        b.method("__neg__", "", doc: "-self") { t, _ in wrap(try t * -1.0) }
+        b.method("__neg__", "", doc: "-self") { t, _ in wrap(try negated(t)) }
         b.method("__pos__", "", doc: "+self") { t, _ in wrap(t) }
         b.method("__abs__", "", doc: "abs(self)") { t, _ in wrap(t.abs()) }
         b.method("__invert__", "", doc: "~self (logical not of a bool tensor)") { t, _ in wrap(try t.logicalNot()) }
@@ -303,7 +308,14 @@ enum TensorBinding {
             guard t.dtype.isFloatingPoint else {
                 throw ScriptBridge.error("RuntimeError", "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(t.dtype == .int64 ? "Long" : "\(t.dtype)")")
             }
-            return try t.mean(dims: d, keepDim: k)
+            // Recorded under torch's names (MeanBackward0 for all dims, MeanBackward1 over dims).
+            let out = try withNoGrad { try t.mean(dims: d, keepDim: k) }
+            let axes = try (d.isEmpty ? Array(0..<t.rank) : d.map { try t.axis($0, op: "mean") })
+            let keptShape = t.shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
+            let n = Double(axes.map { t.shape[$0] }.reduce(1, *))
+            return Tensor.record(out, d.isEmpty ? "MeanBackward0" : "MeanBackward1", [t]) { [shape = t.shape] g in
+                [try (try g.reshape(keptShape).expand(shape) / n).contiguous()]
+            }
         }
         b.method("var", "dim=None, unbiased=True, keepdim=False, correction=None", doc: "Variance over dim; correction 1 (unbiased) by default.") { t, a in
             let c = try a.optionalInt("correction") ?? (try a.bool("unbiased") ? 1 : 0)
@@ -351,7 +363,7 @@ enum TensorBinding {
             ("sqrt", "Square root of each element.", { $0.sqrt() }), ("rsqrt", "1 / sqrt of each element.", { $0.rsqrt() }),
             ("tanh", "Hyperbolic tangent of each element.", { $0.tanh() }), ("sigmoid", "1 / (1 + exp(-x)) of each element.", { $0.sigmoid() }),
             ("abs", "Absolute value of each element.", { $0.abs() }), ("relu", "max(x, 0) of each element.", { $0.relu() }),
-            ("erf", "Error function of each element.", { $0.erf() }), ("neg", "Negation of each element.", { try $0 * -1.0 }),
+            ("erf", "Error function of each element.", { $0.erf() }), ("neg", "Negation of each element.", { try negated($0) }),
             ("logical_not", "Logical not of each element.", { try $0.logicalNot() }),
         ]
         for (name, doc, f) in unary {
@@ -389,6 +401,12 @@ enum TensorBinding {
         }
         return b
     }
+}
+
+/// -x, recorded as torch's NegBackward0.
+func negated(_ t: Tensor) throws -> Tensor {
+    let out = try withNoGrad { try t * -1.0 }
+    return Tensor.record(out, "NegBackward0", [t]) { g in [try g * -1.0] }
 }
 
 extension Tensor {
