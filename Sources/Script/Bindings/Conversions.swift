@@ -26,7 +26,8 @@ public enum Conversions {
                     else { doubles.append(contentsOf: t.toInt64Array().map(Double.init)) }
                     return
                 }
-                guard case .obj(let o) = v, o is PyList || o is PyTuple || o is SizeObject else {
+                if case .str = v { throw ScriptBridge.error("TypeError", "new(): invalid data type 'str'") }
+                guard case .obj(let o) = v, o is PyList || o is PyTuple || ScriptBridge.unwrap(v, as: SizeObject.self) != nil else {
                     throw ScriptBridge.error("TypeError", "Could not infer dtype of \(Interp.typeName(v))")
                 }
                 let items = try ScriptBridge.array(v)

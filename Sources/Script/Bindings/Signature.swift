@@ -106,6 +106,10 @@ public struct Arguments {
         ScriptBridge.error("TypeError", "\(function)(): argument '\(name)' must be \(expected), not \(Interp.typeName(self[name]))")
     }
 
+    func elementMismatch(_ name: String, _ item: Value, position: Int) -> Error {
+        ScriptBridge.error("TypeError", "\(function)(): argument '\(name)' (position \(position)) must be tuple of ints, not \(Interp.typeName(item))")
+    }
+
     public func int(_ name: String) throws -> Int {
         switch self[name] {
         case .int(let i): return i
@@ -174,8 +178,13 @@ public struct Arguments {
     public func shape(_ name: String) throws -> [Int] {
         guard case .obj(let o) = self[name], let t = o as? PyTuple else { return try ints(name) }
         if t.items.count == 1, case .obj = t.items[0] {
-            do { return try Conversions.ints(t.items[0]) } catch { throw mismatch(name, "tuple of ints") }
+            do { return try Conversions.ints(t.items[0]) } catch { throw elementMismatch(name, t.items[0], position: 1) }
         }
-        do { return try Conversions.ints(self[name]) } catch { throw mismatch(name, "tuple of ints") }
+        for (i, item) in t.items.enumerated() {
+            if case .int = item { continue }
+            if let e = ScriptBridge.unwrap(item, as: Tensor.self), e.count == 1, e.dtype.isIntegral { continue }
+            throw elementMismatch(name, item, position: i + 1)
+        }
+        return try Conversions.ints(self[name])
     }
 }

@@ -306,7 +306,7 @@ enum TensorBinding {
         reduce("sum", "Sum over dim (all dims when None).") { try $0.sum(dims: $1, keepDim: $2) }
         reduce("mean", "Mean over dim (all dims when None).") { t, d, k in
             guard t.dtype.isFloatingPoint else {
-                throw ScriptBridge.error("RuntimeError", "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(t.dtype == .int64 ? "Long" : "\(t.dtype)")")
+                throw ScriptBridge.error("NotImplementedError", "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: \(t.dtype == .int64 ? "Long" : "\(t.dtype)")")
             }
             // Recorded under torch's names (MeanBackward0 for all dims, MeanBackward1 over dims).
             let out = try withNoGrad { try t.mean(dims: d, keepDim: k) }

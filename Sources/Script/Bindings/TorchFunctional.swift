@@ -5,6 +5,9 @@ import Tensors
 enum TorchFunctional {
     static func wrap(_ t: Tensor) -> Value { ScriptBridge.wrap(t) }
 
+    /// The dim torch picks (with a deprecation warning) when softmax is called without one.
+    static func implicitDim(_ x: Tensor) -> Int { [0, 1, 3].contains(x.rank) ? 0 : 1 }
+
     static func make() -> [String: Value] {
         var m: [String: Value] = [:]
         func def(_ name: String, _ signature: String, _ doc: String, _ body: @escaping (Arguments) throws -> Value) {
@@ -12,12 +15,12 @@ enum TorchFunctional {
         }
         def("softmax", "input, dim=None, dtype=None", "exp(x) / sum(exp(x)) along dim, computed stably.") { a in
             var x = try a.tensor("input"); if let d = try a.dtype("dtype") { x = try x.to(d) }
-            guard let dim = try a.optionalInt("dim") else { throw ScriptBridge.error("TypeError", "softmax(): argument 'dim' must be int, not NoneType") }
+            let dim = try a.optionalInt("dim") ?? implicitDim(x)
             return wrap(try x.softmax(dim: dim))
         }
         def("log_softmax", "input, dim=None, dtype=None", "log(softmax(x)) along dim, computed stably.") { a in
             var x = try a.tensor("input"); if let d = try a.dtype("dtype") { x = try x.to(d) }
-            guard let dim = try a.optionalInt("dim") else { throw ScriptBridge.error("TypeError", "log_softmax(): argument 'dim' must be int, not NoneType") }
+            let dim = try a.optionalInt("dim") ?? implicitDim(x)
             return wrap(try x.logSoftmax(dim: dim))
         }
         def("gelu", "input, approximate='none'", "Gaussian error linear unit, exact ('none') or with the tanh approximation ('tanh').") { a in
