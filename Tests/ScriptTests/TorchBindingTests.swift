@@ -42,6 +42,7 @@ final class TorchBindingTests: XCTestCase {
     func testFunctionalMatchesTorch() throws { try check("functional") }
     func testTensorMethodsMatchTorch() throws { try check("methods") }
     func testErrorsRaiseTorchExceptions() throws { try check("errors") }
+    func testBindingErrorMessagesMatchTorch() throws { try check("error_messages") }
     func testNumpyCallsMatchNumpy() throws { try check("numpy_calls") }
     func testTypesFormattingAndDtypesMatchTorch() throws { try check("types_and_display") }
 

@@ -107,7 +107,10 @@ public struct Arguments {
     }
 
     func elementMismatch(_ name: String, _ item: Value, position: Int) -> Error {
-        ScriptBridge.error("TypeError", "\(function)(): argument '\(name)' (position \(position)) must be tuple of ints, not \(Interp.typeName(item))")
+        if position > 1 {
+            return ScriptBridge.error("TypeError", "\(function)(): argument '\(name)' failed to unpack the object at pos \(position) with error \"type must be tuple of ints,but got \(Interp.typeName(item))\"")
+        }
+        return ScriptBridge.error("TypeError", "\(function)(): argument '\(name)' (position \(position)) must be tuple of ints, not \(Interp.typeName(item))")
     }
 
     public func int(_ name: String) throws -> Int {

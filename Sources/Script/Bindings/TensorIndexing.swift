@@ -80,12 +80,14 @@ enum TensorIndexing {
         }
         var out = t
         var dim = 0
+        var sourceDim = 0   // the dim of `t` being indexed, for messages
         for p in parts {
+            defer { sourceDim += p.consumed }
             switch p {
             case .int(let i):
                 let size = out.shape[dim]
                 guard i >= -size && i < size else {
-                    throw ScriptBridge.error("IndexError", "index \(i) is out of bounds for dimension \(dim) with size \(size)")
+                    throw ScriptBridge.error("IndexError", "index \(i) is out of bounds for dimension \(sourceDim) with size \(size)")
                 }
                 out = try out.select(dim, i < 0 ? i + size : i)
             case .slice(let s):
@@ -102,7 +104,7 @@ enum TensorIndexing {
                 let size = out.shape[dim]
                 let flat = idx.toInt64Array().map { Int($0) }
                 if let bad = flat.first(where: { $0 < -size || $0 >= size }) {
-                    throw ScriptBridge.error("IndexError", "index \(bad) is out of bounds for dimension \(dim) with size \(size)")
+                    throw ScriptBridge.error("IndexError", "index \(bad) is out of bounds for dimension \(sourceDim) with size \(size)")
                 }
                 let normalized = try Tensor(int64: flat.map { Int64($0 < 0 ? $0 + size : $0) }, shape: [flat.count])
                 let picked = try out.indexSelect(dim: dim, index: normalized)
