@@ -36,6 +36,7 @@ final class TorchBindingTests: XCTestCase {
     func testCreationMatchesTorch() throws { try check("creation") }
     func testArithmeticAndBroadcastingMatchTorch() throws { try check("arithmetic") }
     func testIndexingAndAssignmentMatchTorch() throws { try check("indexing") }
+    func testAdvancedIndexingMatchesTorch() throws { try check("advanced_indexing") }
     func testReductionsMatchTorch() throws { try check("reductions") }
     func testAutogradMatchesTorch() throws { try check("autograd") }
     func testAutogradNamesAndTrainingStepsMatchTorch() throws { try check("autograd_more") }

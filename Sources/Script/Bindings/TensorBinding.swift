@@ -64,6 +64,7 @@ enum TensorBinding {
             ("add", { try $0 + $1 }, false), ("sub", { try $0 - $1 }, false), ("mul", { try $0 * $1 }, false),
             ("truediv", { try $0 / $1 }, true), ("matmul", { try $0.matmul($1) }, false),
             ("pow", { try $0.pow($1) }, false),
+            ("mod", { try remainder($0, $1) }, false), ("floordiv", { try floorDivide($0, $1) }, false),
         ]
         for (name, op, alwaysFloat) in ops {
             b.method("__\(name)__", "other", doc: "self \(name) other") { t, a in
@@ -401,6 +402,33 @@ enum TensorBinding {
         }
         return b
     }
+}
+
+/// Python's modulo (the sign of the divisor), elementwise; not differentiated.
+func remainder(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    if a.dtype.isIntegral && b.dtype.isIntegral {
+        return try Tensor.zipInt64(a, b, op: "remainder", resultType: a.dtype.promoted(with: b.dtype)) { x, y in
+            guard y != 0 else { throw ScriptBridge.error("RuntimeError", "ZeroDivisionError") }
+            let r = x % y
+            return r != 0 && ((r < 0) != (y < 0)) ? r + y : r
+        }
+    }
+    return try Tensor.zipFloat(a, b, op: "remainder") { x, y in
+        let r = fmodf(x, y)
+        return r != 0 && ((r < 0) != (y < 0)) ? r + y : r
+    }
+}
+
+/// Division rounded down, elementwise; not differentiated.
+func floorDivide(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    if a.dtype.isIntegral && b.dtype.isIntegral {
+        return try Tensor.zipInt64(a, b, op: "floor_divide", resultType: a.dtype.promoted(with: b.dtype)) { x, y in
+            guard y != 0 else { throw ScriptBridge.error("RuntimeError", "ZeroDivisionError") }
+            let q = x / y
+            return (x % y != 0 && ((x < 0) != (y < 0))) ? q - 1 : q
+        }
+    }
+    return try Tensor.zipFloat(a, b, op: "floor_divide") { x, y in (x / y).rounded(.down) }
 }
 
 /// -x, recorded as torch's NegBackward0.

@@ -75,9 +75,7 @@ enum TensorIndexing {
     static func get(_ t: Tensor, _ key: Value) throws -> Tensor {
         let parts = try expandEllipsis(try components(key), rank: t.rank)
         let advanced = parts.filter { if case .indices = $0 { return true }; if case .mask = $0 { return true }; return false }.count
-        if advanced > 1 {
-            throw ScriptBridge.error("IndexError", "only one index tensor or mask per subscript is supported")
-        }
+        if advanced > 1 { return try multiIndex(t, parts) }
         var out = t
         var dim = 0
         var sourceDim = 0   // the dim of `t` being indexed, for messages
@@ -124,6 +122,68 @@ enum TensorIndexing {
         return out
     }
 
+    /// Several index tensors (or masks) in one subscript: they broadcast together and pick
+    /// one element per position, as torch's advanced indexing. Their dims go where the first
+    /// one stood when they are adjacent, else in front.
+    static func multiIndex(_ t: Tensor, _ parts: [Component]) throws -> Tensor {
+        var basic: [Component] = []
+        var positions: [Int] = []
+        var indices: [Tensor] = []
+        var outDim = 0
+        let full = Component.slice(PySlice(.none, .none, .none))
+        for p in parts {
+            switch p {
+            case .int: basic.append(p)
+            case .slice, .newAxis: basic.append(p); outDim += 1
+            case .ellipsis: break
+            case .indices(let idx):
+                basic.append(full); positions.append(outDim); indices.append(idx); outDim += 1
+            case .mask(let m):
+                // A mask stands for the coordinates of its True elements, one index per dim.
+                let chosen = m.toInt64Array().enumerated().filter { $0.element != 0 }.map { $0.offset }
+                var coordinates = [[Int64]](repeating: [], count: m.rank)
+                for flat in chosen {
+                    var rest = flat
+                    for d in stride(from: m.rank - 1, through: 0, by: -1) {
+                        coordinates[d].append(Int64(rest % m.shape[d])); rest /= m.shape[d]
+                    }
+                }
+                for d in 0..<m.rank {
+                    basic.append(full); positions.append(outDim)
+                    indices.append(try Tensor(int64: coordinates[d], shape: [chosen.count])); outDim += 1
+                }
+            }
+        }
+        let base = try get(t, keyValue(basic))
+        var broadcast: [Int] = []
+        for idx in indices { broadcast = try Tensor.broadcastShapes(broadcast, idx.shape, op: "index") }
+        let count = broadcast.reduce(1, *)
+        var linear = [Int64](repeating: 0, count: count)
+        for (i, idx) in indices.enumerated() {
+            let size = base.shape[positions[i]]
+            let values = try idx.expand(broadcast).contiguous().toInt64Array()
+            let later = positions[(i + 1)...].map { base.shape[$0] }.reduce(1, *)
+            for j in 0..<count {
+                let v = Int(values[j])
+                guard v >= -size && v < size else {
+                    throw ScriptBridge.error("IndexError", "index \(v) is out of bounds for dimension \(positions[i]) with size \(size)")
+                }
+                linear[j] += Int64((v < 0 ? v + size : v) * later)
+            }
+        }
+        let others = (0..<base.rank).filter { !positions.contains($0) }
+        let advancedSize = positions.map { base.shape[$0] }.reduce(1, *)
+        let rows = try base.permute(positions + others).reshape([advancedSize] + others.map { base.shape[$0] })
+        var out = try rows.indexSelect(dim: 0, index: try Tensor(int64: linear, shape: [count]))
+        out = try out.reshape(broadcast + others.map { base.shape[$0] })
+        let adjacent = zip(positions, positions.dropFirst()).allSatisfy { $1 == $0 + 1 }
+        if adjacent, let first = positions.first, first > 0 {
+            let b = broadcast.count
+            out = try out.permute(Array(b..<(b + first)) + Array(0..<b) + Array((b + first)..<out.rank))
+        }
+        return out
+    }
+
     /// Writes `value` (a tensor or number, broadcast) into the elements `key` selects.
     static func set(_ t: Tensor, _ key: Value, _ value: Value) throws {
         let source: Tensor
@@ -136,6 +196,10 @@ enum TensorIndexing {
             return
         }
         // Advanced: write slice by slice, each through a basic (view) index.
+        let advancedCount = parts.filter { if case .indices = $0 { return true }; if case .mask = $0 { return true }; return false }.count
+        guard advancedCount == 1 else {
+            throw ScriptBridge.error("IndexError", "assignment through several index tensors in one subscript is not supported")
+        }
         let selected = try get(t, key)
         let expanded = try source.to(t.dtype).expand(selected.shape)
         var indexList: [Int] = []
