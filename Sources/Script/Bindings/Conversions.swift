@@ -47,7 +47,8 @@ public enum Conversions {
         }
         return try Bindings.translatingErrors {
             if target.isFloatingPoint { return try Tensor(doubles.map { Float($0) }, shape: shape).to(target) }
-            return try Tensor(int64: doubles.map { Int64($0) }, shape: shape).to(target)
+            // Out-of-range and NaN values saturate rather than trap.
+            return try Tensor(int64: doubles.map { $0.isNaN ? 0 : Int64(clamping: $0) }, shape: shape).to(target)
         }
     }
 
@@ -67,7 +68,7 @@ public enum Conversions {
     /// The script number for one element: int for integral dtypes, bool for bool, else float.
     public static func scalar(_ value: Double, dtype: DType) -> Value {
         if dtype == .bool { return .bool(value != 0) }
-        if dtype.isIntegral { return .int(Int(value)) }
+        if dtype.isIntegral { return .int(value.isNaN ? 0 : Int(clamping: value)) }
         return .float(value)
     }
 
@@ -92,4 +93,15 @@ public enum Conversions {
     public static func value(_ t: Tensor) -> Value { ScriptBridge.wrap(t) }
     /// A tensor or None.
     public static func value(_ t: Tensor?) -> Value { t.map { ScriptBridge.wrap($0) } ?? .none }
+}
+
+extension Int64 {
+    /// The nearest representable value to `value` (truncated toward zero).
+    init(clamping value: Double) {
+        if value >= 9.2233720368547758e18 { self = .max } else if value <= -9.2233720368547758e18 { self = .min } else { self = Int64(value) }
+    }
+}
+extension Int {
+    /// The nearest representable value to `value` (truncated toward zero).
+    init(clamping value: Double) { self = Int(Int64(clamping: value)) }
 }

@@ -60,15 +60,17 @@ enum NumpyModule {
         }
         m["asarray"] = m["array"]
         def("zeros", "shape, dtype=None", "An array of zeros (float32 unless dtype says).") { a in
-            wrap(Tensor.zeros(try a.ints("shape"), dtype: try dtype(a["dtype"]) ?? .float32))
+            wrap(Tensor.zeros(try a.newShape("shape"), dtype: try dtype(a["dtype"]) ?? .float32))
         }
         def("ones", "shape, dtype=None", "An array of ones (float32 unless dtype says).") { a in
-            wrap(Tensor.ones(try a.ints("shape"), dtype: try dtype(a["dtype"]) ?? .float32))
+            wrap(Tensor.ones(try a.newShape("shape"), dtype: try dtype(a["dtype"]) ?? .float32))
         }
         def("arange", "start, stop=None, step=1, dtype=None", "Evenly spaced values in [start, stop).") { a in
             var start = try a.double("start"), stop = 0.0
             if a.isNone("stop") { stop = start; start = 0 } else { stop = try a.double("stop") }
-            return wrap(try Tensor.arange(start, stop, step: try a.double("step"), dtype: try dtype(a["dtype"])))
+            let step = try a.double("step")
+            try Arguments.checkAllocatable(step == 0 ? 0 : ((stop - start) / step).rounded(.up))
+            return wrap(try Tensor.arange(start, stop, step: step, dtype: try dtype(a["dtype"])))
         }
         func reduction(_ name: String, _ doc: String, _ f: @escaping (Tensor, [Int], Bool) throws -> Tensor) {
             def(name, "a, axis=None, keepdims=False", doc) { a in

@@ -177,6 +177,23 @@ public struct Arguments {
         if isNone(name) { return nil }
         return try ints(name)
     }
+    /// A shape for a new tensor: like `shape`, but negative sizes are refused as torch does.
+    public func newShape(_ name: String) throws -> [Int] {
+        let dims = try shape(name)
+        if let bad = dims.first(where: { $0 < 0 }) {
+            throw ScriptBridge.error("RuntimeError", "Trying to create tensor with negative dimension \(bad): \(dims.shapeString)")
+        }
+        try Arguments.checkAllocatable(dims.reduce(1.0) { $0 * Double($1) })
+        return dims
+    }
+
+    /// Refuses element counts no machine here could hold, instead of failing to allocate.
+    static func checkAllocatable(_ count: Double) throws {
+        guard count.isFinite, count <= Double(1 << 36) else {
+            throw ScriptBridge.error("RuntimeError", "[enforce fail at alloc_cpu.cpp] DefaultCPUAllocator: not enough memory: you tried to allocate \(count.isFinite ? String(format: "%.0f", count * 4) : "inf") bytes.")
+        }
+    }
+
     /// A shape given either as varargs (`zeros(2, 3)`) or as one sequence (`zeros((2, 3))`).
     public func shape(_ name: String) throws -> [Int] {
         guard case .obj(let o) = self[name], let t = o as? PyTuple else { return try ints(name) }

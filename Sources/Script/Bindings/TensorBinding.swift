@@ -148,7 +148,11 @@ enum TensorBinding {
             return .bool(try t.item() != 0)
         }
         b.method("__float__", "", doc: "float(self) for one element.") { t, _ in .float(try t.item()) }
-        b.method("__int__", "", doc: "int(self) for one element.") { t, _ in .int(Int(try t.item())) }
+        b.method("__int__", "", doc: "int(self) for one element.") { t, _ in
+            let v = try t.item()
+            guard v.isFinite else { throw ScriptBridge.error(v.isNaN ? "ValueError" : "OverflowError", v.isNaN ? "cannot convert float NaN to integer" : "cannot convert float infinity to integer") }
+            return .int(Int(clamping: v))
+        }
         b.method("__index__", "", doc: "The index value of an integer one-element tensor.") { t, _ in
             guard t.dtype.isIntegral, t.count == 1 else {
                 throw ScriptBridge.error("TypeError", "only integer tensors of a single element can be converted to an index")

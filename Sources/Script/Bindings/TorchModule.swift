@@ -42,16 +42,16 @@ enum TorchModule {
         m["as_tensor"] = m["tensor"]
         def("from_numpy", "array", "The array itself (arrays here are tensors).") { a in wrap(try a.strictTensor("array")) }
         def("zeros", "*size, dtype=None, device=None, requires_grad=False", "A tensor of zeros with the given shape.") { a in
-            try finish(Tensor.zeros(try a.shape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
+            try finish(Tensor.zeros(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
         }
         def("ones", "*size, dtype=None, device=None, requires_grad=False", "A tensor of ones with the given shape.") { a in
-            try finish(Tensor.ones(try a.shape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
+            try finish(Tensor.ones(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
         }
         def("full", "size, fill_value, *, dtype=None, device=None, requires_grad=False", "A tensor of the given shape filled with fill_value (int64 for an int value, bool for a bool).") { a in
             var dtype: DType = .float32
             if case .int = a["fill_value"] { dtype = .int64 }
             if case .bool = a["fill_value"] { dtype = .bool }
-            return try finish(Tensor.full(try a.ints("size"), try a.double("fill_value"), dtype: try a.dtype("dtype") ?? dtype), a)
+            return try finish(Tensor.full(try a.newShape("size"), try a.double("fill_value"), dtype: try a.dtype("dtype") ?? dtype), a)
         }
         def("zeros_like", "input, *, dtype=None, requires_grad=False", "Zeros with input's shape and dtype.") { a in
             let t = try a.tensor("input"); return try finish(Tensor.zeros(like: t), a)
@@ -68,25 +68,30 @@ enum TorchModule {
             if a.isNone("end") { end = start; start = 0 } else { end = try a.double("end") }
             let allInts = [a["start"], a["end"], a["step"]].allSatisfy { if case .float = $0 { return false }; return true }
             let dtype = try a.dtype("dtype") ?? (allInts ? .int64 : .float32)
-            return try finish(try Tensor.arange(start, end, step: try a.double("step"), dtype: dtype), a)
+            let step = try a.double("step")
+            try Arguments.checkAllocatable(step == 0 ? 0 : ((end - start) / step).rounded(.up))
+            return try finish(try Tensor.arange(start, end, step: step, dtype: dtype), a)
         }
         def("linspace", "start, end, steps, *, dtype=None, requires_grad=False", "steps values evenly spaced from start to end inclusive.") { a in
             let s = try a.double("start"), e = try a.double("end"), n = try a.int("steps")
+            guard n >= 0 else { throw ScriptBridge.error("RuntimeError", "number of steps must be non-negative") }
+            try Arguments.checkAllocatable(Double(n))
             let values = (0..<max(n, 0)).map { n == 1 ? Float(s) : Float(s + (e - s) * Double($0) / Double(n - 1)) }
             return try finish(try Tensor(values, shape: [values.count]), a)
         }
         def("eye", "n, m=None, *, dtype=None, requires_grad=False", "The n x m identity matrix.") { a in
             let n = try a.int("n"), c = try a.optionalInt("m") ?? n
+            guard n >= 0, c >= 0 else { throw ScriptBridge.error("RuntimeError", "n must be greater or equal to 0, got \(min(n, c))") }
             var v = [Float](repeating: 0, count: n * c)
             for i in 0..<min(n, c) { v[i * c + i] = 1 }
             return try finish(try Tensor(v, shape: [n, c]), a)
         }
         def("manual_seed", "seed", "Reseeds the default random generator.") { a in manualSeed(try a.int("seed")); return .none }
         def("randn", "*size, generator=None, dtype=None, device=None, requires_grad=False", "Samples from the standard normal distribution, with torch's generator stream.") { a in
-            try finish(try Tensor.randn(try a.shape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
+            try finish(try Tensor.randn(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
         }
         def("rand", "*size, generator=None, dtype=None, device=None, requires_grad=False", "Samples uniformly from [0, 1).") { a in
-            try finish(try Tensor.rand(try a.shape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
+            try finish(try Tensor.rand(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
         }
         def("randint", "low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False", "Integers uniform in [low, high) (low is 0 when only high is given).") { a in
             var low = try a.int("low"), high = 0
@@ -94,7 +99,7 @@ enum TorchModule {
             if case .obj = a["high"] { high = low; low = 0; sizeName = "high" }   // randint(high, size)
             else if a.isNone("high") { high = low; low = 0 } else { high = try a.int("high") }
             guard !a.isNone(sizeName) else { throw ScriptBridge.error("TypeError", "randint() missing 1 required positional arguments: \"size\"") }
-            return try finish(try Tensor.randint(low: Int64(low), high: Int64(high), shape: try a.ints(sizeName), dtype: try a.dtype("dtype") ?? .int64), a)
+            return try finish(try Tensor.randint(low: Int64(low), high: Int64(high), shape: try a.newShape(sizeName), dtype: try a.dtype("dtype") ?? .int64), a)
         }
         def("randperm", "n, *, dtype=None, requires_grad=False", "A random permutation of 0..<n.") { a in try finish(try Tensor.randperm(try a.int("n")), a) }
 
