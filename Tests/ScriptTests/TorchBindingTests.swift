@@ -55,6 +55,7 @@ final class TorchBindingTests: XCTestCase {
         XCTAssertEqual(bundle.plainText, "tensor([[1., 1.],\n        [1., 1.]])")
         XCTAssertTrue(bundle.mimeTypes.contains("text/html"))
         XCTAssertNil(Bindings.mimeBundle(for: .int(3)))
+        XCTAssertEqual(r.mimeBundle?.plainText, bundle.plainText)
     }
 
     func testWrongArgumentTypeNamesTheParameter() throws {

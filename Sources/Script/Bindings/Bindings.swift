@@ -35,3 +35,9 @@ extension Bindings {
 extension Value {
     var asModule: PyModule? { if case .obj(let o) = self { return o as? PyModule }; return nil }
 }
+
+extension Engine.Result {
+    /// The rich display of the cell's last expression (text, HTML, heatmap for tensors), for
+    /// front-ends that show more than its repr; nil when the value has none.
+    public var mimeBundle: MimeBundle? { value.flatMap(Bindings.mimeBundle(for:)) }
+}
