@@ -58,6 +58,23 @@ final class TorchBindingTests: XCTestCase {
         XCTAssertEqual(r.mimeBundle?.plainText, bundle.plainText)
     }
 
+    /// Streams are not torch's (see Generator), so this checks determinism, not values.
+    func testSeededRandomFunctionsRepeat() throws {
+        let sink = CaptureSink()
+        let r = Engine(sink: sink).execute("""
+            import torch
+            torch.manual_seed(3); a = torch.randn(2, 3); u = torch.rand(5); i = torch.randint(0, 5, (100,))
+            torch.manual_seed(3); b = torch.randn(2, 3); v = torch.rand(5); j = torch.randint(0, 5, (100,))
+            g = torch.Generator().manual_seed(7)
+            c = torch.randn(4, generator=g)
+            d = torch.randn(4, generator=torch.Generator().manual_seed(7))
+            print(torch.equal(a, b), torch.equal(u, v), torch.equal(i, j), torch.equal(c, d))
+            print(a.shape, a.dtype, i.dtype, 0 <= i.min().item(), i.max().item() < 5, 0 <= u.min().item(), u.max().item() < 1)
+            """)
+        XCTAssertNil(r.errorLine)
+        XCTAssertEqual(sink.stdout, "True True True True\ntorch.Size([2, 3]) torch.float32 torch.int64 True True True True\n")
+    }
+
     func testWrongArgumentTypeNamesTheParameter() throws {
         let sink = CaptureSink()
         let r = Engine(sink: sink).execute("import torch\ntorch.zeros(2, dtype='float')")

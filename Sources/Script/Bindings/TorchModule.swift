@@ -87,11 +87,14 @@ enum TorchModule {
             return try finish(try Tensor(v, shape: [n, c]), a)
         }
         def("manual_seed", "seed", "Reseeds the default random generator.") { a in manualSeed(try a.int("seed")); return .none }
-        def("randn", "*size, generator=None, dtype=None, device=None, requires_grad=False", "Samples from the standard normal distribution, with torch's generator stream.") { a in
-            try finish(try Tensor.randn(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
+        def("Generator", "device='cpu'", "A random generator of its own, seeded with manual_seed(seed), for the generator= argument.") { _ in
+            ScriptBridge.wrap(GeneratorObject(Generator()))
+        }
+        def("randn", "*size, generator=None, dtype=None, device=None, requires_grad=False", "Samples from the standard normal distribution (seeded streams differ from torch's; the distribution is the same).") { a in
+            try finish(try Tensor.randn(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32, generator: try generator(a)), a)
         }
         def("rand", "*size, generator=None, dtype=None, device=None, requires_grad=False", "Samples uniformly from [0, 1).") { a in
-            try finish(try Tensor.rand(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32), a)
+            try finish(try Tensor.rand(try a.newShape("size"), dtype: try a.dtype("dtype") ?? .float32, generator: try generator(a)), a)
         }
         def("randint", "low, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False", "Integers uniform in [low, high) (low is 0 when only high is given).") { a in
             var low = try a.int("low"), high = 0
@@ -99,7 +102,7 @@ enum TorchModule {
             if case .obj = a["high"] { high = low; low = 0; sizeName = "high" }   // randint(high, size)
             else if a.isNone("high") { high = low; low = 0 } else { high = try a.int("high") }
             guard !a.isNone(sizeName) else { throw ScriptBridge.error("TypeError", "randint() missing 1 required positional arguments: \"size\"") }
-            return try finish(try Tensor.randint(low: Int64(low), high: Int64(high), shape: try a.newShape(sizeName), dtype: try a.dtype("dtype") ?? .int64), a)
+            return try finish(try Tensor.randint(low: Int64(low), high: Int64(high), shape: try a.newShape(sizeName), dtype: try a.dtype("dtype") ?? .int64, generator: try generator(a)), a)
         }
         def("randperm", "n, *, dtype=None, requires_grad=False", "A random permutation of 0..<n.") { a in try finish(try Tensor.randperm(try a.int("n")), a) }
 
@@ -176,6 +179,13 @@ enum TorchModule {
         let functional = PyModule("torch.nn.functional", TorchFunctional.make(), doc: "Functions behind the neural-network layers.")
         m["nn"] = .obj(PyModule("torch.nn", ["functional": .obj(functional)], doc: "Neural-network building blocks."))
         return m
+    }
+
+    /// The `generator=` argument: nil for the default generator.
+    static func generator(_ a: Arguments) throws -> Generator? {
+        if a.isNone("generator") { return nil }
+        guard let g = ScriptBridge.unwrap(a["generator"], as: GeneratorObject.self) else { throw a.mismatch("generator", "torch.Generator") }
+        return g.generator
     }
 
     /// A list or tuple of tensors.

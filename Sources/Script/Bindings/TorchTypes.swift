@@ -155,3 +155,25 @@ final class GradFnObject: NativeObject {
         return nil
     }
 }
+
+/// `torch.Generator()`: a random stream of its own.
+final class GeneratorObject: NativeObject {
+    let generator: Generator
+    init(_ generator: Generator) { self.generator = generator }
+    var typeName: String { "torch.Generator" }
+    var doc: String? { "A seedable random generator (Philox), passed as generator= to the random functions." }
+    func repr() throws -> String { "<torch._C.Generator object>" }
+    func getAttribute(_ name: String) throws -> Value? {
+        switch name {
+        case "manual_seed":
+            return ScriptBridge.function(name) { a, _ in
+                guard let seed = a.first else { throw ScriptBridge.error("TypeError", "manual_seed() missing 1 required positional argument: 'seed'") }
+                self.generator.manualSeed(UInt64(bitPattern: Int64(try ScriptBridge.int(seed))))
+                return ScriptBridge.wrap(self)
+            }
+        case "initial_seed":
+            return ScriptBridge.function(name) { _, _ in .int(Int(bitPattern: UInt(self.generator.initialSeed))) }
+        default: return nil
+        }
+    }
+}
