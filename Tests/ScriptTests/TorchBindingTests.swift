@@ -41,6 +41,7 @@ final class TorchBindingTests: XCTestCase {
     func testAutogradMatchesTorch() throws { try check("autograd") }
     func testAutogradNamesAndTrainingStepsMatchTorch() throws { try check("autograd_more") }
     func testFunctionalMatchesTorch() throws { try check("functional") }
+    func testMoreFunctionsAndMethodsMatchTorch() throws { try check("more_functions") }
     func testTensorMethodsMatchTorch() throws { try check("methods") }
     func testErrorsRaiseTorchExceptions() throws { try check("errors") }
     func testBindingErrorMessagesMatchTorch() throws { try check("error_messages") }
