@@ -302,10 +302,11 @@ enum TensorBinding {
 
         // Reductions.
         func reduce(_ name: String, _ doc: String, _ f: @escaping (Tensor, [Int], Bool) throws -> Tensor) {
-            b.method(name, "dim=None, keepdim=False, dtype=None", doc: doc) { t, a in
+            b.method(name, "dim=None, keepdim=False, dtype=None, *, axis=None, keepdims=None", doc: doc + " (axis and keepdims are accepted as numpy spells them)") { t, a in
                 var x = t
                 if let d = try a.dtype("dtype") { x = try x.to(d) }
-                return wrap(try f(x, try a.dims("dim") ?? [], try a.bool("keepdim")))
+                let keep = a.isNone("keepdims") ? try a.bool("keepdim") : try a.bool("keepdims")
+                return wrap(try f(x, try a.dims("dim") ?? a.dims("axis") ?? [], keep))
             }
         }
         reduce("sum", "Sum over dim (all dims when None).") { try $0.sum(dims: $1, keepDim: $2) }
