@@ -31,9 +31,13 @@ enum NumpyModule {
         return try Conversions.tensor(from: v, dtype: nil)
     }
 
-    /// A whole-array result as a Python number; a tensor otherwise.
+    /// A whole-array result as a Python number; a tensor otherwise. A float32 value becomes
+    /// the shortest decimal that round-trips in float32, as numpy prints a float32 scalar.
     static func result(_ t: Tensor) throws -> Value {
-        t.rank == 0 ? Conversions.scalar(try t.item(), dtype: t.dtype) : wrap(t)
+        guard t.rank == 0 else { return wrap(t) }
+        let v = try t.item()
+        if t.dtype.isFloatingPoint, let shortest = Double(Float(v).description) { return .float(shortest) }
+        return Conversions.scalar(v, dtype: t.dtype)
     }
 
     static func make() -> [String: Value] {
