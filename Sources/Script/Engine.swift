@@ -34,6 +34,7 @@ public final class Engine {
         globals["__name__"] = .str("__main__")
         globals["__doc__"] = .none
         Runtime.argv = argv
+        Bindings.registerAll()
     }
 
     /// The engine whose code is running (for globals()).

@@ -433,6 +433,7 @@ public final class PyIterator: PyObject {
 public final class PyNative: PyObject {
     public let object: NativeObject
     public init(_ o: NativeObject) { object = o }
+    public override var pyClass: PyClass { (object as? ScriptClassProviding)?.scriptClass ?? Builtins.objectClass }
 }
 
 /// What a Swift object implements to be usable from scripts: attribute access, calling,

@@ -57,7 +57,7 @@ extension Tensor {
             }
         }
         let result = dtype == .float32 ? out : try withNoGrad { try out.to(dtype) }
-        return Tensor.record(result, "SumBackward1", [self]) { [shape] g in
+        return Tensor.record(result, dims.isEmpty ? "SumBackward0" : "SumBackward1", [self]) { [shape] g in
             let kept = try g.reshape(self.reducedShape(axes, keepDim: true))
             return [try kept.expand(shape).contiguous()]
         }

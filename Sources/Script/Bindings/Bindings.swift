@@ -1,0 +1,43 @@
+import Foundation
+import Display
+import Tensors
+
+extension Bindings {
+    /// Makes `import torch`, `import torch.nn.functional` and `import numpy` available.
+    /// Called once at engine start-up.
+    public static func registerAll() {
+        ScriptBridge.registerModule("torch", doc: "Tensors with autograd, the torch API over the Tensors module.") { TorchModule.make() }
+        Modules.register("torch.nn") {
+            guard case .obj(let o)? = try Modules.importModule("torch").asModule?.attrs["nn"], let m = o as? PyModule else {
+                return PyModule("torch.nn")
+            }
+            return m
+        }
+        Modules.register("torch.nn.functional") {
+            guard case .obj(let o)? = try Modules.importModule("torch.nn").asModule?.attrs["functional"], let m = o as? PyModule else {
+                return PyModule("torch.nn.functional")
+            }
+            return m
+        }
+        ScriptBridge.registerModule("numpy", doc: "A few numpy calls, backed by tensors. float64 is not a dtype here: float arrays are float32.") {
+            NumpyModule.make()
+        }
+    }
+
+    /// The rich display of a script value (a tensor's text, HTML summary and heatmap), nil
+    /// for values that have none; front-ends call it for a cell's last expression.
+    public static func mimeBundle(for value: Value) -> MimeBundle? {
+        guard let t = ScriptBridge.unwrap(value, as: Tensor.self) else { return nil }
+        return t.mimeBundle()
+    }
+}
+
+extension Value {
+    var asModule: PyModule? { if case .obj(let o) = self { return o as? PyModule }; return nil }
+}
+
+extension Engine.Result {
+    /// The rich display of the cell's last expression (text, HTML, heatmap for tensors), for
+    /// front-ends that show more than its repr; nil when the value has none.
+    public var mimeBundle: MimeBundle? { value.flatMap(Bindings.mimeBundle(for:)) }
+}

@@ -1,0 +1,18 @@
+import torch
+x = torch.arange(24).reshape(2, 3, 4)
+print(x[[0, 1], [2, 0]])
+print(x[torch.tensor([1, 0]), :, torch.tensor([3, 1])])
+print(x[:, [0, 2], [1, 3]])
+print(x[:, torch.tensor([[0], [2]]), torch.tensor([1, 3])])
+logits = torch.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+labels = torch.tensor([1, 0, 0])
+print(logits[torch.arange(3), labels])
+print(x[x > 20], x[0][x[0] % 5 == 0])
+m = torch.tensor([[True, False, True], [False, True, False]])
+print(x[m])
+print(x[0, [1, 2]][:, [0, -1]])
+print(torch.tensor([7, -7, 5]) % 3, torch.tensor([7, -7, 5]) // 2, torch.tensor([5.5, -5.5]) % 2, torch.tensor([5.5, -5.5]) // 2)
+y = torch.zeros(3, 4)
+y[:, [0, 3]] = torch.tensor([1.0, 2.0])
+y[[2]] = 7
+print(y)

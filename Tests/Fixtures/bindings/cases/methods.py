@@ -1,0 +1,25 @@
+import torch
+t = torch.arange(6)
+print(t.view(2, 3), t.view(-1, 2).shape, t.reshape((3, 2)))
+m = t.reshape(2, 3)
+print(m.permute(1, 0), m.transpose(0, 1), m.T, m.t())
+print(m.unsqueeze(0).shape, m.unsqueeze(-1).shape, m.unsqueeze(0).squeeze().shape, torch.zeros(1, 3, 1).squeeze(0).shape)
+print(torch.zeros(2, 3, 4).flatten().shape, torch.zeros(2, 3, 4).flatten(1).shape)
+print(m.T.is_contiguous(), m.T.contiguous().is_contiguous())
+print(m.tolist(), m.float(), m.float().long())
+print(m.to(torch.float32), m.to(torch.bool))
+print(torch.tensor(2.5).item(), torch.tensor([7]).item(), type(torch.tensor(1).item()).__name__)
+print(torch.tensor([0.1]).item())
+print(len(m), [row.sum().item() for row in m])
+for row in torch.tensor([[1, 2], [3, 4]]):
+    print(row)
+if torch.tensor([1.0]):
+    print("truthy")
+if not torch.tensor(0):
+    print("falsy")
+print(m.clone(), m.sum(1).tolist())
+print(str(torch.tensor([1.0, 2.0])), repr(torch.tensor([1, 2])))
+print(f"{torch.tensor(3.14159).item():.2f}")
+print(float(torch.tensor(2.0)), int(torch.tensor(3)))
+print(m.size(), m.size(-1), m.shape[1:])
+print(m.numpy() if False else m.detach().tolist())

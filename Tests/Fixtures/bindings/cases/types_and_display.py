@@ -1,0 +1,28 @@
+import torch
+t = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+print(type(t), type(t).__name__, type(t.dtype), type(t.shape))
+print(isinstance(t.dtype, torch.dtype), t.device, str(t.device))
+print(str(t.shape), repr(t.dtype), t.dtype.is_floating_point, torch.int64.is_floating_point)
+print(t.max(dim=0))
+print(t.sort(dim=1, descending=True))
+print(f"{t.sum():.2f}", "{:.1f}".format(t.mean()))
+print(t.to("cpu").dtype, t.to(torch.int64), t.type(torch.int32), t.type())
+print(torch.tensor([1, 2, 3]).float().mean())
+print(t.sum(dim=(0, 1)), t.shape.numel(), torch.Size([2, 3]))
+print(torch.tensor([[1, 2], [3, 4]])[torch.tensor([[True, False], [False, True]])])
+m = torch.zeros(2, 3)
+m[torch.tensor([False, True])] = 1.0
+m[:, :2] = t
+m[..., -1] += 5
+print(m)
+print(torch.tensor([]), torch.zeros(0, 3))
+print(torch.tensor([1e-8, 1.0]), torch.tensor([123456.0, 1.0]))
+print(torch.arange(12).reshape(3, 4).T.contiguous().view(-1))
+print(torch.tensor([2, 3], dtype=torch.int32) * 2, torch.tensor([1, 2], dtype=torch.uint8))
+print(torch.tensor([1.5, 2.5], dtype=torch.bfloat16))
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+y = torch.tensor([3.0, 4.0], requires_grad=True)
+z = (x * y + x / y - y).sum()
+z.backward()
+print(x.grad, y.grad)
+print((x * y).grad_fn.name(), (x + 1).grad_fn.name())
