@@ -39,7 +39,8 @@ final class ScriptKernelEngine: KernelEngine {
                                            traceback: lines.last == "" ? Array(lines.dropLast()) : lines))
         }
         guard result.value != nil else { return .success(result: nil) }
-        return .success(result: MimeBundle(plain: result.valueRepr ?? ""))
+        // Rich values (tensors, ...) bring their own bundle; anything else is its repr.
+        return .success(result: result.mimeBundle ?? MimeBundle(plain: result.valueRepr ?? ""))
     }
 
     func complete(_ code: String, cursor: Int) -> Completion {
