@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The shared machinery of reductions: move the reduced dims last, then reduce dense rows.
 extension Tensor {
     /// Normalised, sorted, de-duplicated dims; all dims when `dims` is empty.
@@ -78,6 +80,22 @@ extension Tensor {
     static func sumBlocks(_ src: UnsafePointer<Float>, _ block: (outer: Int, length: Int, inner: Int),
                           into dst: UnsafeMutablePointer<Float>) {
         let (outer, length, inner) = block
+        if inner == 1 && outer < Parallel.coreCount && length >= 4 * Parallel.minimumElementsPerTask {
+            // Few long rows (a full reduction): split each row over the cores, then add the partials.
+            let tasks = Parallel.coreCount
+            let chunk = ((length + tasks - 1) / tasks + 31) / 32 * 32
+            var partials = [Float](repeating: 0, count: tasks)
+            for r in 0..<outer {
+                partials.withUnsafeMutableBufferPointer { partial in
+                    DispatchQueue.concurrentPerform(iterations: tasks) { t in
+                        let start = Swift.min(length, t * chunk), end = Swift.min(length, start + chunk)
+                        partial[t] = Tensor.sumContiguous(src + r * length + start, end - start)
+                    }
+                }
+                dst[r] = partials.reduce(0, +)
+            }
+            return
+        }
         if inner == 1 {
             Parallel.forEachChunk(outer, costPerElement: Swift.max(length, 1), alignment: 1) { range in
                 for r in range { dst[r] = Tensor.sumContiguous(src + r * length, length) }
@@ -109,15 +127,22 @@ extension Tensor {
     /// more accurate than one running sum).
     @inline(__always)
     static func sumContiguous(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>()
+        // Four 16-lane accumulators (eight AVX registers) hide the add latency.
+        var acc0 = SIMD16<Float>(), acc1 = SIMD16<Float>(), acc2 = SIMD16<Float>(), acc3 = SIMD16<Float>()
         var i = 0
         let raw = UnsafeRawPointer(p)
-        while i + 32 <= n {
+        while i + 64 <= n {
             acc0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
             acc1 += raw.loadUnaligned(fromByteOffset: (i + 16) * 4, as: SIMD16<Float>.self)
-            i += 32
+            acc2 += raw.loadUnaligned(fromByteOffset: (i + 32) * 4, as: SIMD16<Float>.self)
+            acc3 += raw.loadUnaligned(fromByteOffset: (i + 48) * 4, as: SIMD16<Float>.self)
+            i += 64
         }
-        var total = (acc0 + acc1).sum()
+        while i + 16 <= n {
+            acc0 += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        var total = ((acc0 + acc1) + (acc2 + acc3)).sum()
         while i < n { total += p[i]; i += 1 }
         return total
     }
