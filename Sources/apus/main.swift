@@ -1,5 +1,6 @@
 import Foundation
 import Script
+import REPL
 
 /// The `apus` command: `apus -c CODE`, `apus run FILE.apus [args…]`.
 func usage() -> Never {
@@ -22,6 +23,7 @@ func runAndExit(_ code: String, name: String, argv: [String], interactive: Bool,
 
 let args = Array(CommandLine.arguments.dropFirst())
 guard let first = args.first else {
+    if isatty(0) != 0 { exit(runREPL()) }
     // The interactive REPL goes here (line editing through CEditLine); until then read a
     // whole program from stdin.
     let data = FileHandle.standardInput.readDataToEndOfFile()
