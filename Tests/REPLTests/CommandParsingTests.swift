@@ -65,3 +65,10 @@ final class TracebackColourTests: XCTestCase {
         XCTAssertTrue(coloured.contains("\u{1B}[35m<module>\u{1B}[0m"))
     }
 }
+
+final class HistoryEncodingTests: XCTestCase {
+    func testHistoryLinesEscapeSpacesNewlinesBackslashesAndUTF8() {
+        XCTAssertEqual(LineEditor.encodeHistoryLine("if a:\n\tb = '\\é'"),
+                       "if\\040a:\\012\\011b\\040=\\040'\\134\\303\\251'")
+    }
+}
