@@ -1,6 +1,7 @@
 import Foundation
 import Kernel
 import Script
+import REPL
 
 /// The version `apus --version` and the kernel's language_info report.
 let apusVersion = "0.1.0"
@@ -57,33 +58,8 @@ func runAndExit(_ code: String, name: String, argv: [String], interactive: Bool,
 }
 
 let args = Array(CommandLine.arguments.dropFirst())
-/// A minimal interactive loop: statements are gathered until `Engine.isComplete` says they can
-/// run, and expression values are echoed. Line editing (CEditLine), `%` commands and `?name`
-/// help belong here next.
-func repl() -> Never {
-    let engine = Engine(argv: [""])
-    signal(SIGINT) { _ in interruptRequested = true }
-    print("Apus (Python-flavoured scripting). Ctrl-D exits.")
-    var buffer = ""
-    while true {
-        FileHandle.standardOutput.write((buffer.isEmpty ? ">>> " : "... ").data(using: .utf8)!)
-        guard let line = readLine() else { print(""); exit(0) }
-        buffer += buffer.isEmpty ? line : "\n" + line
-        switch engine.isComplete(buffer) {
-        case .incomplete: continue
-        case .complete where !line.isEmpty && (buffer.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces).hasSuffix(":") } ?? false): continue
-        default: break
-        }
-        let r = engine.execute(buffer, cellName: "<stdin>", displayLastExpression: true)
-        buffer = ""
-        if let v = r.valueRepr { print(v) }
-        if let tb = r.traceback { FileHandle.standardError.write(tb.data(using: .utf8)!) }
-        if let c = r.exitCode { exit(c) }
-    }
-}
-
 guard let first = args.first else {
-    if isatty(0) != 0 { repl() }
+    if isatty(0) != 0 { exit(runREPL()) }
     // Not a terminal: run the whole of stdin as a program.
     let data = FileHandle.standardInput.readDataToEndOfFile()
     runAndExit(String(decoding: data, as: UTF8.self), name: "<stdin>", argv: [""], interactive: false)

@@ -1,2 +1,0 @@
-/// The terminal front-end: line editing, history, completion, inline images.
-public enum REPLModule {}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import REPL
-
-final class REPLModuleTests: XCTestCase {
-    func testModuleLinks() { XCTAssertNotNil(REPLModule.self) }
-}
