@@ -138,7 +138,8 @@ public final class Engine {
         } catch { return .invalid }
     }
 
-    /// Names that could complete the identifier (or dotted attribute) ending at `cursor`.
+    /// Names that could complete the identifier (or dotted attribute) ending at `cursor`;
+    /// directly inside a call's parentheses the call's keyword arguments (`sep=`) come first.
     public func complete(_ code: String, cursor: Int) -> (matches: [String], start: Int) {
         let scalars = Array(code.unicodeScalars.prefix(cursor))
         var i = scalars.count
@@ -154,7 +155,8 @@ public final class Engine {
         var names = Set(globals.definedNames)
         names.formUnion(Builtins.table.keys)
         names.formUnion(Parser.keywords)
-        return (names.filter { $0.hasPrefix(word) }.sorted(), i)
+        let keywords = keywordArgumentCompletions(before: scalars)
+        return (keywords + names.filter { $0.hasPrefix(word) }.sorted(), i)
     }
 
     /// Help text for the name or dotted expression under `cursor`, from docstrings.

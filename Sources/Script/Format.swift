@@ -216,12 +216,16 @@ extension Interp {
         }
     }
 
+    /// format(v, spec): a class's own `__format__` decides when it has one (even for an
+    /// empty spec, as `f"{x}"` calls it too); otherwise an empty spec gives str(v), as
+    /// object.__format__ does, and the built-in types read the spec themselves.
     static func format(_ v: Value, _ specText: String) throws -> String {
-        if specText.isEmpty { return try str(v) }
-        if case .obj(let o) = v, o is PyInstance || o is PyNative, let f = try? getAttr(v, "__format__") {
-            let r = try call(f, [.str(specText)])
-            if case .str(let s) = r { return s }
+        if case .obj(let o) = v, let method = try formatMethod(o) {
+            let r = try call(method.function, method.selfArgument + [.str(specText)])
+            guard case .str(let s) = r else { throw typeError("__format__ must return a str, not \(typeName(r))") }
+            return s
         }
+        if specText.isEmpty { return try str(v) }
         var spec = try parseSpec(specText)
         switch v {
         case .int(let i):
@@ -294,6 +298,14 @@ extension Interp {
         default:
             throw typeError("unsupported format string passed to \(typeName(v)).__format__")
         }
+    }
+
+    /// The `__format__` a script class or native type defines, with the arguments that bind
+    /// it (a class's function takes the instance first; a native one is already bound).
+    static func formatMethod(_ o: PyObject) throws -> (function: Value, selfArgument: [Value])? {
+        if let i = o as? PyInstance, let f = i.cls.lookup("__format__") { return (f, [.obj(i)]) }
+        if let n = o as? PyNative, let f = try n.object.getAttribute("__format__") { return (f, []) }
+        return nil
     }
 
     /// printf-style `%` formatting for strings.

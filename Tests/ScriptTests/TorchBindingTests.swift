@@ -47,6 +47,7 @@ final class TorchBindingTests: XCTestCase {
     func testBindingErrorMessagesMatchTorch() throws { try check("error_messages") }
     func testNumpyCallsMatchNumpy() throws { try check("numpy_calls") }
     func testTypesFormattingAndDtypesMatchTorch() throws { try check("types_and_display") }
+    func testTensorsInFormatStringsMatchTorch() throws { try check("tensor_format") }
 
     func testTensorHasRichDisplay() throws {
         let engine = Engine(sink: CaptureSink())

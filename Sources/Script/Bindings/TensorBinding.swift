@@ -161,8 +161,12 @@ enum TensorBinding {
         }
         b.method("__format__", "spec", doc: "format() of a one-element tensor formats its value.") { t, a in
             let spec = try a.string("spec")
-            // torch formats a 0-d tensor as its value and anything else as its text.
-            guard t.rank == 0 else { return .str(try Interp.format(.str(t.description), spec)) }
+            // torch formats a 0-d tensor as its value; anything else goes to object.__format__,
+            // which gives the text for an empty spec and refuses every other spec.
+            guard t.rank == 0 else {
+                guard spec.isEmpty else { throw ScriptBridge.error("TypeError", "unsupported format string passed to Tensor.__format__") }
+                return .str(t.description)
+            }
             let v = try t.item()
             return .str(try Interp.format(Conversions.scalar(v, dtype: t.dtype), spec))
         }
