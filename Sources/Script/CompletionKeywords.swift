@@ -41,8 +41,13 @@ extension Engine {
             guard let initializer = c.lookup("__init__"), case .obj(let io) = initializer, let f = io as? PyFunction else { return [] }
             return Array(keywordParameters(of: initializer).drop { $0 == f.code.params.first })
         case let b as PyBuiltin:
-            return b.doc.flatMap(signatureLine).map(Signature.init)?.parameters
-                .filter { !$0.variadic }.map(\.name) ?? []
+            if let line = b.doc.flatMap(signatureLine) {
+                return Signature(line).parameters.filter { !$0.variadic }.map(\.name)
+            }
+            if case .obj(let builtin)? = Builtins.table[b.name], builtin === b {
+                return builtinKeywordParameters[b.name] ?? []
+            }
+            return []
         case let i as PyInstance:
             guard let call = i.cls.lookup("__call__"), case .obj(let co) = call, let f = co as? PyFunction else { return [] }
             return Array(keywordParameters(of: call).drop { $0 == f.code.params.first })
@@ -50,6 +55,19 @@ extension Engine {
             return []
         }
     }
+
+    /// Keyword parameters of the builtins whose help text has no signature line (CPython's
+    /// names, each one the builtin here accepts).
+    static let builtinKeywordParameters: [String: [String]] = [
+        "sorted": ["key", "reverse"],
+        "min": ["key", "default"],
+        "max": ["key", "default"],
+        "enumerate": ["iterable", "start"],
+        "sum": ["start"],
+        "round": ["number", "ndigits"],
+        "zip": ["strict"],
+        "open": ["file", "mode", "encoding", "newline"],
+    ]
 
     /// The parameter list of a native function's help text when it starts with its call
     /// form, as the bindings write it (`zeros(*size, dtype=None, …)` or

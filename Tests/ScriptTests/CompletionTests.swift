@@ -33,6 +33,11 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(Array(matches.prefix(4)), ["sep=", "end=", "file=", "flush="])
     }
 
+    func testBuiltinWithoutSignatureLineOffersItsKeywords() {
+        XCTAssertEqual(Array(complete("sorted(items, ").matches.prefix(2)), ["key=", "reverse="])
+        XCTAssertEqual(complete("max(items, def").matches.first, "default=")
+    }
+
     func testNativeBindingOffersDtype() {
         run("import torch")
         XCTAssertEqual(complete("torch.zeros(2, dty").matches, ["dtype="])
