@@ -78,6 +78,9 @@ final class PseudoTerminal {
             throw Failure(description: "could not start \(executable): \(String(cString: strerror(status)))")
         }
         pid = child
+        // Non-blocking, so a write into a full input queue (a child that stopped reading)
+        // cannot block the test: `type` then waits for room within its own time limit.
+        _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
     }
 
     deinit { close() }
@@ -212,6 +215,7 @@ final class PseudoTerminal {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { read(master, $0.baseAddress!, $0.count) }
         guard n > 0 else {
+            if n < 0 && (errno == EAGAIN || errno == EINTR) { return false }
             // EIO: every slave descriptor is closed, i.e. the child is gone.
             reap(blocking: false)
             if exitStatus == nil { Thread.sleep(forTimeInterval: 0.02) }
