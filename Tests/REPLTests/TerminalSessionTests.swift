@@ -94,6 +94,27 @@ final class TerminalSessionTests: XCTestCase {
         try second.waitFor("\n12346\n")
     }
 
+    func testCtrlRSearchesHistoryFromPreviousSession() throws {
+        let first = try startREPL()
+        try first.type("searched_value = 11\r")
+        try prompt(first)
+        try first.type("str(searched_value).zfill(4)\r")
+        try first.waitFor("\n'0011'\n")
+        try prompt(first)
+        try first.type("\u{4}")
+        XCTAssertEqual(try first.waitForExit(), 0)
+
+        let second = try startREPL()
+        try second.type("searched_value = 7\r")
+        try prompt(second)
+        try second.type("\u{12}")
+        try second.waitFor("bck:")
+        // The search finds the newest entry matching the text (libedit reads it as a regular
+        // expression, hence plain letters); Enter runs it in this session.
+        try second.type("zfill\r")
+        try second.waitFor("\n'0007'\n")
+    }
+
     func testTabCompletesNameInScope() throws {
         let t = try startREPL()
         try t.type("distinctive_variable = 7\r")
@@ -185,6 +206,24 @@ final class TerminalSessionTests: XCTestCase {
         try prompt(t)
         try t.type("total\r")
         try t.waitFor("\n499500\n")
+    }
+
+    func testWhoListsTheSessionVariables() throws {
+        let t = try startREPL()
+        try t.type("alpha = 1\r")
+        try prompt(t)
+        try t.type("beta = 2\r")
+        try prompt(t)
+        try t.type("%who\r")
+        try t.waitFor("\nalpha\tbeta\n")
+    }
+
+    func testTimeitReportsMeanAndDeviation() throws {
+        let t = try startREPL()
+        try t.type("%timeit 6 * 7\r")
+        // Seven runs of about 0.2 s after calibration: slower than the other steps.
+        try t.waitFor("per loop (mean ± std. dev. of 7 runs, ", timeout: 60)
+        try prompt(t)
     }
 
     func testQuestionMarkShowsDocstring() throws {
