@@ -74,7 +74,9 @@ final class LineEditor {
 
     /// Shows `prompt` and reads one line. A Ctrl-C while typing gives `.interrupted`.
     func read(prompt: String, prefill: String = "") -> Input {
-        LineEditor.pending = prefill.unicodeScalars.map { Int32($0.value) }
+        // Keys already waiting were pasted (no one types ahead of a prompt that fast): they
+        // bring their own indentation, which the pre-filled one would double.
+        LineEditor.pending = LineEditor.inputIsWaiting() ? [] : prefill.unicodeScalars.map { Int32($0.value) }
         SignalState.sigintAtPrompt = 0
         guard let raw = readline(prompt) else {
             return SignalState.sigintAtPrompt != 0 ? .interrupted : .endOfFile
@@ -82,6 +84,12 @@ final class LineEditor {
         defer { free(raw) }
         if SignalState.sigintAtPrompt != 0 { return .interrupted }
         return .line(String(cString: raw))
+    }
+
+    /// Whether standard input has something to read right now.
+    static func inputIsWaiting() -> Bool {
+        var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0 && descriptor.revents & Int16(POLLIN) != 0
     }
 
     /// Records a finished entry in memory and in the history file.

@@ -78,6 +78,15 @@ final class TerminalSessionTests: XCTestCase {
         try prompt(t)
     }
 
+    func testPastedBlockKeepsItsOwnIndentation() throws {
+        let t = try startREPL()
+        // One write, as a terminal delivers a paste: the REPL must not add its indentation
+        // to the pasted one.
+        try t.type("def pick(a, b=2):\r    if a:\r        return a + b\r    return 0\r\rprint(pick(1), pick(0))\r")
+        try t.waitFor("\n3 0\n")
+        try prompt(t)
+    }
+
     func testHistoryFromPreviousSessionIsRecalledWithUpArrow() throws {
         let first = try startREPL()
         try first.type("history_marker = 12345\r")
