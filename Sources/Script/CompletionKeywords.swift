@@ -37,9 +37,11 @@ extension Engine {
             }
             return names
         case let c as PyClass:
-            // Constructing a class passes the arguments on to __init__ after `self`.
-            guard let initializer = c.lookup("__init__"), case .obj(let io) = initializer, let f = io as? PyFunction else { return [] }
-            return Array(keywordParameters(of: initializer).drop { $0 == f.code.params.first })
+            // Constructing a class passes the arguments on to __init__ after `self`; a
+            // dataclass's generated __init__ takes its fields.
+            guard let initializer = c.lookup("__init__"), case .obj(let io) = initializer else { return [] }
+            if let f = io as? PyFunction { return Array(keywordParameters(of: initializer).drop { $0 == f.code.params.first }) }
+            return c.dataclassFields ?? []
         case let b as PyBuiltin:
             if let line = b.doc.flatMap(signatureLine) {
                 return Signature(line).parameters.filter { !$0.variadic }.map(\.name)

@@ -83,6 +83,11 @@ final class CompletionTests: XCTestCase {
         XCTAssertFalse(matches.contains("self="))
     }
 
+    func testDataclassOffersItsFields() {
+        run("from dataclasses import dataclass\n@dataclass\nclass Point:\n    x: int\n    y: int = 0")
+        XCTAssertEqual(Array(complete("Point(1, ").matches.prefix(2)), ["x=", "y="])
+    }
+
     func testInnermostOpenCallDecides() {
         run("def scale(value, factor=2):\n    return value * factor")
         XCTAssertEqual(complete("print(scale(1, fa").matches.first, "factor=")
