@@ -309,7 +309,7 @@ extension Tensor {
                     // Several tasks per core, handed out dynamically: a core slowed by other
                     // work takes fewer products instead of holding up the whole batch.
                     let tasks = Swift.min(batchCount, 4 * cores), chunk = (batchCount + tasks - 1) / tasks
-                    DispatchQueue.concurrentPerform(iterations: (batchCount + chunk - 1) / chunk) { task in
+                    Parallel.perform((batchCount + chunk - 1) / chunk) { task in
                         run(task * chunk..<Swift.min(batchCount, (task + 1) * chunk))
                     }
                 }

@@ -187,7 +187,7 @@ extension Tensor {
             let gp = g.floatPointer, xp = x.floatPointer, wp = weight?.floatPointer
             let mp = mean?.floatPointer, rp = rstd.floatPointer, dp = dx.floatPointer
             let pp = partials.floatPointer
-            DispatchQueue.concurrentPerform(iterations: tasks) { task in
+            Parallel.perform(tasks) { task in
                 let dwAcc = pp + task * 2 * n, dbAcc = dwAcc + n
                 let start = task * chunk, end = Swift.min(rows, start + chunk)
                 guard start < end else { return }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Splits loops across the machine's cores when the work is large enough to pay for it.
 public enum Parallel {
@@ -21,15 +22,24 @@ public enum Parallel {
         }
         var chunk = (count + tasks - 1) / tasks
         chunk = (chunk + alignment - 1) / alignment * alignment
-        DispatchQueue.concurrentPerform(iterations: tasks) { task in
+        perform(tasks) { task in
             let start = task * chunk
             let end = min(count, start + chunk)
             if start < end { body(start..<end) }
         }
     }
-}
 
-import Foundation
+    /// Calls `body(i)` for every i in `0..<iterations`, spread over the cores: the calling
+    /// thread and the pool's workers claim iterations one at a time until none are left.
+    /// A call made while the pool is busy (from inside another parallel loop, or from a
+    /// second thread) runs its iterations on the calling thread.
+    public static func perform(_ iterations: Int, _ body: (Int) -> Void) {
+        if iterations <= 1 || coreCount <= 1 || iterations > WorkerPool.maximumIterations
+            || !WorkerPool.shared.run(iterations, body) {
+            for i in 0..<iterations { body(i) }
+        }
+    }
+}
 
 enum ProcessInfoCores {
     static let count = ProcessInfo.processInfo.activeProcessorCount

@@ -87,7 +87,7 @@ extension Tensor {
             var partials = [Float](repeating: 0, count: tasks)
             for r in 0..<outer {
                 partials.withUnsafeMutableBufferPointer { partial in
-                    DispatchQueue.concurrentPerform(iterations: tasks) { t in
+                    Parallel.perform(tasks) { t in
                         let start = Swift.min(length, t * chunk), end = Swift.min(length, start + chunk)
                         partial[t] = Tensor.sumContiguous(src + r * length + start, end - start)
                     }

@@ -17,7 +17,7 @@ public final class Storage: @unchecked Sendable {
     /// Allocates `byteCount` zeroed bytes, 64-byte aligned for SIMD loads.
     public init(byteCount: Int) {
         let size = max(byteCount, 1)
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        bytes = BufferPool.allocate(byteCount: size)
         bytes.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         self.byteCount = byteCount
         owner = nil
@@ -26,7 +26,7 @@ public final class Storage: @unchecked Sendable {
 
     /// Allocates without zeroing; for results every byte of which is about to be written.
     public init(uninitializedByteCount byteCount: Int) {
-        bytes = UnsafeMutableRawPointer.allocate(byteCount: max(byteCount, 1), alignment: 64)
+        bytes = BufferPool.allocate(byteCount: byteCount)
         self.byteCount = byteCount
         owner = nil
         isReadOnly = false
@@ -42,7 +42,7 @@ public final class Storage: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { bytes.deallocate() }
+        if owner == nil { BufferPool.deallocate(bytes, byteCount: byteCount) }
     }
 }
 

@@ -17,6 +17,8 @@ struct Options {
     /// Rounds of both sides, alternated; each workload keeps its best round on each side,
     /// which is what survives the noise of a shared machine.
     var rounds = 3
+    /// A workload to repeat for a profiler (`perf record`), with no reference run.
+    var profile: String? = nil
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -25,6 +27,7 @@ struct Options {
             case "--python": python = iterator.next() ?? python
             case "--threads": threads = Int(iterator.next() ?? "") ?? threads
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? rounds)
+            case "--profile": profile = iterator.next()
             default:
                 FileHandle.standardError.write("unknown argument \(argument)\n".data(using: .utf8)!)
                 exit(2)
@@ -117,10 +120,37 @@ func measureApus() throws -> ([String: Double], Double) {
     return (apus, direct)
 }
 
+/// Repeats one workload for about five seconds so that a profiler sees only it.
+func profile(_ name: String) throws {
+    manualSeed(0)
+    let big = try Tensor.randn([4 * 1024 * 1024])
+    let scores = try Tensor.randn([32, 12, 128, 128])
+    let body: () throws -> Void
+    switch name {
+    case "gelu": body = { _ = try big.gelu() }
+    case "exp": body = { _ = try big.exp() }
+    case "add": body = { _ = try big + big }
+    case "sum": body = { _ = try big.sum() }
+    case "softmax": body = { _ = try scores.softmax(dim: -1) }
+    default:
+        print("unknown workload \(name); one of gelu, exp, add, sum, softmax")
+        exit(2)
+    }
+    let start = DispatchTime.now().uptimeNanoseconds
+    var runs = 0
+    while DispatchTime.now().uptimeNanoseconds - start < 5_000_000_000 { try body(); runs += 1 }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print(String(format: "%@: %d runs, %.3f ms each", name, runs, seconds / Double(runs) * 1e3))
+}
+
 func run() throws {
     let options = Options(CommandLine.arguments)
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))
+    if let name = options.profile {
+        try profile(name)
+        return
+    }
     var apus: [String: Double] = [:]
     var direct = Double.infinity
     var reference: (version: String, results: [String: Double])? = nil
