@@ -115,6 +115,12 @@ public final class PreTrainedTokenizerFast {
         var current = tokenizer.addedTokens
         for var t in tokens {
             if special { t.special = true }
+            // `tokenizers` keeps a normalized token under its normalized form (what decode shows).
+            if t.normalized, let normalizer = tokenizer.normalizer {
+                var n = NormalizedString(t.content)
+                try normalizer.normalize(&n)
+                t.content = String(String.UnicodeScalarView(n.scalars))
+            }
             if t.content.isEmpty || current.contains(where: { $0.sameFlags(as: t) }) { ignored += 1; continue }
             if let id = tokenizer.tokenToId(t.content) {
                 t.id = id
