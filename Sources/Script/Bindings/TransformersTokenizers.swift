@@ -292,7 +292,7 @@ final class TokenizerObject: NativeObject, ScriptClassProviding {
             return .list(try ScriptBridge.array(a["tokens"]).map { tr.value(t.tokenizer.convertTokenToId(try ScriptBridge.string($0))) })
         }
         b.method("convert_ids_to_tokens", "ids, skip_special_tokens=False", doc: "The token of an id, or tokens of a list of ids.") { t, a in
-            if case .int(let i) = a["ids"] { return tr.value(t.tokenizer.tokenizer.idToToken(i)) }
+            if case .int(let i) = a["ids"] { return tr.value(t.tokenizer.idToToken(i)) }
             let (rows, _) = try tr.idRows(a["ids"], "convert_ids_to_tokens")
             return .list(t.tokenizer.convertIdsToTokens(rows.first ?? [], skipSpecialTokens: try a.bool("skip_special_tokens")).map(tr.value))
         }

@@ -17,6 +17,10 @@ public final class PreTrainedTokenizerFast {
     public var nameOrPath: String
     /// tokenizer.json as it was read, kept so `savePretrained` can write it back.
     let sourceJSON: [String: Any]?
+    /// The normalized form of added tokens whose normalizer changes them, by id: `tokenizers`
+    /// matches and decodes such a token as its normalized form, while its id lookup and
+    /// tokenizer.json keep the content as given.
+    var normalizedAddedContent: [Int: String] = [:]
 
     /// Wraps `tokenizer` with `config`; `sourceJSON` is the tokenizer.json it came from, if any.
     public init(tokenizer: Tokenizer, config: TokenizerConfig = TokenizerConfig(), nameOrPath: String = "", sourceJSON: [String: Any]? = nil) {
@@ -27,6 +31,7 @@ public final class PreTrainedTokenizerFast {
         // Added tokens the config declares but tokenizer.json lacks join the tokenizer.
         let missing = config.addedTokensDecoder.values.sorted { $0.id < $1.id }.filter { tokenizer.tokenToId($0.content) == nil }
         if !missing.isEmpty { try? tokenizer.addTokens(missing) }
+        for t in tokenizer.addedTokens { rememberNormalizedForm(t) }
     }
 
     /// Loads a tokenizer.json file with an optional config (`PreTrainedTokenizerFast(tokenizer_file=)`).
@@ -84,6 +89,17 @@ public final class PreTrainedTokenizerFast {
     /// The added tokens by id (`added_tokens_decoder`).
     public var addedTokensDecoder: [AddedToken] { tokenizer.addedTokens.sorted { $0.id < $1.id } }
 
+    func rememberNormalizedForm(_ t: AddedToken) {
+        guard t.normalized, let normalizer = tokenizer.normalizer else { return }
+        var n = NormalizedString(t.content)
+        guard (try? normalizer.normalize(&n)) != nil else { return }
+        let form = String(String.UnicodeScalarView(n.scalars))
+        normalizedAddedContent[t.id] = form == t.content ? nil : form
+    }
+
+    /// The token string of an id as `tokenizers` gives it (normalized added tokens normalized).
+    public func idToToken(_ id: Int) -> String? { normalizedAddedContent[id] ?? tokenizer.idToToken(id) }
+
     // MARK: Vocabulary
 
     /// The id of a token; the unknown token's id when it is not in the vocabulary.
@@ -97,7 +113,7 @@ public final class PreTrainedTokenizerFast {
     /// Tokens of ids; special tokens left out when `skipSpecialTokens` (`convert_ids_to_tokens`).
     public func convertIdsToTokens(_ ids: [Int], skipSpecialTokens: Bool = false) -> [String?] {
         let skip = skipSpecialTokens ? Set(allSpecialIds) : []
-        return ids.filter { !skip.contains($0) }.map(tokenizer.idToToken)
+        return ids.filter { !skip.contains($0) }.map(idToToken)
     }
 
     /// Adds tokens and returns how many were new, as `add_tokens` does. Strings become
@@ -108,21 +124,18 @@ public final class PreTrainedTokenizerFast {
     }
 
     /// Adds tokens given with their flags (ids are assigned here); `special` marks them all special.
+    /// As in `tokenizers`, a normalized token is matched and decoded in its normalized form
+    /// while its id lookup and tokenizer.json keep the content as given.
     @discardableResult
     public func addTokens(_ tokens: [AddedToken], special: Bool) throws -> Int {
         var ignored = 0
         var toAdd: [AddedToken] = []
-        var current = tokenizer.addedTokens
+        var current = addedTokensDecoder
         for var t in tokens {
             if special { t.special = true }
-            // `tokenizers` keeps a normalized token under its normalized form (what decode shows).
-            if t.normalized, let normalizer = tokenizer.normalizer {
-                var n = NormalizedString(t.content)
-                try normalizer.normalize(&n)
-                t.content = String(String.UnicodeScalarView(n.scalars))
-            }
             if t.content.isEmpty || current.contains(where: { $0.sameFlags(as: t) }) { ignored += 1; continue }
-            if let id = tokenizer.tokenToId(t.content) {
+            let original = t.content
+            if let id = current.first(where: { $0.content == original })?.id ?? tokenizer.tokenToId(original) {
                 t.id = id
             } else {
                 // The next id after the model's vocabulary and every earlier addition.
@@ -130,11 +143,12 @@ public final class PreTrainedTokenizerFast {
                 let maxAdded = current.map(\.id).max()
                 t.id = maxAdded.map { $0 >= vocab || vocab == 0 ? $0 + 1 : vocab } ?? vocab
             }
-            current.removeAll { $0.content == t.content }
+            current.removeAll { $0.content == original }
             current.append(t)
             toAdd.append(t)
         }
         try tokenizer.addTokens(toAdd)
+        for t in toAdd { rememberNormalizedForm(t) }
         return tokens.count - ignored
     }
 
@@ -318,10 +332,15 @@ public final class PreTrainedTokenizerFast {
     /// Ids back to text (`decode`). The clean-up defaults to the config's
     /// `clean_up_tokenization_spaces` and is never applied to BPE models, as in transformers 5.
     public func decode(_ ids: [Int], skipSpecialTokens: Bool = false, cleanUpTokenizationSpaces: Bool? = nil) throws -> String {
-        var text: String
-        do { text = try tokenizer.decode(ids, skipSpecialTokens: skipSpecialTokens) } catch let e as TokenizerError {
-            throw TransformersError.value(e.description)
+        // The tokenizer's own decode, with added tokens in the form `tokenizers` shows them.
+        var tokens: [String] = []
+        for id in ids {
+            guard let t = tokenizer.idToToken(id) else { continue }
+            if skipSpecialTokens && tokenizer.isSpecialToken(t) { continue }
+            tokens.append(normalizedAddedContent[id] ?? t)
         }
+        var text: String
+        do { text = try convertTokensToString(tokens) } catch let e as TokenizerError { throw TransformersError("Exception", e.description) }
         if cleanUpTokenizationSpaces ?? config.cleanUpTokenizationSpaces, !(tokenizer.model is BPEModel) {
             text = PreTrainedTokenizerFast.cleanUpTokenization(text)
         }
