@@ -58,6 +58,13 @@ final class TokenizerBindingTests: XCTestCase {
     func testBatchesPaddingTruncationAndAlignmentMatchTransformers() throws { try check("batches.py") }
     func testAddingTokensPaddingAndSavingMatchTransformers() throws { try check("editing.py") }
     func testErrorsAreTheExceptionsTransformersRaises() throws { try check("errors.py") }
+    func testConstructingFromATokenizerFileMatchesTransformers() throws {
+        // The script names its file relative to the package root, as the generator runs it.
+        let cwd = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(Self.fixtures.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path)
+        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        try check("from_file.py")
+    }
 
     func testEncodingDisplaysAsTokenChipsWithIds() throws {
         setenv("HF_HOME", Self.hfHome.path, 1)

@@ -160,6 +160,7 @@ final class TokenizerClassObject: NativeObject, ScriptClassProviding {
     func call(_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value {
         let a = try Self.signature.bind(args, kwargs, function: "PreTrainedTokenizerFast")
         var config = TokenizerConfig()
+        config.modelInputNames = ["input_ids", "attention_mask"]   // the base class's inputs in transformers 5
         for n in TokenizerConfig.specialTokenNames where !a.isNone(n) { config.specialTokens[n] = try a.string(n) }
         if !a.isNone("model_max_length") { config.modelMaxLength = try a.int("model_max_length") }
         if let s = try TransformersTokenizers.optionalString(a, "padding_side") { config.paddingSide = s }

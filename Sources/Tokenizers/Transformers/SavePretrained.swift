@@ -20,7 +20,8 @@ extension PreTrainedTokenizerFast {
         try JSONWriter.write(json).write(to: tokenizerFile, atomically: true, encoding: .utf8)
 
         var decoder: [(String, Any)] = []
-        for t in addedTokensDecoder { decoder.append((String(t.id), t.jsonObject)) }
+        // transformers' form has no id inside (the key is the id).
+        for t in addedTokensDecoder { decoder.append((String(t.id), JSONWriter.Ordered(Array(t.jsonObject.pairs.dropFirst())))) }
         var cfg: [(String, Any)] = [("added_tokens_decoder", JSONWriter.Ordered(decoder))]
         if let b = config.addBosToken { cfg.append(("add_bos_token", b)) }
         if let b = config.addEosToken { cfg.append(("add_eos_token", b)) }

@@ -271,5 +271,26 @@ def run_scripts():
     print(len(results), "scripts")
 
 
+def check_saved(dirs):
+    """Loads directories written by the Swift save_pretrained (AutoTokenizerTests leaves them in
+    /tmp/apus-auto-<pid>-saved-<name>) with transformers and checks they tokenize like the
+    original plus the added token: `generate_api.py --check-saved DIR...`."""
+    with tempfile.TemporaryDirectory() as root:
+        for d in dirs:
+            name = os.path.basename(d.rstrip("/")).split("-saved-")[-1]
+            original = AutoTokenizer.from_pretrained(make_dir(name, root))
+            original.add_tokens(["<saved_tok>"])
+            saved = AutoTokenizer.from_pretrained(d)
+            for text in ["x <saved_tok> y", LONG, TEXT]:
+                assert saved(text, text_pair=TEXT).data == original(text, text_pair=TEXT).data, (d, text)
+            assert saved.special_tokens_map == original.special_tokens_map, d
+            assert saved.model_max_length == original.model_max_length, d
+            assert saved.padding_side == original.padding_side and saved.truncation_side == original.truncation_side, d
+            print("transformers loads", d, "and tokenizes as the original")
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--check-saved"]:
+        check_saved(sys.argv[2:])
+    else:
+        main()
