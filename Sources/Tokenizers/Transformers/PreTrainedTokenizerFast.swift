@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// A `Tokenizer` with everything transformers puts around it: special-token attributes,
@@ -241,11 +242,23 @@ public final class PreTrainedTokenizerFast {
         tokenizer.padding = nil
         defer { (tokenizer.truncation, tokenizer.padding) = saved }
         do {
-            for (i, input) in inputs.enumerated() {
-                let a = try encodeInput(input, typeId: 0)
-                let b = try pairs.map { try encodeInput($0[i], typeId: 1) }
-                encodings.append(try tokenizer.postProcess(a, b, addSpecialTokens: options.addSpecialTokens))
+            // Rows are encoded in parallel in small chunks handed out dynamically, as the
+            // tokenizer's own batch encoding does; the tokenizer is only read meanwhile.
+            var results = [Result<Encoding, Error>?](repeating: nil, count: inputs.count)
+            let chunk = 16, addSpecial = options.addSpecialTokens
+            results.withUnsafeMutableBufferPointer { out in
+                let out = out
+                DispatchQueue.concurrentPerform(iterations: (inputs.count + chunk - 1) / chunk) { c in
+                    for i in (c * chunk)..<min(inputs.count, (c + 1) * chunk) {
+                        out[i] = Result {
+                            let a = try self.encodeInput(inputs[i], typeId: 0)
+                            let b = try pairs.map { try self.encodeInput($0[i], typeId: 1) }
+                            return try self.tokenizer.postProcess(a, b, addSpecialTokens: addSpecial)
+                        }
+                    }
+                }
             }
+            encodings = try results.map { try ($0 ?? .failure(TokenizerError.invalidArgument("a batch item was not encoded"))).get() }
         } catch let e as TokenizerError {
             // Errors of the Rust backend reach Python as plain `Exception`s.
             throw TransformersError("Exception", e.description)

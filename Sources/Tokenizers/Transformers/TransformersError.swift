@@ -6,8 +6,10 @@ public struct TransformersError: Error, CustomStringConvertible, Equatable {
     /// The message, worded as transformers words it.
     public let message: String
 
+    /// An error raised in scripts as `pythonType` with `message`.
     public init(_ pythonType: String, _ message: String) { self.pythonType = pythonType; self.message = message }
 
+    /// The message alone, as Python's str(exception).
     public var description: String { message }
 
     static func value(_ m: String) -> TransformersError { TransformersError("ValueError", m) }
