@@ -105,7 +105,7 @@ final class BatchEncodingObject: NativeObject, ScriptClassProviding {
         b.method("__setitem__", "key, value", doc: "Sets a value.") { o, a in o.data.set(a["key"], a["value"]); return .none }
         b.method("__contains__", "key", doc: "Whether the key is present.") { o, a in .bool(o.data.get(a["key"]) != nil) }
         b.method("__len__", "", doc: "The number of keys.") { o, _ in .int(o.data.count) }
-        b.method("__iter__", "", doc: "Iterates over the keys.") { o, _ in try Interp.call(try Interp.getAttr(.obj(o.data), "__iter__"), []) }
+        b.method("__iter__", "", doc: "Iterates over the keys.") { o, _ in try Interp.iter(.obj(o.data)) }
         b.method("keys", "", doc: "The keys.") { o, _ in try Interp.call(try Interp.getAttr(.obj(o.data), "keys"), []) }
         b.method("values", "", doc: "The values.") { o, _ in try Interp.call(try Interp.getAttr(.obj(o.data), "values"), []) }
         b.method("items", "", doc: "(key, value) pairs.") { o, _ in try Interp.call(try Interp.getAttr(.obj(o.data), "items"), []) }

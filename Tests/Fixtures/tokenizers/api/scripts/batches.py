@@ -35,3 +35,7 @@ print(words.word_ids(), words.tokens())
 print(tokenizer.decode([[101, 7592, 102], [101, 2088, 102]], skip_special_tokens=True))
 print(tokenizer.batch_decode(batch["input_ids"], skip_special_tokens=True))
 print(tokenizer.decode(batch["input_ids"][1], clean_up_tokenization_spaces=True))
+print(list(dict(batch).keys()), [k for k in batch], isinstance(batch, dict))
+print(batch.to("cpu").input_ids.shape, batch.get("nope", 5))
+batch["labels"] = batch["input_ids"]
+print(list(batch.keys()), type(batch).__name__)
