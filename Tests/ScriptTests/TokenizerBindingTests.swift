@@ -90,4 +90,17 @@ final class TokenizerBindingTests: XCTestCase {
         XCTAssertTrue(sink.stdout.hasPrefix("PreTrainedTokenizerFast.decode(token_ids, skip_special_tokens=False, clean_up_tokenization_spaces=None)"), sink.stdout)
         XCTAssertTrue(sink.stdout.hasSuffix("True True\n"), sink.stdout)
     }
+
+    func testCompletionAndInspectionKnowTheTokenizerAPI() throws {
+        setenv("HF_HOME", Self.hfHome.path, 1)
+        let engine = Engine(sink: CaptureSink())
+        let r = engine.execute("from transformers import AutoTokenizer\ntok = AutoTokenizer.from_pretrained('sentence-transformers/all-MiniLM-L6-v2')\ninputs = tok('hi')",
+                               cellName: "<cell>")
+        XCTAssertNil(r.errorLine)
+        XCTAssertTrue(engine.complete("tok.batch_d", cursor: 11).matches.contains { $0.hasSuffix("batch_decode") })
+        XCTAssertTrue(engine.complete("inputs.inp", cursor: 10).matches.contains { $0.hasSuffix("input_ids") })
+        XCTAssertTrue(engine.complete("AutoTokenizer.from_", cursor: 19).matches.contains { $0.hasSuffix("from_pretrained") })
+        let help = try XCTUnwrap(engine.inspect("tok.decode", cursor: 10))
+        XCTAssertTrue(help.contains("skip_special_tokens=False"), help)
+    }
 }
