@@ -44,7 +44,7 @@ let package = Package(
 
         .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
         .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
-        .target(name: "Script", dependencies: ["Tensors", "NN", "Display"]),
+        .target(name: "Script", dependencies: ["Tensors", "NN", "Display", "Tokenizers"]),
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "REPL", dependencies: ["Script", "Display", "CEditLine"]),

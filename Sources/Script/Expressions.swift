@@ -160,10 +160,10 @@ func evalArgs(_ args: [CallArg], _ simple: Bool, _ f: Frame) throws -> ([Value],
             kw.append((n, try e.eval(f)))
         case .starstar(let e):
             let m = try e.eval(f)
-            guard case .obj(let o) = m, let d = o as? PyDict else {
+            guard let items = try Interp.mappingItems(m) else {
                 throw Interp.typeError("argument after ** must be a mapping, not \(Interp.typeName(m))")
             }
-            for (k, v) in d.items {
+            for (k, v) in items {
                 guard case .str(let ks) = k else { throw Interp.typeError("keywords must be strings") }
                 if kw.contains(where: { $0.0 == ks }) { throw Interp.typeError("got multiple values for keyword argument '\(ks)'") }
                 kw.append((ks, v))
@@ -451,8 +451,8 @@ final class DictExpr: Expr {
                 d.set(kv, try ve.eval(f))
             } else {
                 let m = try ve.eval(f)
-                guard case .obj(let o) = m, let src = o as? PyDict else { throw Interp.typeError("'\(Interp.typeName(m))' object is not a mapping") }
-                for (a, b) in src.items { d.set(a, b) }
+                guard let items = try Interp.mappingItems(m) else { throw Interp.typeError("'\(Interp.typeName(m))' object is not a mapping") }
+                for (a, b) in items { d.set(a, b) }
             }
         }
         return .obj(d)
@@ -597,5 +597,18 @@ final class YieldFrom: Expr {
         }
         while let y = try Interp.next(it) { _ = try g.yield(y) }
         return Value.none
+    }
+}
+
+extension Interp {
+    /// The key/value pairs of a dict, or of a native mapping (one with `keys()` and
+    /// `__getitem__`, such as a tokenizer's BatchEncoding), as `**` unpacking takes them; nil
+    /// for anything else.
+    static func mappingItems(_ m: Value) throws -> [(Value, Value)]? {
+        guard case .obj(let o) = m else { return nil }
+        if let d = o as? PyDict { return d.items }
+        guard let n = o as? PyNative, let keys = try n.object.getAttribute("keys"),
+              try n.object.getAttribute("__getitem__") != nil else { return nil }
+        return try toArray(try call(keys, [])).map { k in (k, try getItem(m, k)) }
     }
 }

@@ -33,7 +33,11 @@ public struct Encoding: Equatable {
         return out
     }
 
-    mutating func setSequenceId(_ id: Int) { sequenceRanges = [id: 0..<ids.count] }
+    /// Marks every token (and every overflowing window's tokens) as belonging to input `id`.
+    mutating func setSequenceId(_ id: Int) {
+        sequenceRanges = [id: 0..<ids.count]
+        for i in overflowing.indices { overflowing[i].setSequenceId(id) }
+    }
 
     init(tokens model: [Token], wordId: Int?, typeId: Int) {
         ids = model.map(\.id)

@@ -29,9 +29,8 @@ private func wrap(_ e: Encoding, before: (Int, String)?, after: (Int, String), t
         body.overflowing = []
         parts.append(body)
         parts.append(specialEncoding(ids: [after.0], tokens: [after.1], typeId: typeIdAfter))
-        var out = Encoding.merged(parts, growingOffsets: false)
-        out.sequenceRanges = [:]
-        return out
+        // The body's sequence range, shifted past the leading special token, carries over.
+        return Encoding.merged(parts, growingOffsets: false)
     }
     var out = one(e)
     out.overflowing = e.overflowing.map(one)

@@ -101,6 +101,8 @@ struct ScalarTrie {
 
     /// Compiles the edges into the flat lookup arrays.
     mutating func freeze() {
+        // Already compiled and nothing inserted since: `building` is empty, recompiling would erase it.
+        if frozen { return }
         let nodeCount = values.count
         var edges = building.map { (node: Int32(truncatingIfNeeded: $0.key >> 21), scalar: UInt32($0.key & 0x1F_FFFF), target: $0.value) }
         edges.sort { $0.node != $1.node ? $0.node < $1.node : $0.scalar < $1.scalar }

@@ -22,11 +22,15 @@ extension Bindings {
         ScriptBridge.registerModule("numpy", doc: "A few numpy calls, backed by tensors. float64 is not a dtype here: float arrays are float32.") {
             NumpyModule.make()
         }
+        ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding.") {
+            TransformersTokenizers.moduleAttributes()
+        }
     }
 
     /// The rich display of a script value (a tensor's text, HTML summary and heatmap), nil
     /// for values that have none; front-ends call it for a cell's last expression.
     public static func mimeBundle(for value: Value) -> MimeBundle? {
+        if let chips = TokenChips.mimeBundle(for: value) { return chips }
         guard let t = ScriptBridge.unwrap(value, as: Tensor.self) else { return nil }
         return t.mimeBundle()
     }

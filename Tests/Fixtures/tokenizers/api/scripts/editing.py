@@ -1,0 +1,23 @@
+from transformers import AutoTokenizer
+tokenizer = AutoTokenizer.from_pretrained("sentence-transformers/all-MiniLM-L6-v2")
+print(tokenizer.add_tokens(["apusbird", "[NEW]"]))
+print(tokenizer.add_tokens("apusbird"))
+print(tokenizer.add_special_tokens({"additional_special_tokens": ["<ctx>", "</ctx>"]}))
+print(len(tokenizer), tokenizer.all_special_tokens)
+enc = tokenizer("the apusbird flies <ctx> over [NEW] land </ctx>")
+print(enc.input_ids)
+print(enc.tokens())
+print(tokenizer.decode(enc.input_ids))
+print(tokenizer.decode(enc.input_ids, skip_special_tokens=True))
+padded = tokenizer.pad({"input_ids": [[101, 7592, 102], [101, 102]]})
+print(padded)
+padded = tokenizer.pad([{"input_ids": [101, 7592, 102]}, {"input_ids": [101, 102]}], padding="max_length", max_length=5, return_tensors="pt")
+print(padded["input_ids"])
+print(padded["attention_mask"])
+tokenizer.padding_side = "left"
+print(tokenizer(["a b c", "d"], padding=True)["input_ids"])
+tokenizer.pad_token = "[MASK]"
+print(tokenizer.pad_token_id, tokenizer(["a b c", "d"], padding=True)["input_ids"])
+tokenizer.save_pretrained("/tmp/apus-tokenizer-binding-save")
+again = AutoTokenizer.from_pretrained("/tmp/apus-tokenizer-binding-save")
+print(again("the apusbird <ctx> [NEW]")["input_ids"], again.pad_token, again.padding_side)
