@@ -1,0 +1,59 @@
+/// The parsed form of a template: statements (`TemplateNode`) holding expressions
+/// (`TemplateExpression`), each with the source line it came from for error messages.
+struct TemplateExpression {
+    indirect enum Kind {
+        case literal(JinjaValue)
+        case name(String)
+        case list([TemplateExpression])
+        case tuple([TemplateExpression])
+        case dict([(TemplateExpression, TemplateExpression)])
+        case attribute(TemplateExpression, String)
+        case item(TemplateExpression, TemplateExpression)
+        case slice(TemplateExpression, TemplateExpression?, TemplateExpression?, TemplateExpression?)
+        case call(TemplateExpression, [CallArgument])
+        case filter(TemplateExpression, String, [CallArgument])
+        case test(TemplateExpression, String, [CallArgument], negated: Bool)
+        case unary(String, TemplateExpression)
+        case binary(String, TemplateExpression, TemplateExpression)
+        case compare(TemplateExpression, [(String, TemplateExpression)])
+        case and(TemplateExpression, TemplateExpression)
+        case or(TemplateExpression, TemplateExpression)
+        case not(TemplateExpression)
+        case conditional(condition: TemplateExpression, then: TemplateExpression, otherwise: TemplateExpression?)
+    }
+
+    let kind: Kind
+    let line: Int
+}
+
+/// One argument in a call, filter or test: positional, `name=value`, `*list` or `**dict`.
+struct CallArgument {
+    enum Style { case positional, keyword(String), spreadList, spreadDict }
+    let style: Style
+    let value: TemplateExpression
+}
+
+/// What `set` and `for` assign to.
+enum AssignTarget {
+    case name(String)
+    case attribute(String, String)
+    case tuple([String])
+}
+
+indirect enum TemplateNode {
+    case text(String)
+    case output(TemplateExpression)
+    case forLoop(target: AssignTarget, iterable: TemplateExpression, condition: TemplateExpression?,
+                 body: [TemplateNode], otherwise: [TemplateNode], line: Int)
+    case conditional(branches: [(TemplateExpression, [TemplateNode])], otherwise: [TemplateNode])
+    case set(AssignTarget, TemplateExpression, line: Int)
+    case setBlock(AssignTarget, filters: [(String, [CallArgument])], body: [TemplateNode], line: Int)
+    case macro(name: String, parameters: [(String, TemplateExpression?)], body: [TemplateNode])
+    case callBlock(call: TemplateExpression, parameters: [(String, TemplateExpression?)], body: [TemplateNode])
+    case filterBlock(filters: [(String, [CallArgument])], body: [TemplateNode], line: Int)
+    case with(assignments: [(AssignTarget, TemplateExpression)], body: [TemplateNode], line: Int)
+    case breakLoop
+    case continueLoop
+    /// transformers' `{% generation %}` block, which marks assistant text and renders its body.
+    case generation([TemplateNode])
+}

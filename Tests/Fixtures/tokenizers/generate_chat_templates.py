@@ -1,0 +1,261 @@
+"""Builds the chat-template fixtures with transformers' own rendering.
+
+Run: HF_HOME=/work/notes/hf HF_HUB_OFFLINE=1 /root/apus-ref/bin/python Tests/Fixtures/tokenizers/generate_chat_templates.py
+
+The template sources live in chat_templates/*.jinja: SmolLM2's is read here from the GGUF
+file's metadata (tokenizer.chat_template); the others are the public chat templates of those
+models, committed as found. Every conversation is rendered by `apply_chat_template(...,
+tokenize=False)` on a PreTrainedTokenizerFast that carries the template and the model's special
+tokens, so the special tokens reach the template exactly as transformers passes them. Short
+snippets exercising single Jinja features are rendered by transformers' compiled environment
+(`_compile_jinja_template`), and error cases record what Jinja reports.
+Writes chat_templates.expected.json next to this file.
+"""
+import glob, json, os, traceback
+import jinja2
+from transformers import PreTrainedTokenizerFast
+from transformers.utils.chat_template_utils import _compile_jinja_template
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEMPLATES = os.path.join(HERE, "chat_templates")
+
+
+def smollm2_template():
+    import gguf
+    hub = os.path.join(os.environ.get("HF_HOME", os.path.expanduser("~/.cache/huggingface")), "hub")
+    path = glob.glob(os.path.join(hub, "models--HuggingFaceTB--SmolLM2-135M-Instruct", "snapshots", "*",
+                                  "SmolLM2-135M-Instruct.Q4_1.gguf"))[0]
+    field = gguf.GGUFReader(path).fields["tokenizer.chat_template"]
+    return bytes(field.parts[field.data[0]]).decode("utf-8")
+
+
+with open(os.path.join(TEMPLATES, "smollm2.jinja"), "w", encoding="utf-8", newline="") as f:
+    f.write(smollm2_template())
+
+# name -> special tokens of that model
+MODELS = {
+    "smollm2": {"bos_token": "<|im_start|>", "eos_token": "<|im_end|>", "unk_token": "<|endoftext|>"},
+    "chatml": {"bos_token": "<s>", "eos_token": "<|im_end|>"},
+    "zephyr-7b-beta": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
+    "gemma-2-it": {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>"},
+    "llama-3.1-instruct": {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"},
+    "mistral-7b-instruct-v0.3": {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>"},
+    "qwen2.5-instruct": {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>"},
+    "hermes-3-llama-3.1-tool-use": {"bos_token": "<|begin_of_text|>", "eos_token": "<|im_end|>"},
+}
+
+
+def source(name):
+    with open(os.path.join(TEMPLATES, name + ".jinja"), encoding="utf-8", newline="") as f:
+        return f.read()
+
+
+BASIC = [
+    {"role": "user", "content": "Hello!"},
+    {"role": "assistant", "content": "Hi there, how can I help?"},
+    {"role": "user", "content": "What is 2+2?"},
+]
+WITH_SYSTEM = [{"role": "system", "content": "You are a helpful assistant."}] + BASIC
+UNICODE = [
+    {"role": "system", "content": "  Réponds en français.  \n"},
+    {"role": "user", "content": "  Dis \"bonjour\" 👋 et 你好 \n\n"},
+    {"role": "assistant", "content": "Bonjour ! 'ça va' ?", "tool_calls": None},
+    {"role": "user", "content": "Merci\t!"},
+]
+CONTINUE = [
+    {"role": "user", "content": "Write a haiku about the sea."},
+    {"role": "assistant", "content": "Waves fold into foam,"},
+]
+NOT_ALTERNATING = [{"role": "user", "content": "One"}, {"role": "user", "content": "Two"}]
+TOOLS = [
+    {"type": "function", "function": {
+        "name": "get_weather",
+        "description": "Get the current weather in a city, in °C or °F.",
+        "parameters": {"type": "object", "properties": {
+            "location": {"type": "string", "description": "The city, e.g. Paris"},
+            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"], "description": "The unit"},
+            "days": {"type": "integer", "description": "  How many days  "}},
+            "required": ["location"]}}},
+    {"type": "function", "function": {
+        "name": "search",
+        "description": "Search the web.",
+        "parameters": {"type": "object", "properties": {
+            "query": {"type": "string", "description": "What to look for"},
+            "tags": {"type": "array", "items": {"type": "string"}, "description": "Filters"},
+            "options": {"type": "object", "additionalProperties": {"type": "number"}, "description": "Weights"},
+            "limit": {"type": ["integer", "string"], "description": "At most this many"}},
+            "required": ["query"]}}},
+]
+TOOL_CALL = {"id": "call12345", "type": "function",
+             "function": {"name": "get_weather", "arguments": {"location": "Paris", "unit": "celsius"}}}
+TOOL_CONVERSATION = [
+    {"role": "system", "content": "You are a weather bot."},
+    {"role": "user", "content": "What's the weather in Paris?"},
+    {"role": "assistant", "tool_calls": [TOOL_CALL]},
+    {"role": "tool", "tool_call_id": "call12345", "name": "get_weather", "content": "22"},
+    {"role": "assistant", "content": "It is 22 °C in Paris."},
+    {"role": "user", "content": "Thanks!"},
+]
+TWO_TOOL_CALLS = [
+    {"role": "user", "content": "Weather in Paris and Rome?"},
+    {"role": "assistant", "content": "Let me check.", "tool_calls": [
+        TOOL_CALL,
+        {"id": "call67890", "type": "function",
+         "function": {"name": "get_weather", "arguments": {"location": "Rome"}}}]},
+    {"role": "tool", "tool_call_id": "call12345", "content": "{\"temperature\": 22}"},
+    {"role": "tool", "tool_call_id": "call67890", "content": "{\"temperature\": 27}"},
+]
+DOCUMENTS = [{"title": "Tides", "text": "The moon pulls the sea."}]
+
+# (case name, template, messages, options)
+CASES = [
+    ("smollm2 basic", "smollm2", BASIC, {"add_generation_prompt": True}),
+    ("smollm2 basic without prompt", "smollm2", BASIC, {}),
+    ("smollm2 with system", "smollm2", WITH_SYSTEM, {"add_generation_prompt": True}),
+    ("smollm2 unicode", "smollm2", UNICODE, {"add_generation_prompt": True}),
+    ("smollm2 continue final message", "smollm2", CONTINUE, {"continue_final_message": True}),
+    ("chatml basic", "chatml", BASIC, {"add_generation_prompt": True}),
+    ("chatml with system", "chatml", WITH_SYSTEM, {}),
+    ("zephyr with system", "zephyr-7b-beta", WITH_SYSTEM, {"add_generation_prompt": True}),
+    ("zephyr without prompt", "zephyr-7b-beta", BASIC, {}),
+    ("zephyr continue final message", "zephyr-7b-beta", CONTINUE, {"continue_final_message": True}),
+    ("gemma basic", "gemma-2-it", BASIC, {"add_generation_prompt": True}),
+    ("gemma unicode trimmed", "gemma-2-it", UNICODE[1:], {"add_generation_prompt": True}),
+    ("gemma continue final message", "gemma-2-it", CONTINUE, {"continue_final_message": True}),
+    ("llama 3.1 with system", "llama-3.1-instruct", WITH_SYSTEM, {"add_generation_prompt": True}),
+    ("llama 3.1 basic", "llama-3.1-instruct", BASIC, {}),
+    ("llama 3.1 unicode", "llama-3.1-instruct", UNICODE, {"add_generation_prompt": True}),
+    ("llama 3.1 tools in user message", "llama-3.1-instruct", TOOL_CONVERSATION, {"tools": TOOLS, "add_generation_prompt": True}),
+    ("llama 3.1 tools in system message", "llama-3.1-instruct", TOOL_CONVERSATION,
+     {"tools": TOOLS, "tools_in_user_message": False, "date_string": "01 Jan 2025"}),
+    ("llama 3.1 builtin tools", "llama-3.1-instruct", BASIC,
+     {"builtin_tools": ["code_interpreter", "brave_search", "wolfram_alpha"], "add_generation_prompt": True}),
+    ("llama 3.1 continue final message", "llama-3.1-instruct", CONTINUE, {"continue_final_message": True}),
+    ("mistral v0.3 basic", "mistral-7b-instruct-v0.3", BASIC, {}),
+    ("mistral v0.3 with system", "mistral-7b-instruct-v0.3", WITH_SYSTEM, {}),
+    ("mistral v0.3 unicode", "mistral-7b-instruct-v0.3", UNICODE, {}),
+    ("mistral v0.3 tool calling", "mistral-7b-instruct-v0.3", TOOL_CONVERSATION, {"tools": TOOLS}),
+    ("mistral v0.3 two tool calls", "mistral-7b-instruct-v0.3", TWO_TOOL_CALLS + [{"role": "assistant", "content": "Paris 22, Rome 27."}, {"role": "user", "content": "And Oslo?"}], {"tools": TOOLS}),
+    ("qwen2.5 basic", "qwen2.5-instruct", BASIC, {"add_generation_prompt": True}),
+    ("qwen2.5 with system", "qwen2.5-instruct", WITH_SYSTEM, {}),
+    ("qwen2.5 unicode", "qwen2.5-instruct", UNICODE, {"add_generation_prompt": True}),
+    ("qwen2.5 tools", "qwen2.5-instruct", TOOL_CONVERSATION, {"tools": TOOLS, "add_generation_prompt": True}),
+    ("qwen2.5 two tool calls", "qwen2.5-instruct", TWO_TOOL_CALLS, {"tools": TOOLS, "add_generation_prompt": True}),
+    ("qwen2.5 documents ignored", "qwen2.5-instruct", BASIC, {"documents": DOCUMENTS, "add_generation_prompt": True}),
+    ("qwen2.5 continue final message", "qwen2.5-instruct", CONTINUE, {"continue_final_message": True}),
+    ("hermes 3 tools", "hermes-3-llama-3.1-tool-use", TOOL_CONVERSATION, {"tools": TOOLS, "add_generation_prompt": True}),
+    ("hermes 3 two tool calls", "hermes-3-llama-3.1-tool-use", TWO_TOOL_CALLS, {"tools": TOOLS}),
+]
+
+# (name, template source, context) rendered directly by transformers' compiled environment.
+SNIPPETS = [
+    ("whitespace control", "a  {{- 'b' -}}  c\n  {%- if true -%}  d  {%- endif %}\n{# note #}\n  {% if true %}\n    e\n  {% endif %}\nf {{ 'g' }}\n{%+ if true %}h{% endif +%}\ni", {}),
+    ("lstrip first line and comments", "   {% set x = 1 %}\n  {# c #}\n{{ x }}\n  {{ x }}  \n{% raw %}{{ not parsed }}{% endraw %}", {}),
+    ("printing values", "{{ none }}|{{ true }}|{{ 1.0 }}|{{ 1e-5 }}|{{ 2.5e20 }}|{{ 10 / 4 }}|{{ 7 // 2 }}|{{ -7 // 2 }}|{{ -7 % 3 }}|{{ 2 ** 10 }}|{{ [1, 'a', none, 1.5] }}|{{ {'k': \"it's\", 'b': [true]} }}|{{ (1,) }}|{{ ('a', 2) }}|{{ 'x' ~ 1 ~ none }}|{{ missing }}", {}),
+    ("string repr escapes", "{{ ['a\\nb', 'q\"', \"s'\", 'both\\'\"', 'tab\\t', 'é😀'] }}", {}),
+    ("loop variables", "{% for x in items %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.revindex0 }}{{ loop.first }}{{ loop.last }}{{ loop.length }}[{{ loop.previtem }}|{{ loop.nextitem }}]{{ loop.cycle('o', 'e') }};{% endfor %}", {"items": ["a", "b", "c"]}),
+    ("loop filter else break continue", "{% for n in range(10) if n % 2 == 0 %}{% if n == 2 %}{% continue %}{% endif %}{% if n > 6 %}{% break %}{% endif %}{{ n }}:{{ loop.index }}/{{ loop.length }} {% else %}empty{% endfor %}|{% for x in [] %}x{% else %}none{% endfor %}", {}),
+    ("tuple unpacking", "{% for k, v in d.items() %}{{ k }}={{ v }};{% endfor %}{% for a, b in [[1, 2], (3, 4)] %}{{ a + b }}{% endfor %}{% set p, q = 'xy' %}{{ q }}{{ p }}", {"d": {"z": 1, "a": [2]}}),
+    ("scoping and namespace", "{% set a = 1 %}{% set ns = namespace(total=0, items=[]) %}{% for x in [1, 2, 3] %}{% set a = a + x %}{% set ns.total = ns.total + x %}{% endfor %}{{ a }} {{ ns.total }} {{ ns.items }}{% if true %}{% set b = 5 %}{% endif %}{{ b }}", {}),
+    ("macros", "{% macro greet(name, punct='!') %}Hi {{ name }}{{ punct }}{% endmacro %}{{ greet('Ann') }} {{ greet('Bob', punct='?') }} {{ greet(name='Cy') }}{% macro wrap(tag) %}<{{ tag }}>{{ caller() }}</{{ tag }}>{% endmacro %}{% call wrap('b') %}bold {{ greet('Di') }}{% endcall %}{% macro fact(n) %}{% if n <= 1 %}1{% else %}{{ n * fact(n - 1) | int }}{% endif %}{% endmacro %} {{ fact(5) }}", {}),
+    ("set block and filter block", "{% set text %}  Hello {{ who }}  {% endset %}[{{ text | trim }}]{% set shout | upper %}quiet{% endset %}{{ shout }}{% filter title %}a tale of two-cities{% endfilter %}", {"who": "you"}),
+    ("conditionals and logic", "{% for n in [0, 1, 2] %}{% if n == 0 %}zero{% elif n == 1 %}one{% else %}many{% endif %},{% endfor %}{{ 'y' if 1 < 2 < 3 else 'n' }}{{ 'y' if 3 > 2 > 2 else 'n' }}{{ [] or 'fallback' }}{{ 'a' and 'b' }}{{ not none }}{{ 1 in [1, 2] }}{{ 'ell' in 'hello' }}{{ 'k' not in d }}{{ 'y' if false }}", {"d": {"k": 1}}),
+    ("attribute and item access", "{{ d.k }}|{{ d['k'] }}|{{ d.missing is defined }}|{{ xs[0] }}{{ xs[-1] }}|{{ xs[5] is defined }}|{{ d.get('k') }}{{ d.get('nope', 'dflt') }}{{ d.get('nope') }}|{{ d.keys() | list }}{{ d.values() | list }}|{{ none.attr is defined }}|{{ xs.0 }}", {"d": {"k": "v", "n": 2}, "xs": [1, 2, 3]}),
+    ("slices", "{{ xs[1:] }}{{ xs[:2] }}{{ xs[::-1] }}{{ xs[::2] }}{{ xs[-2:] }}{{ xs[:-1] }}{{ xs[4:1:-1] }}{{ xs[10:] }}{{ 'hello'[1:3] }}{{ 'hello'[::-1] }}{{ 'abc'[-1] }}", {"xs": [1, 2, 3, 4, 5]}),
+    ("filters on text", "[{{ '  x  ' | trim }}][{{ 'xxhixx' | trim('x') }}]{{ 'Ab' | upper }}{{ 'Ab' | lower }}{{ 'hello wORLD' | capitalize }}{{ 'hello wORLD-x (y)' | title }}{{ 'a-b-a' | replace('a', 'o') }}{{ 'one two  three' | wordcount }}|{{ 'x\ny\n\nz' | indent(2) }}|{{ 'x\ny' | indent(2, true) }}|{{ '<&>' | e }}{{ 'abc' | reverse }}{{ 42 | string }}{{ 'abc' | list }}", {}),
+    ("filters on sequences", "{{ xs | length }}{{ xs | count }}{{ xs | first }}{{ xs | last }}{{ xs | join('-') }}{{ xs | reverse | list }}{{ xs | sort }}{{ xs | sort(reverse=true) }}{{ words | sort }}{{ words | sort(case_sensitive=true) }}{{ words | unique | list }}{{ xs | sum }}{{ xs | min }}{{ xs | max }}{{ [3.7, -2] | map('abs') | list }}{{ '3' | int + 1 }}{{ '2.5' | float }}{{ 'x' | int(7) }}{{ 3.7 | int }}{{ d | dictsort }}{{ d | dictsort(by='value', reverse=true) }}{{ d | items | list }}", {"xs": [3, 1, 2], "words": ["b", "A", "a", "C"], "d": {"b": 2, "a": 3, "c": 1}}),
+    ("selectattr map default", "{{ ms | selectattr('role', 'equalto', 'user') | map(attribute='content') | join(',') }}|{{ ms | rejectattr('role', 'eq', 'user') | map(attribute='content') | list }}|{{ ms | selectattr('tool') | list | length }}|{{ ms | map(attribute='missing', default='-') | join }}|{{ missing | default('d') }}{{ '' | default('e', true) }}{{ none | d('f') }}{{ ms | map(attribute='role') | unique | list }}{{ [1, 0, 2] | select | list }}{{ [1, 2, 3, 4] | reject('odd') | list }}", {"ms": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b", "tool": True}, {"role": "user", "content": "c"}]}),
+    ("tojson variants", "{{ d | tojson }}\n{{ d | tojson(indent=2) }}\n{{ d | tojson(sort_keys=true) }}\n{{ d | tojson(separators=(',', ':')) }}\n{{ d | tojson(ensure_ascii=true) }}\n{{ [] | tojson(indent=2) }}{{ {} | tojson(indent=2) }}{{ 'é\"\\n' | tojson }}{{ 1.5 | tojson }}{{ none | tojson }}", {"d": {"z": [1, 2.0, "é😀"], "a": {"b": None, "c": True, "e": {}}, "t": "tab\there"}}),
+    ("tests", "{{ x is defined }}{{ y is undefined }}{{ n is none }}{{ s is string }}{{ d is mapping }}{{ s is iterable }}{{ 3 is iterable }}{{ xs is sequence }}{{ 3 is number }}{{ 3.0 is float }}{{ 3 is integer }}{{ true is boolean }}{{ true is true }}{{ 0 is false }}{{ 3 is odd }}{{ 4 is even }}{{ 9 is divisibleby 3 }}{{ 9 is divisibleby(4) }}{{ 'a' is equalto 'a' }}{{ 2 is in [1, 2] }}{{ s is not mapping }}{{ 'ab' is lower }}{{ undefined_thing is iterable }}", {"x": 1, "n": None, "s": "str", "d": {}, "xs": [1]}),
+    ("string methods", "{{ ' x '.strip() }}|{{ '--x--'.lstrip('-') }}|{{ '--x--'.rstrip('-') }}|{{ 'abc'.startswith('ab') }}{{ 'abc'.endswith(('x', 'c')) }}|{{ 'a,b,,c'.split(',') }}{{ '  a  b '.split() }}{{ 'a b c'.split(' ', 1) }}{{ 'a b c'.rsplit(' ', 1) }}|{{ 'hi'.upper() }}{{ 'HI'.lower() }}{{ 'hello world'.title() }}{{ 'hello World'.capitalize() }}|{{ 'aaa'.replace('a', 'b', 2) }}|{{ '{} and {name}'.format(1, name='x') }}|{{ 'abcabc'.find('c') }}{{ 'abcabc'.count('b') }}|{{ '-'.join(['a', 'b']) }}|{{ 'r</think>a'.split('</think>')[-1].lstrip('\\n') }}", {}),
+    ("dict and list building", "{% set d = {'a': 1, 'b': [1, 2]} %}{{ d }}{{ dict(x=1, y='z') }}{{ [1, 2] + [3] }}{{ 'ab' * 2 }}{{ [0] * 3 }}{{ range(3) | list }}{{ range(1, 8, 3) | list }}{{ range(3, 0, -1) | list }}{{ (d.b | length) * 2 }}", {}),
+    ("generation block", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}{% endgeneration %}{% else %}[{{ m.content }}]{% endif %}{% endfor %}", {"messages": BASIC}),
+    ("windows newlines", "line1\r\n{% if true %}\r\n  two\r\n{% endif %}\r\nend\r\n", {}),
+]
+
+# (name, template source, context): templates that fail; Jinja's message and line are recorded.
+ERRORS = [
+    ("unclosed for", "{% for m in messages %}\n{{ m }}\n", {}),
+    ("unknown tag", "line one\n{% frobnicate %}", {}),
+    ("bad expression", "{{ 1 + }}", {}),
+    ("unbalanced bracket", "ok\n\n{{ (1 + 2 }}", {}),
+    ("stray endif", "{% if true %}x{% endif %}\n{% endif %}", {}),
+    ("raise in template", "{% for m in messages %}\n{% if m.role == 'bad' %}\n{{ raise_exception('Unsupported role: ' + m.role) }}\n{% endif %}\n{% endfor %}",
+     {"messages": [{"role": "user"}, {"role": "bad"}]}),
+]
+
+# (name, template, messages, options): real templates that raise on these conversations.
+RAISING_CASES = [
+    ("gemma rejects system", "gemma-2-it", WITH_SYSTEM, {}),
+    ("mistral rejects non-alternating roles", "mistral-7b-instruct-v0.3", NOT_ALTERNATING, {}),
+    ("llama rejects two tool calls", "llama-3.1-instruct", TWO_TOOL_CALLS, {"tools": TOOLS}),
+]
+
+
+def tokenizer_for(name):
+    tok = PreTrainedTokenizerFast(tokenizer_file=os.path.join(HERE, "wordlevel.json"), **MODELS[name])
+    tok.chat_template = source(name)
+    return tok
+
+
+def render_case(name, messages, options):
+    tok = tokenizer_for(name)
+    rendered = tok.apply_chat_template(messages, tokenize=False, **options)
+    extra = dict(tok.special_tokens_map)
+    for key, value in options.items():
+        if key not in ("tools", "documents", "add_generation_prompt", "continue_final_message"):
+            extra[key] = value
+    return rendered, extra
+
+
+def case_record(case_name, name, messages, options):
+    extra = dict(tokenizer_for(name).special_tokens_map)
+    for key, value in options.items():
+        if key not in ("tools", "documents", "add_generation_prompt", "continue_final_message"):
+            extra[key] = value
+    return {"name": case_name, "template": name, "messages": messages, "tools": options.get("tools"),
+            "documents": options.get("documents"), "add_generation_prompt": options.get("add_generation_prompt", False),
+            "continue_final_message": options.get("continue_final_message", False), "extra": extra}
+
+
+def raise_line(src, message):
+    for number, line in enumerate(src.split("\n"), 1):
+        if "raise_exception" in line and any(part and part in line for part in [message[:20], message.split(":")[0]]):
+            return number
+    return None
+
+
+def main():
+    out = {"templates": sorted(MODELS), "cases": [], "snippets": [], "errors": []}
+    for case_name, name, messages, options in CASES:
+        record = case_record(case_name, name, messages, options)
+        record["expected"], _ = render_case(name, messages, options)
+        out["cases"].append(record)
+    for case_name, src, context in SNIPPETS:
+        out["snippets"].append({"name": case_name, "source": src, "context": context,
+                                "expected": _compile_jinja_template(src).render(**context)})
+    for case_name, src, context in ERRORS:
+        try:
+            _compile_jinja_template(src).render(**context)
+            raise SystemExit(f"{case_name} did not fail")
+        except jinja2.TemplateSyntaxError as e:
+            out["errors"].append({"name": case_name, "source": src, "context": context, "kind": "syntax",
+                                  "message": e.message, "line": e.lineno})
+        except jinja2.TemplateError as e:
+            out["errors"].append({"name": case_name, "source": src, "context": context, "kind": "raised",
+                                  "message": e.message, "line": raise_line(src, e.message)})
+    for case_name, name, messages, options in RAISING_CASES:
+        try:
+            render_case(name, messages, options)
+            raise SystemExit(f"{case_name} did not fail")
+        except jinja2.TemplateError as e:
+            record = case_record(case_name, name, messages, options)
+            record.update({"kind": "raised", "message": e.message, "line": raise_line(source(name), e.message)})
+            out["errors"].append(record)
+    with open(os.path.join(HERE, "chat_templates.expected.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, indent=1)
+        f.write("\n")
+    print(len(out["cases"]), "cases,", len(out["snippets"]), "snippets,", len(out["errors"]), "errors")
+
+
+main()

@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+@testable import Tokenizers
+
+/// Chat templates render exactly what transformers' `apply_chat_template(tokenize=False)`
+/// renders: the real templates of SmolLM2, Llama 3.1, Mistral v0.3, Qwen2.5, Gemma 2, Zephyr,
+/// ChatML and Hermes 3 tool use on several conversations, Jinja feature snippets, and the
+/// errors of broken or raising templates (fixtures from generate_chat_templates.py).
+final class ChatTemplateTests: XCTestCase {
+    private static let fixture: TemplateValue = {
+        let data = try! Data(contentsOf: Fixtures.url("tokenizers/chat_templates.expected.json"))
+        return try! TemplateValue(json: String(decoding: data, as: UTF8.self))
+    }()
+
+    private func template(_ name: String) throws -> ChatTemplate {
+        let text = try String(contentsOf: Fixtures.url("tokenizers/chat_templates/\(name).jinja"), encoding: .utf8)
+        return try ChatTemplate(source: text)
+    }
+
+    private func items(_ key: String) -> [TemplateValue] {
+        guard case .array(let items)? = Self.fixture[key] else { XCTFail("fixture has no \(key)"); return [] }
+        return items
+    }
+
+    private func string(_ v: TemplateValue?) -> String {
+        if case .string(let s)? = v { return s }
+        return ""
+    }
+
+    private func array(_ v: TemplateValue?) -> [TemplateValue]? {
+        if case .array(let a)? = v { return a }
+        return nil
+    }
+
+    private func extra(_ v: TemplateValue?) -> [String: TemplateValue] {
+        guard case .object(let o)? = v else { return [:] }
+        return Dictionary(uniqueKeysWithValues: o.entries.map { ($0.key, $0.value) })
+    }
+
+    /// Renders one fixture case through the public conversation API.
+    private func renderCase(_ c: TemplateValue) throws -> String {
+        try template(string(c["template"])).render(
+            messages: array(c["messages"]) ?? [],
+            addGenerationPrompt: c["add_generation_prompt"] == .bool(true),
+            continueFinalMessage: c["continue_final_message"] == .bool(true),
+            tools: array(c["tools"]), documents: array(c["documents"]),
+            extraContext: extra(c["extra"]))
+    }
+
+    func testRealTemplatesRenderLikeTransformers() throws {
+        let cases = items("cases")
+        XCTAssertGreaterThanOrEqual(cases.count, 30)
+        var covered = Set<String>()
+        for c in cases {
+            let name = string(c["name"])
+            do {
+                let rendered = try renderCase(c)
+                XCTAssertEqual(rendered, string(c["expected"]), name)
+                covered.insert(string(c["template"]))
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
+        }
+        XCTAssertEqual(covered.count, 8, "every template is exercised")
+    }
+
+    func testJinjaFeatureSnippetsRenderLikeJinja() throws {
+        for s in items("snippets") {
+            let name = string(s["name"])
+            do {
+                let rendered = try ChatTemplate(source: string(s["source"])).render(context: extra(s["context"]))
+                XCTAssertEqual(rendered, string(s["expected"]), name)
+            } catch {
+                XCTFail("\(name): \(error)")
+            }
+        }
+    }
+
+    func testSyntaxErrorsNameTheLine() throws {
+        let errors = items("errors").filter { $0["kind"] == .string("syntax") }
+        XCTAssertEqual(errors.count, 5)
+        for e in errors {
+            let name = string(e["name"])
+            XCTAssertThrowsError(try ChatTemplate(source: string(e["source"])), name) { error in
+                guard let error = error as? ChatTemplateError else { return XCTFail("\(name): \(error)") }
+                XCTAssertEqual(error.kind, .syntax, name)
+                XCTAssertEqual(error.line.map { TemplateValue.int($0) }, e["line"], "\(name): \(error)")
+                XCTAssertTrue(error.description.contains("line \(error.line ?? 0)"), error.description)
+            }
+        }
+    }
+
+    func testRaisedExceptionsCarryTheTemplateMessageAndLine() throws {
+        let errors = items("errors").filter { $0["kind"] == .string("raised") }
+        XCTAssertEqual(errors.count, 4)
+        for e in errors {
+            let name = string(e["name"])
+            XCTAssertThrowsError(try {
+                if e["template"] != nil { return try renderCase(e) }
+                return try ChatTemplate(source: string(e["source"])).render(context: extra(e["context"]))
+            }(), name) { error in
+                guard let error = error as? ChatTemplateError else { return XCTFail("\(name): \(error)") }
+                XCTAssertEqual(error.kind, .raised, name)
+                XCTAssertEqual(error.message, string(e["message"]), name)
+                XCTAssertEqual(error.line.map { TemplateValue.int($0) }, e["line"], name)
+            }
+        }
+    }
+
+    func testStrftimeNowFormatsTheCurrentDate() throws {
+        let rendered = try ChatTemplate(source: "{{ strftime_now('%Y') }}").render(context: [:])
+        let year = Calendar.current.component(.year, from: Date())
+        XCTAssertEqual(rendered, String(year))
+    }
+
+    func testContinueFinalMessageRejectsGenerationPrompt() throws {
+        XCTAssertThrowsError(try template("smollm2").render(messages: [["role": "user", "content": "Hi"]],
+                                                            addGenerationPrompt: true, continueFinalMessage: true)) { error in
+            XCTAssertEqual((error as? ChatTemplateError)?.kind, .input)
+        }
+    }
+
+    func testRuntimeErrorsNameTheLine() throws {
+        let t = try ChatTemplate(source: "ok\n{{ 1 + missing }}")
+        XCTAssertThrowsError(try t.render(context: [:])) { error in
+            let e = error as? ChatTemplateError
+            XCTAssertEqual(e?.kind, .runtime)
+            XCTAssertEqual(e?.line, 2)
+            XCTAssertEqual(e?.message, "'missing' is undefined")
+        }
+    }
+
+    func testTemplatesCannotMutateLists() throws {
+        let t = try ChatTemplate(source: "{% set xs = [1] %}{{ xs.append(2) }}")
+        XCTAssertThrowsError(try t.render(context: [:])) { error in
+            XCTAssertEqual((error as? ChatTemplateError)?.kind, .runtime)
+        }
+    }
+
+    func testTemplateValueJSONKeepsKeyOrder() throws {
+        let v = try TemplateValue(json: #"{"z": 1, "a": [true, null, 1.5, "\u00e9\ud83d\ude00"], "m": {}}"#)
+        guard case .object(let o) = v else { return XCTFail() }
+        XCTAssertEqual(o.keys, ["z", "a", "m"])
+        XCTAssertEqual(v["a"], [true, nil, 1.5, "é😀"])
+        XCTAssertThrowsError(try TemplateValue(json: "{\"a\": }"))
+    }
+}
