@@ -26,7 +26,7 @@ enum PythonFormatting {
             return "{" + d.entries.map { stringRepr($0.0) + ": " + repr($0.1) }.joined(separator: ", ") + "}"
         case .object(let o):
             if o.isNamespace {
-                return "<Namespace " + o.attributes.entries.map { stringRepr($0.0) + ": " + repr($0.1) }.joined(separator: ", ") + ">"
+                return "<Namespace {" + o.attributes.entries.map { stringRepr($0.0) + ": " + repr($0.1) }.joined(separator: ", ") + "}>"
             }
             return "<\(o.typeName) object>"
         case .callable(let c): return "<function \(c.name)>"

@@ -170,6 +170,17 @@ SNIPPETS = [
     ("string methods", "{{ ' x '.strip() }}|{{ '--x--'.lstrip('-') }}|{{ '--x--'.rstrip('-') }}|{{ 'abc'.startswith('ab') }}{{ 'abc'.endswith(('x', 'c')) }}|{{ 'a,b,,c'.split(',') }}{{ '  a  b '.split() }}{{ 'a b c'.split(' ', 1) }}{{ 'a b c'.rsplit(' ', 1) }}|{{ 'hi'.upper() }}{{ 'HI'.lower() }}{{ 'hello world'.title() }}{{ 'hello World'.capitalize() }}|{{ 'aaa'.replace('a', 'b', 2) }}|{{ '{} and {name}'.format(1, name='x') }}|{{ 'abcabc'.find('c') }}{{ 'abcabc'.count('b') }}|{{ '-'.join(['a', 'b']) }}|{{ 'r</think>a'.split('</think>')[-1].lstrip('\\n') }}", {}),
     ("dict and list building", "{% set d = {'a': 1, 'b': [1, 2]} %}{{ d }}{{ dict(x=1, y='z') }}{{ [1, 2] + [3] }}{{ 'ab' * 2 }}{{ [0] * 3 }}{{ range(3) | list }}{{ range(1, 8, 3) | list }}{{ range(3, 0, -1) | list }}{{ (d.b | length) * 2 }}", {}),
     ("generation block", "{% for m in messages %}{% if m.role == 'assistant' %}{% generation %}{{ m.content }}{% endgeneration %}{% else %}[{{ m.content }}]{% endif %}{% endfor %}", {"messages": BASIC}),
+    ("set in a loop reads the outer value each pass", "{% set x = 0 %}{% for i in [1,2] %}{{ x }}{% set x = i %}{{ x }}{% endfor %}{{ x }}", {}),
+    ("macro sees later top-level set", "{% macro m() %}{{ late }}{% endmacro %}{% set late = 'L' %}{{ m() }}", {}),
+    ("float printing", "{{ 1e16 }} {{ 0.0001 }} {{ 123456789.123 }} {{ -0.0 }} {{ 1/3 }} {{ 1e15 }} {{ 12345678901234567.0 }} {{ 0.1+0.2 }} {{ 5 // 0.5 }} {{ 2 ** -1 }} {{ 7 % -3 }} {{ -7.5 % 2 }}", {}),
+    ("nested loops", "{% for a in [1,2] %}{% for b in 'xy' %}{{ loop.index }}{{ b }}{% endfor %}{{ loop.index }}{% endfor %}", {}),
+    ("trailing newlines", "x\n\n\n", {}),
+    ("comparisons of sequences", "{{ 'abc' < 'abd' }}{{ [1,2] < [1,3] }}{{ none is sameas none }}{{ 1 == 1.0 }}{{ true == 1 }}{{ [1] == [1.0] }}{{ {'a': 1, 'b': 2} == {'b': 2, 'a': 1} }}", {}),
+    ("previtem undefined on first pass", "{% for x in items %}{{ loop.previtem }}|{{ loop.previtem is defined }}|{% endfor %}", {"items": ["a", "b"]}),
+    ("namespace printing", "{% set ns = namespace(a=1, b='x') %}{{ ns }}", {}),
+    ("concat and defaults", "{{ 'a' ~ [1] }}|{{ x | default }}|{{ undefined_var | length }}|{{ none | string }}|{{ (1, 2) | tojson }}|{{ [1, 2, 3] | map('string') | join('+') }}|{{ -3 | abs }}{{ - 3 | abs }}", {}),
+    ("minus trims across lines", "{% if true %}\n  a\n{%- endif %}\nb\n  {%- if true %}x{% endif %}", {}),
+    ("dict attribute versus method", "{{ {'a': 1}.a }}{{ {'items': 5}.items is callable }}{{ {'items': 5}['items'] }}{{ 'x' if none }}|", {}),
     ("windows newlines", "line1\r\n{% if true %}\r\n  two\r\n{% endif %}\r\nend\r\n", {}),
 ]
 
