@@ -145,3 +145,39 @@ final class ChatTemplateTests: XCTestCase {
         XCTAssertThrowsError(try TemplateValue(json: "{\"a\": }"))
     }
 }
+
+extension ChatTemplateTests {
+    /// Hermes 3's type converter recurses forever on a `"null"` member of a type list (Python
+    /// raises RecursionError); here it must fail with an error, also on a small-stack thread.
+    func testRunawayRecursionFailsWithAnError() throws {
+        let hermes = try template("hermes-3-llama-3.1-tool-use")
+        let tools: [TemplateValue] = [["type": "function", "function": [
+            "name": "f", "description": "d",
+            "parameters": ["type": "object", "properties": ["x": ["type": ["integer", "null"], "description": "x"]]]]]]
+        /// Carries the thread's error back; the semaphore orders the write before the read.
+        final class Outcome: @unchecked Sendable { var error: Error? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            do {
+                _ = try hermes.render(messages: [["role": "user", "content": "hi"]], tools: tools)
+            } catch {
+                outcome.error = error
+            }
+            done.signal()
+        }
+        thread.stackSize = 512 * 1024
+        thread.start()
+        done.wait()
+        let error = try XCTUnwrap(outcome.error as? ChatTemplateError)
+        XCTAssertEqual(error.kind, .runtime)
+        XCTAssertTrue(error.message.contains("recursion"), error.message)
+    }
+
+    func testDeeplyNestedExpressionsAreASyntaxError() {
+        let source = "{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}"
+        XCTAssertThrowsError(try ChatTemplate(source: source)) { error in
+            XCTAssertEqual((error as? ChatTemplateError)?.kind, .syntax)
+        }
+    }
+}

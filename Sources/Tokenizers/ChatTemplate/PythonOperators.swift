@@ -50,7 +50,13 @@ enum PythonOperators {
             if let x = a.integer, let y = b.integer { return try checked(x.multipliedReportingOverflow(by: y)) }
             if let x = a.numeric, let y = b.numeric { return .double(x * y) }
             if let (sequence, count) = repetition(a, b) ?? repetition(b, a) {
-                guard count < 10_000_000 else { throw JinjaFailure("repetition count too large") }
+                let unit: Int
+                switch sequence {
+                case .string(let s): unit = max(1, s.utf8.count)
+                case .list(let items), .tuple(let items): unit = max(1, items.count)
+                default: unit = 1
+                }
+                guard count < 10_000_000 / unit else { throw JinjaFailure("repetition result too large") }
                 switch sequence {
                 case .string(let s): return .string(String(repeating: s, count: max(0, count)))
                 case .list(let items): return .list(Array([[JinjaValue]](repeating: items, count: max(0, count)).joined()))
@@ -89,6 +95,7 @@ enum PythonOperators {
             if case .string(let format) = a { return .string(try PythonPercentFormat.format(format, b)) }
         case "**":
             if let x = a.integer, let y = b.integer, y >= 0 {
+                if x == -1 { return .int(y % 2 == 0 ? 1 : -1) }
                 var result = 1
                 for _ in 0..<y {
                     let (p, overflow) = result.multipliedReportingOverflow(by: x)

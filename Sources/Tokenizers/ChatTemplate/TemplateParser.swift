@@ -5,6 +5,10 @@
 struct TemplateParser {
     private let tokens: [TemplateToken]
     private var i = 0
+    /// How deeply expressions and blocks nest; bounded so hostile input cannot exhaust the stack.
+    private var depth = 0
+    private static let maximumDepth = 1000
+    private let stack = StackGuard()
 
     static func parse(_ tokens: [TemplateToken]) throws -> [TemplateNode] {
         var parser = TemplateParser(tokens: tokens)
@@ -109,6 +113,9 @@ struct TemplateParser {
     }
 
     private mutating func statement(_ tag: String, line: Int) throws -> TemplateNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth, stack.hasRoom() else { throw fail("blocks nest too deeply", line: line) }
         switch tag {
         case "for": return try forStatement(line: line)
         case "if": return try ifStatement(line: line)
@@ -291,6 +298,9 @@ struct TemplateParser {
 
     mutating func expression() throws -> TemplateExpression {
         let line = self.line
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth, stack.hasRoom() else { throw fail("expressions nest too deeply") }
         var e = try orExpression()
         while skipName("if") {
             let condition = try orExpression()
@@ -362,6 +372,9 @@ struct TemplateParser {
 
     private mutating func unary(withFilters: Bool) throws -> TemplateExpression {
         let line = self.line
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth, stack.hasRoom() else { throw fail("expressions nest too deeply") }
         var e: TemplateExpression
         if isOp("-") || isOp("+") {
             guard case .op(let o) = next().kind else { fatalError("unreachable") }

@@ -27,6 +27,11 @@ final class TemplateRenderer {
     enum Flow { case normal, breakLoop, continueLoop }
 
     let builtins: TemplateScope
+    /// Macro calls in progress; a template that recurses without end fails with an error
+    /// instead of exhausting the thread's stack (Python raises RecursionError there).
+    private var callDepth = 0
+    static let maximumCallDepth = 1000
+    private let stack = StackGuard()
 
     init() {
         builtins = TemplateScope(parent: nil)
@@ -169,6 +174,11 @@ final class TemplateRenderer {
     private func makeMacro(_ name: String, _ parameters: [(String, TemplateExpression?)], _ body: [TemplateNode],
                            definedIn scope: TemplateScope) -> JinjaCallable {
         JinjaCallable(name) { [unowned self] args in
+            guard self.callDepth < Self.maximumCallDepth, self.stack.hasRoom() else {
+                throw JinjaFailure("maximum recursion depth exceeded in macro '\(name)'")
+            }
+            self.callDepth += 1
+            defer { self.callDepth -= 1 }
             let inner = TemplateScope(parent: scope)
             if args.positional.count > parameters.count {
                 throw JinjaFailure("macro '\(name)' takes not more than \(parameters.count) argument(s)")
@@ -210,7 +220,10 @@ final class TemplateRenderer {
     }
 
     func evaluate(_ e: TemplateExpression, _ scope: TemplateScope) throws -> JinjaValue {
-        try located(e.line) { try evaluateKind(e, scope) }
+        guard stack.hasRoom() else {
+            throw ChatTemplateError(kind: .runtime, message: "maximum recursion depth exceeded", line: e.line)
+        }
+        return try located(e.line) { try evaluateKind(e, scope) }
     }
 
     private func evaluateKind(_ e: TemplateExpression, _ scope: TemplateScope) throws -> JinjaValue {

@@ -123,9 +123,11 @@ extension TemplateRenderer {
             default: throw JinjaFailure("range expected 1 to 3 arguments, got \(numbers.count)")
             }
             guard step != 0 else { throw JinjaFailure("range() arg 3 must not be zero") }
-            let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
-            // The sandbox caps ranges at 100000 items.
-            guard count <= 100_000 else { throw JinjaFailure("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).") }
+            // The sandbox caps ranges at 100000 items; estimate in floating point so that
+            // extreme bounds cannot overflow before the check.
+            let estimate = (Double(stop) - Double(start)) / Double(step)
+            guard estimate <= 100_000 else { throw JinjaFailure("Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).") }
+            let count = estimate <= 0 ? 0 : Array(stride(from: start, to: stop, by: step)).count
             return .list((0..<count).map { .int(start + $0 * step) })
         })
     }
