@@ -181,3 +181,38 @@ extension ChatTemplateTests {
         }
     }
 }
+
+extension ChatTemplateTests {
+    /// Random soups of template fragments either render or throw a `ChatTemplateError`; none
+    /// crashes or throws anything else.
+    func testRandomTemplatesNeverCrash() {
+        let fragments = ["{{", "}}", "{%", "%}", "{#", "#}", "{%-", "-%}", "{{-", "-}}", " for ", " x ", " in ", " if ",
+                         " else ", " endif ", " endfor ", " set ", " = ", " macro ", " endmacro ", " m(", ")", "(", "[", "]",
+                         "{", "}", ",", ":", "|", " trim ", " length ", " tojson ", " is ", " not ", " defined ", "'s'", "\"q\"",
+                         "1", "-2", "3.5", " + ", " - ", " * ", " / ", " // ", " % ", " ** ", " ~ ", " == ", " < ", ".", "messages",
+                         "loop", ".index", "[0]", "[::-1]", "[1:]", " and ", " or ", " raw ", " endraw ", "\n", "  ", "text",
+                         " namespace(", "ns.a", " call ", " endcall ", " filter ", " endfilter ", " break ", " continue ",
+                         " raise_exception(", " range(", " selectattr(", " map(", " items ", "'role'", " none ", " true "]
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> Int {
+            state &+= 0x9E3779B97F4A7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+            return Int(truncatingIfNeeded: (z ^ (z >> 31)) >> 1)
+        }
+        let messages: [TemplateValue] = [["role": "user", "content": "hi"], ["role": "assistant", "content": "yo"]]
+        var rendered = 0
+        for _ in 0..<3000 {
+            let source = (0..<(1 + next() % 14)).map { _ in fragments[next() % fragments.count] }.joined()
+            do {
+                _ = try ChatTemplate(source: source).render(messages: messages, addGenerationPrompt: true)
+                rendered += 1
+            } catch is ChatTemplateError {
+            } catch {
+                XCTFail("\(source): unexpected error \(error)")
+            }
+        }
+        XCTAssertGreaterThan(rendered, 100)
+    }
+}

@@ -8,7 +8,8 @@ struct TemplateParser {
     /// How deeply expressions and blocks nest; bounded so hostile input cannot exhaust the stack.
     private var depth = 0
     private static let maximumDepth = 1000
-    private let stack = StackGuard()
+    /// Measured only once nesting grows: finding the stack bounds is slow on the main thread.
+    private lazy var stack = StackGuard()
 
     static func parse(_ tokens: [TemplateToken]) throws -> [TemplateNode] {
         var parser = TemplateParser(tokens: tokens)
@@ -115,7 +116,7 @@ struct TemplateParser {
     private mutating func statement(_ tag: String, line: Int) throws -> TemplateNode {
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maximumDepth, stack.hasRoom() else { throw fail("blocks nest too deeply", line: line) }
+        guard depth <= Self.maximumDepth, depth < 16 || stack.hasRoom() else { throw fail("blocks nest too deeply", line: line) }
         switch tag {
         case "for": return try forStatement(line: line)
         case "if": return try ifStatement(line: line)
@@ -300,7 +301,7 @@ struct TemplateParser {
         let line = self.line
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maximumDepth, stack.hasRoom() else { throw fail("expressions nest too deeply") }
+        guard depth <= Self.maximumDepth, depth < 16 || stack.hasRoom() else { throw fail("expressions nest too deeply") }
         var e = try orExpression()
         while skipName("if") {
             let condition = try orExpression()
@@ -374,7 +375,7 @@ struct TemplateParser {
         let line = self.line
         depth += 1
         defer { depth -= 1 }
-        guard depth <= Self.maximumDepth, stack.hasRoom() else { throw fail("expressions nest too deeply") }
+        guard depth <= Self.maximumDepth, depth < 16 || stack.hasRoom() else { throw fail("expressions nest too deeply") }
         var e: TemplateExpression
         if isOp("-") || isOp("+") {
             guard case .op(let o) = next().kind else { fatalError("unreachable") }

@@ -31,7 +31,10 @@ final class TemplateRenderer {
     /// instead of exhausting the thread's stack (Python raises RecursionError there).
     private var callDepth = 0
     static let maximumCallDepth = 1000
-    private let stack = StackGuard()
+    /// Expressions being evaluated, nested; the stack is only measured once this grows, since
+    /// finding the thread's stack bounds is slow on the main thread.
+    private var nesting = 0
+    private lazy var stack = StackGuard()
 
     init() {
         builtins = TemplateScope(parent: nil)
@@ -174,7 +177,7 @@ final class TemplateRenderer {
     private func makeMacro(_ name: String, _ parameters: [(String, TemplateExpression?)], _ body: [TemplateNode],
                            definedIn scope: TemplateScope) -> JinjaCallable {
         JinjaCallable(name) { [unowned self] args in
-            guard self.callDepth < Self.maximumCallDepth, self.stack.hasRoom() else {
+            guard self.callDepth < Self.maximumCallDepth, self.callDepth < 8 || self.stack.hasRoom() else {
                 throw JinjaFailure("maximum recursion depth exceeded in macro '\(name)'")
             }
             self.callDepth += 1
@@ -220,7 +223,9 @@ final class TemplateRenderer {
     }
 
     func evaluate(_ e: TemplateExpression, _ scope: TemplateScope) throws -> JinjaValue {
-        guard stack.hasRoom() else {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > 32 && !stack.hasRoom() {
             throw ChatTemplateError(kind: .runtime, message: "maximum recursion depth exceeded", line: e.line)
         }
         return try located(e.line) { try evaluateKind(e, scope) }
