@@ -13,7 +13,7 @@ enum PythonFormatting {
     /// Python's `repr(value)`.
     static func repr(_ value: JinjaValue) -> String {
         switch value {
-        case .undefined: return ""
+        case .undefined: return "Undefined"
         case .none: return "None"
         case .bool(let b): return b ? "True" : "False"
         case .int(let n): return String(n)

@@ -115,7 +115,6 @@ enum PythonOperators {
     private static func repetition(_ a: JinjaValue, _ b: JinjaValue) -> (JinjaValue, Int)? {
         switch a {
         case .string, .list, .tuple:
-            if case .bool = b { return nil }
             if let n = b.integer { return (a, n) }
             return nil
         default: return nil

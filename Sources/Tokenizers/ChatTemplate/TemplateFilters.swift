@@ -146,6 +146,7 @@ extension TemplateRenderer {
             let count = args.value(2, "count")?.integer ?? -1
             return .string(TemplateMethods.replace(text(), PythonFormatting.str(old), PythonFormatting.str(new), count: count))
         case "indent":
+            guard case .string = value else { throw JinjaFailure("indent needs a string, not \(value.typeName)") }
             let width: String
             switch args.value(0, "width") {
             case .string(let s)?: width = s
@@ -225,6 +226,8 @@ extension TemplateRenderer {
             if case .object(let o) = value { return o.attributes[attribute] ?? .undefined("no attribute '\(attribute)'") }
             return .undefined("'\(value.typeName) object' has no attribute '\(attribute)'")
         case "map":
+            // Jinja maps nothing over a falsy value without iterating it.
+            if !value.truthy { return .list([]) }
             let items = try sequence()
             if case .string(let attribute)? = args.keyword.first(where: { $0.0 == "attribute" })?.1 {
                 let fallback = args.keyword.first(where: { $0.0 == "default" })?.1
@@ -238,6 +241,8 @@ extension TemplateRenderer {
             let rest = JinjaArguments(positional: Array(args.positional.dropFirst()), keyword: args.keyword)
             return .list(try items.map { try applyFilter(filter, $0, rest) })
         case "select", "reject":
+            // Jinja selects nothing from a falsy value without iterating it.
+            if !value.truthy { return .list([]) }
             let keep = name == "select"
             return .list(try sequence().filter { item in
                 guard case .string(let test)? = args.positional.first else { return item.truthy == keep }
@@ -246,6 +251,7 @@ extension TemplateRenderer {
             })
         case "selectattr", "rejectattr":
             let keep = name == "selectattr"
+            if !value.truthy { return .list([]) }
             guard case .string(let attribute)? = args.positional.first else { throw JinjaFailure("\(name) needs an attribute name") }
             return .list(try sequence().filter { item in
                 let v = try lookupPath(item, attribute)

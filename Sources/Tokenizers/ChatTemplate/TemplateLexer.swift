@@ -82,7 +82,8 @@ struct TemplateLexer {
         j += word.unicodeScalars.count
         while j < source.count, PythonFormatting.isSpace(source[j]) { j += 1 }
         if at(j, "-%}") { return (j + 3, sign, true) }
-        if at(j, "+%}") { return (j + 3, sign, false) }
+        // `{% raw +%}` is not a raw tag for Jinja (the tag then fails as unknown); `endraw +%}` is.
+        if at(j, "+%}") { return word == "raw" ? nil : (j + 3, sign, false) }
         if at(j, "%}") { return (j + 2, sign, false) }
         return nil
     }

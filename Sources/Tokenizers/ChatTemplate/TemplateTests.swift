@@ -29,12 +29,12 @@ extension TemplateRenderer {
             }
         case "callable": if case .callable = value { return true }; return false
         case "odd", "even":
-            guard let n = value.integer else { throw JinjaFailure("test '\(name)' needs an integer, not \(value.typeName)") }
-            return (abs(n % 2) == 1) == (name == "odd")
+            // Python's `value % 2 == 1`, so floats qualify too.
+            let remainder = try PythonOperators.binary("%", value, .int(2))
+            return PythonOperators.equals(remainder, .int(name == "odd" ? 1 : 0))
         case "divisibleby":
-            guard let n = value.integer, let d = try other().integer else { throw JinjaFailure("divisibleby needs integers") }
-            guard d != 0 else { throw JinjaFailure("integer division or modulo by zero") }
-            return n % d == 0
+            let remainder = try PythonOperators.binary("%", value, try other())
+            return PythonOperators.equals(remainder, .int(0))
         case "equalto", "eq", "==": return PythonOperators.equals(value, try other())
         case "ne", "!=": return !PythonOperators.equals(value, try other())
         case "lt", "lessthan", "<": return try PythonOperators.less(value, try other())
@@ -50,8 +50,14 @@ extension TemplateRenderer {
             case (.object(let a), .object(let b)): return a === b
             default: return false
             }
-        case "lower": if case .string(let s) = value { return s.lowercased() == s }; return false
-        case "upper": if case .string(let s) = value { return s.uppercased() == s }; return false
+        case "lower", "upper":
+            // Python's `str(value).islower()`: some cased letter, and every cased letter lower.
+            var sawCased = false
+            for scalar in PythonFormatting.str(value).unicodeScalars where scalar.properties.isCased {
+                sawCased = true
+                if name == "lower" ? !scalar.properties.isLowercase : !scalar.properties.isUppercase { return false }
+            }
+            return sawCased
         case "escaped": return false
         case "filter", "test":
             guard case .string(let n) = value else { return false }
