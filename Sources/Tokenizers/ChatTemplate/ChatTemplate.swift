@@ -12,11 +12,13 @@ public struct ChatTemplate: @unchecked Sendable {
     /// The template text as given.
     public let source: String
     private let nodes: [TemplateNode]
+    private let frame = FrameInfo()
 
     /// Compiles `source`; a syntax error names the line and what was wrong.
     public init(source: String) throws {
         self.source = source
         nodes = try TemplateParser.parse(try TemplateLexer.tokenize(source))
+        FrameAnalysis.analyze(nodes, frame: frame)
     }
 
     /// Renders the template with exactly these variables (no conversation processing).
@@ -28,8 +30,9 @@ public struct ChatTemplate: @unchecked Sendable {
 
     private func render(_ context: [String: JinjaValue]) throws -> String {
         let renderer = TemplateRenderer()
-        let top = TemplateScope(parent: renderer.builtins)
-        top.variables = context
+        let arguments = TemplateScope(root: renderer.builtins)
+        arguments.variables = context
+        let top = TemplateScope(parent: arguments, frame: frame)
         var out = ""
         _ = try renderer.render(nodes, top, &out)
         return out

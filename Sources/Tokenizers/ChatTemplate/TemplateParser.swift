@@ -128,7 +128,7 @@ struct TemplateParser {
             try expectBlockEnd()
             let (nodes, _) = try body(until: ["endfilter"], opener: ("filter", line))
             try expectBlockEnd()
-            return .filterBlock(filters: filters, body: nodes, line: line)
+            return .filterBlock(filters: filters, body: nodes, line: line, frame: FrameInfo())
         case "with":
             var assignments: [(AssignTarget, TemplateExpression)] = []
             while current.kind != .blockEnd {
@@ -140,14 +140,14 @@ struct TemplateParser {
             try expectBlockEnd()
             let (nodes, _) = try body(until: ["endwith"], opener: ("with", line))
             try expectBlockEnd()
-            return .with(assignments: assignments, body: nodes, line: line)
+            return .with(assignments: assignments, body: nodes, line: line, frame: FrameInfo())
         case "break": try expectBlockEnd(); return .breakLoop
         case "continue": try expectBlockEnd(); return .continueLoop
         case "generation":
             try expectBlockEnd()
             let (nodes, _) = try body(until: ["endgeneration"], opener: ("generation", line))
             try expectBlockEnd()
-            return .generation(nodes)
+            return .generation(nodes, frame: FrameInfo())
         default:
             throw fail("encountered unknown tag '\(tag)'", line: line)
         }
@@ -168,7 +168,8 @@ struct TemplateParser {
             (otherwise, _) = try body(until: ["endfor"], opener: ("for", line))
         }
         try expectBlockEnd()
-        return .forLoop(target: target, iterable: iterable, condition: condition, body: loopBody, otherwise: otherwise, line: line)
+        return .forLoop(target: target, iterable: iterable, condition: condition, body: loopBody, otherwise: otherwise, line: line,
+                        frame: FrameInfo(), elseFrame: FrameInfo())
     }
 
     private mutating func ifStatement(line: Int) throws -> TemplateNode {
@@ -203,7 +204,7 @@ struct TemplateParser {
         try expectBlockEnd()
         let (nodes, _) = try body(until: ["endset"], opener: ("set", line))
         try expectBlockEnd()
-        return .setBlock(target, filters: filters, body: nodes, line: line)
+        return .setBlock(target, filters: filters, body: nodes, line: line, frame: FrameInfo())
     }
 
     private mutating func parameters() throws -> [(String, TemplateExpression?)] {
@@ -225,7 +226,7 @@ struct TemplateParser {
         let (nodes, _) = try body(until: ["endmacro"], opener: ("macro", line))
         if case .name = current.kind { i += 1 }  // `{% endmacro name %}`
         try expectBlockEnd()
-        return .macro(name: name, parameters: params, body: nodes)
+        return .macro(name: name, parameters: params, body: nodes, frame: FrameInfo())
     }
 
     private mutating func callStatement(line: Int) throws -> TemplateNode {
@@ -235,7 +236,7 @@ struct TemplateParser {
         try expectBlockEnd()
         let (nodes, _) = try body(until: ["endcall"], opener: ("call", line))
         try expectBlockEnd()
-        return .callBlock(call: call, parameters: params, body: nodes)
+        return .callBlock(call: call, parameters: params, body: nodes, frame: FrameInfo())
     }
 
     /// `| name(args) | name2` after `set x` (first pipe optional for `{% filter %}`).

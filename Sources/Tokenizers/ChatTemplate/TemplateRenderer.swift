@@ -6,10 +6,38 @@ import Foundation
 final class TemplateScope {
     var variables: [String: JinjaValue] = [:]
     let parent: TemplateScope?
+    /// The frame this scope runs, which says how names it assigns read before assignment.
+    let frame: FrameInfo?
+    /// The render context (arguments over globals), where `resolve` reads go.
+    let context: TemplateScope?
 
-    init(parent: TemplateScope?) { self.parent = parent }
+    init(parent: TemplateScope?, frame: FrameInfo? = nil) {
+        self.parent = parent
+        self.frame = frame
+        self.context = parent?.context ?? parent
+    }
+
+    /// A scope whose lookups are plain (the render context and the globals).
+    init(root parent: TemplateScope?) {
+        self.parent = parent
+        self.frame = nil
+        self.context = nil
+    }
 
     func lookup(_ name: String) -> JinjaValue? {
+        var scope: TemplateScope? = self
+        while let s = scope {
+            if let v = s.variables[name] { return v }
+            switch s.frame?.initial[name] {
+            case .undefined?: return nil
+            case .resolve?: return s.context?.plainLookup(name)
+            case .alias?, nil: scope = s.parent
+            }
+        }
+        return nil
+    }
+
+    private func plainLookup(_ name: String) -> JinjaValue? {
         var scope: TemplateScope? = self
         while let s = scope {
             if let v = s.variables[name] { return v }
@@ -37,7 +65,7 @@ final class TemplateRenderer {
     private lazy var stack = StackGuard()
 
     init() {
-        builtins = TemplateScope(parent: nil)
+        builtins = TemplateScope(root: nil)
         installGlobals()
     }
 
@@ -62,51 +90,52 @@ final class TemplateRenderer {
                 return try render(body, scope, &out)
             }
             return try render(otherwise, scope, &out)
-        case .forLoop(let target, let iterable, let condition, let body, let otherwise, let line):
-            return try renderLoop(target, iterable, condition, body, otherwise, line, scope, &out)
+        case .forLoop(let target, let iterable, let condition, let body, let otherwise, let line, let frame, let elseFrame):
+            return try renderLoop(target, iterable, condition, body, otherwise, line, frame, elseFrame, scope, &out)
         case .set(let target, let e, let line):
             try assign(target, try evaluate(e, scope), scope, line: line)
-        case .setBlock(let target, let filters, let body, let line):
+        case .setBlock(let target, let filters, let body, let line, let frame):
             var captured = ""
-            _ = try render(body, TemplateScope(parent: scope), &captured)
+            _ = try render(body, TemplateScope(parent: scope, frame: frame), &captured)
             var value = JinjaValue.string(captured)
             for (name, args) in filters {
                 value = try located(line) { try self.applyFilter(name, value, try self.arguments(args, scope)) }
             }
             try assign(target, value, scope, line: line)
-        case .macro(let name, let parameters, let body):
-            scope.variables[name] = .callable(makeMacro(name, parameters, body, definedIn: scope))
-        case .callBlock(let call, let parameters, let body):
+        case .macro(let name, let parameters, let body, let frame):
+            scope.variables[name] = .callable(makeMacro(name, parameters, body, frame, definedIn: scope))
+        case .callBlock(let call, let parameters, let body, let frame):
             guard case .call(let callee, let args) = call.kind else { return .normal }
-            let caller = makeMacro("caller", parameters, body, definedIn: scope)
+            let caller = makeMacro("caller", parameters, body, frame, definedIn: scope)
             var evaluated = try arguments(args, scope)
             evaluated.keyword.append(("caller", .callable(caller)))
             let function = try evaluate(callee, scope)
             out += PythonFormatting.str(try located(call.line) { try self.call(function, evaluated) })
-        case .filterBlock(let filters, let body, let line):
+        case .filterBlock(let filters, let body, let line, let frame):
             var captured = ""
-            _ = try render(body, TemplateScope(parent: scope), &captured)
+            _ = try render(body, TemplateScope(parent: scope, frame: frame), &captured)
             var value = JinjaValue.string(captured)
             for (name, args) in filters {
                 value = try located(line) { try self.applyFilter(name, value, try self.arguments(args, scope)) }
             }
             out += PythonFormatting.str(value)
-        case .with(let assignments, let body, let line):
-            let inner = TemplateScope(parent: scope)
+        case .with(let assignments, let body, let line, let frame):
+            let inner = TemplateScope(parent: scope, frame: frame)
             for (target, e) in assignments { try assign(target, try evaluate(e, scope), inner, line: line) }
             return try render(body, inner, &out)
         case .breakLoop:
             return .breakLoop
         case .continueLoop:
             return .continueLoop
-        case .generation(let body):
-            _ = try render(body, TemplateScope(parent: scope), &out)
+        case .generation(let body, let frame):
+            _ = try render(body, TemplateScope(parent: scope, frame: frame), &out)
         }
         return .normal
     }
 
     private func renderLoop(_ target: AssignTarget, _ iterable: TemplateExpression, _ condition: TemplateExpression?,
                             _ body: [TemplateNode], _ otherwise: [TemplateNode], _ line: Int,
+                            _ frame: FrameInfo, _ elseFrame: FrameInfo,
                             _ scope: TemplateScope, _ out: inout String) throws -> Flow {
         let sequence = try evaluate(iterable, scope)
         guard var items = sequence.iterated else {
@@ -114,16 +143,16 @@ final class TemplateRenderer {
         }
         if let condition {
             items = try items.filter { item in
-                let probe = TemplateScope(parent: scope)
+                let probe = TemplateScope(parent: scope, frame: frame)
                 try assign(target, item, probe, line: line)
                 return try evaluate(condition, probe).truthy
             }
         }
-        if items.isEmpty { return try render(otherwise, scope, &out) }
+        if items.isEmpty { return try render(otherwise, TemplateScope(parent: scope, frame: elseFrame), &out) }
         let loop = JinjaObject(typeName: "LoopContext", isNamespace: false)
         let count = items.count
         for (index, item) in items.enumerated() {
-            let inner = TemplateScope(parent: scope)
+            let inner = TemplateScope(parent: scope, frame: frame)
             try assign(target, item, inner, line: line)
             var a = JinjaDict()
             a["index"] = .int(index + 1)
@@ -175,14 +204,14 @@ final class TemplateRenderer {
     }
 
     private func makeMacro(_ name: String, _ parameters: [(String, TemplateExpression?)], _ body: [TemplateNode],
-                           definedIn scope: TemplateScope) -> JinjaCallable {
+                           _ frame: FrameInfo, definedIn scope: TemplateScope) -> JinjaCallable {
         JinjaCallable(name) { [unowned self] args in
             guard self.callDepth < Self.maximumCallDepth, self.callDepth < 8 || self.stack.hasRoom() else {
                 throw JinjaFailure("maximum recursion depth exceeded in macro '\(name)'")
             }
             self.callDepth += 1
             defer { self.callDepth -= 1 }
-            let inner = TemplateScope(parent: scope)
+            let inner = TemplateScope(parent: scope, frame: frame)
             if args.positional.count > parameters.count {
                 throw JinjaFailure("macro '\(name)' takes not more than \(parameters.count) argument(s)")
             }

@@ -40,20 +40,32 @@ enum AssignTarget {
     case tuple([String])
 }
 
+/// How a name a frame assigns somewhere reads before its first assignment, decided before
+/// rendering as Jinja's compiler decides it: `alias` reads the enclosing frame's variable,
+/// `resolve` reads the render context (skipping enclosing frames), `undefined` reads nothing.
+/// Names a frame never assigns or reads before assigning simply read the enclosing frame.
+enum InitialLoad { case undefined, resolve, alias }
+
+/// The variables of one Jinja frame (the template, a loop body, a macro, a block), filled by
+/// `FrameAnalysis` after parsing.
+final class FrameInfo {
+    var initial: [String: InitialLoad] = [:]
+}
+
 indirect enum TemplateNode {
     case text(String)
     case output(TemplateExpression)
     case forLoop(target: AssignTarget, iterable: TemplateExpression, condition: TemplateExpression?,
-                 body: [TemplateNode], otherwise: [TemplateNode], line: Int)
+                 body: [TemplateNode], otherwise: [TemplateNode], line: Int, frame: FrameInfo, elseFrame: FrameInfo)
     case conditional(branches: [(TemplateExpression, [TemplateNode])], otherwise: [TemplateNode])
     case set(AssignTarget, TemplateExpression, line: Int)
-    case setBlock(AssignTarget, filters: [(String, [CallArgument])], body: [TemplateNode], line: Int)
-    case macro(name: String, parameters: [(String, TemplateExpression?)], body: [TemplateNode])
-    case callBlock(call: TemplateExpression, parameters: [(String, TemplateExpression?)], body: [TemplateNode])
-    case filterBlock(filters: [(String, [CallArgument])], body: [TemplateNode], line: Int)
-    case with(assignments: [(AssignTarget, TemplateExpression)], body: [TemplateNode], line: Int)
+    case setBlock(AssignTarget, filters: [(String, [CallArgument])], body: [TemplateNode], line: Int, frame: FrameInfo)
+    case macro(name: String, parameters: [(String, TemplateExpression?)], body: [TemplateNode], frame: FrameInfo)
+    case callBlock(call: TemplateExpression, parameters: [(String, TemplateExpression?)], body: [TemplateNode], frame: FrameInfo)
+    case filterBlock(filters: [(String, [CallArgument])], body: [TemplateNode], line: Int, frame: FrameInfo)
+    case with(assignments: [(AssignTarget, TemplateExpression)], body: [TemplateNode], line: Int, frame: FrameInfo)
     case breakLoop
     case continueLoop
     /// transformers' `{% generation %}` block, which marks assistant text and renders its body.
-    case generation([TemplateNode])
+    case generation([TemplateNode], frame: FrameInfo)
 }
