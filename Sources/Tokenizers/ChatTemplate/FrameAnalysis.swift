@@ -1,8 +1,8 @@
 /// Decides, before rendering, how each frame's names read before they are assigned, following
 /// Jinja's compiler (its `idtracking`): within a frame, a name first read resolves from the
 /// render context (or the enclosing frame that knows it), a name first assigned is undefined
-/// until assigned (or the enclosing frame's value), and a name assigned in only some branches
-/// of an `if` falls back the same way. So `{% for %}{{ x }}{% endfor %}{% set x = 1 %}` prints
+/// until assigned (or the enclosing frame's value), and a name first assigned inside an `if`
+/// falls back to the enclosing frame or the context. So `{% for %}{{ x }}{% endfor %}{% set x = 1 %}` prints
 /// nothing in the loop even when the context has `x`, as in Jinja.
 enum FrameAnalysis {
     static func analyze(_ nodes: [TemplateNode], frame: FrameInfo) {
@@ -53,14 +53,17 @@ enum FrameAnalysis {
             refs[name] = .alias
         }
 
+        /// Jinja 3.1: a name first assigned inside an `if` branch reads, before that
+        /// assignment, the enclosing frame's variable or the context, whichever branch ran.
         func mergeBranches(_ branches: [SymbolTable]) {
-            var counts: [String: Int] = [:]
-            for b in branches { for name in b.stores where !stores.contains(name) { counts[name, default: 0] += 1 } }
+            var newlyStored = Set<String>()
+            for b in branches { newlyStored.formUnion(b.stores) }
+            newlyStored.subtract(stores)
             for b in branches {
                 refs.merge(b.refs) { _, new in new }
                 stores.formUnion(b.stores)
             }
-            for (name, count) in counts where count != branches.count {
+            for name in newlyStored {
                 refs[name] = (parent?.knows(name) ?? false) ? .alias : .resolve
             }
         }

@@ -181,6 +181,9 @@ SNIPPETS = [
     ("concat and defaults", "{{ 'a' ~ [1] }}|{{ x | default }}|{{ undefined_var | length }}|{{ none | string }}|{{ (1, 2) | tojson }}|{{ [1, 2, 3] | map('string') | join('+') }}|{{ -3 | abs }}{{ - 3 | abs }}", {}),
     ("minus trims across lines", "{% if true %}\n  a\n{%- endif %}\nb\n  {%- if true %}x{% endif %}", {}),
     ("dict attribute versus method", "{{ {'a': 1}.a }}{{ {'items': 5}.items is callable }}{{ {'items': 5}['items'] }}{{ 'x' if none }}|", {}),
+    ("frames: a later set hides the context in earlier loops", "{% for x in [1] %}[{{ name }}]{% endfor %}{% set name = 'M' %}{{ name }}|{{ other }}{% set other = 'O' %}{{ other }}", {"name": "N", "other": "P"}),
+    ("frames: a set inside an if falls back to the context", "{% if flag %}{% set name = 'B' %}{% endif %}{{ name }}{% for x in [1, 2] %}{% for y in [1] %}[{{ name2 }}]{% endfor %}{% set name2 = 'M' %}{% endfor %}", {"name": "N", "name2": "Q", "flag": False}),
+    ("frames: macros read their definition frame at call time", "{% macro m() %}{{ name }}{% endmacro %}{{ m() }}{% set name = 'M' %}{{ m() }}{% macro k(a=name) %}{{ a }}{% endmacro %}{{ k() }}", {"name": "N"}),
     ("windows newlines", "line1\r\n{% if true %}\r\n  two\r\n{% endif %}\r\nend\r\n", {}),
 ]
 
