@@ -105,7 +105,11 @@ enum PythonOperators {
                 }
                 return .int(result)
             }
-            if let x = a.numeric, let y = b.numeric { return .double(pow(x, y)) }
+            if let x = a.numeric, let y = b.numeric {
+                let result = pow(x, y)
+                if result.isInfinite && x.isFinite && y.isFinite { throw JinjaFailure("(34, 'Numerical result out of range')") }
+                return .double(result)
+            }
         default:
             break
         }

@@ -44,19 +44,28 @@ extension TemplateRenderer {
             }
             options.sortKeys = flag(3, "sort_keys")
             return .string(try PythonFormatting.json(value, options))
-        case "upper": return .string(text().uppercased())
-        case "lower": return .string(text().lowercased())
+        case "upper": return .string(TemplateMethods.pythonUpper(text()))
+        case "lower": return .string(TemplateMethods.pythonLower(text()))
         case "capitalize": return .string(TemplateMethods.capitalize(text()))
         case "title":
-            // Jinja's own title: words start after `-`, whitespace or an opening bracket.
+            // Jinja's own title: words start after `-`, whitespace or an opening bracket; each
+            // word is its first character upper-cased and the rest lower-cased.
             var out = ""
-            var atStart = true
-            for scalar in text().unicodeScalars {
-                let c = String(scalar)
-                let isBoundary = PythonFormatting.isSpace(scalar) || "-({[<".unicodeScalars.contains(scalar)
-                out += isBoundary ? c : (atStart ? c.uppercased() : c.lowercased())
-                atStart = isBoundary
+            var word = String.UnicodeScalarView()
+            func flush() {
+                guard let first = word.first else { return }
+                out += TemplateMethods.pythonUpper(String(first)) + TemplateMethods.pythonLower(String(String.UnicodeScalarView(word.dropFirst())))
+                word = String.UnicodeScalarView()
             }
+            for scalar in text().unicodeScalars {
+                if PythonFormatting.isSpace(scalar) || "-({[<".unicodeScalars.contains(scalar) {
+                    flush()
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    word.append(scalar)
+                }
+            }
+            flush()
             return .string(out)
         case "default", "d":
             let fallback = args.value(0, "default_value") ?? .string("")
@@ -103,7 +112,10 @@ extension TemplateRenderer {
             switch value {
             case .int: return value
             case .bool(let b): return .int(b ? 1 : 0)
-            case .double(let d): return d.isFinite && abs(d) < 9.2e18 ? .int(Int(d.rounded(.towardZero))) : fallback
+            case .double(let d):
+                guard d.isFinite else { return fallback }
+                guard abs(d) < 9.2e18 else { throw JinjaFailure("integer \(PythonFormatting.float(d)) is beyond the 64-bit integers templates support") }
+                return .int(Int(d.rounded(.towardZero)))
             case .string(let s):
                 let base = args.value(1, "base")?.integer ?? 10
                 let trimmed = TemplateMethods.strip(s, nil, leading: true, trailing: true).replacingOccurrences(of: "_", with: "")
@@ -136,7 +148,10 @@ extension TemplateRenderer {
             let method = args.value(1, "method").map(PythonFormatting.str) ?? "common"
             let scale = pow(10.0, Double(precision))
             switch method {
-            case "common": return .double((d * scale).rounded(.toNearestOrEven) / scale)
+            case "common":
+                // Python's round() keeps an int an int.
+                if precision >= 0, let n = value.integer { return .int(n) }
+                return .double((d * scale).rounded(.toNearestOrEven) / scale)
             case "floor": return .double((d * scale).rounded(.down) / scale)
             case "ceil": return .double((d * scale).rounded(.up) / scale)
             default: throw JinjaFailure("method must be common, ceil or floor")
@@ -154,8 +169,9 @@ extension TemplateRenderer {
             case nil: width = "    "
             }
             let first = flag(1, "first"), blank = flag(2, "blank")
-            var lines = (text() + "\n").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            lines.removeLast()
+            // Jinja appends a newline before Python's splitlines, so a trailing line break
+            // leaves an empty last line.
+            let lines = TemplateMethods.splitLines(text() + "\n")
             var out: String
             if blank {
                 out = lines.joined(separator: "\n" + width)
@@ -290,7 +306,7 @@ extension TemplateRenderer {
 
     /// The key Jinja sorts by: strings lowered unless case-sensitive.
     private func sortKey(_ v: JinjaValue, caseSensitive: Bool) -> JinjaValue {
-        if !caseSensitive, case .string(let s) = v { return .string(s.lowercased()) }
+        if !caseSensitive, case .string(let s) = v { return .string(TemplateMethods.pythonLower(s)) }
         return v
     }
 

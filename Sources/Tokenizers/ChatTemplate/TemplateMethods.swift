@@ -109,21 +109,73 @@ enum TemplateMethods {
         return parts
     }
 
-    /// Python's `str.title()`: a letter after a cased letter is lowered, any other raised.
-    static func pythonTitle(_ s: String) -> String {
+    /// Python's `str.lower()`: per-character lowercase mappings, with a capital sigma at the
+    /// end of a word becoming the final form (ς).
+    static func pythonLower(_ s: String) -> String {
+        let scalars = Array(s.unicodeScalars)
         var out = ""
-        var previousCased = false
-        for scalar in s.unicodeScalars {
-            let c = String(scalar)
-            out += previousCased ? c.lowercased() : c.uppercased()
-            previousCased = scalar.properties.isCased
+        for i in scalars.indices {
+            out += lowerScalar(scalars, i)
         }
         return out
     }
 
+    private static func lowerScalar(_ scalars: [Unicode.Scalar], _ i: Int) -> String {
+        let c = scalars[i]
+        guard c == "\u{03A3}" else { return c.properties.lowercaseMapping }
+        // Final_Sigma: a cased letter before (skipping case-ignorable ones) and none after.
+        var j = i - 1
+        while j >= 0, scalars[j].properties.isCaseIgnorable { j -= 1 }
+        let casedBefore = j >= 0 && scalars[j].properties.isCased
+        var k = i + 1
+        while k < scalars.count, scalars[k].properties.isCaseIgnorable { k += 1 }
+        let casedAfter = k < scalars.count && scalars[k].properties.isCased
+        return casedBefore && !casedAfter ? "\u{03C2}" : "\u{03C3}"
+    }
+
+    /// Python's `str.upper()`.
+    static func pythonUpper(_ s: String) -> String {
+        s.unicodeScalars.map { $0.properties.uppercaseMapping }.joined()
+    }
+
+    /// Python's `str.title()`: a character after a cased one is lowered, any other title-cased.
+    static func pythonTitle(_ s: String) -> String {
+        let scalars = Array(s.unicodeScalars)
+        var out = ""
+        var previousCased = false
+        for i in scalars.indices {
+            out += previousCased ? lowerScalar(scalars, i) : scalars[i].properties.titlecaseMapping
+            previousCased = scalars[i].properties.isCased
+        }
+        return out
+    }
+
+    /// Python's `str.capitalize()`: the first character title-cased, the rest lowered.
     static func capitalize(_ s: String) -> String {
-        guard let first = s.unicodeScalars.first else { return s }
-        return String(first).uppercased() + String(String.UnicodeScalarView(s.unicodeScalars.dropFirst())).lowercased()
+        let scalars = Array(s.unicodeScalars)
+        guard let first = scalars.first else { return s }
+        var out = first.properties.titlecaseMapping
+        for i in scalars.indices.dropFirst() { out += lowerScalar(scalars, i) }
+        return out
+    }
+
+    /// Python's `str.splitlines()`: every Unicode line boundary, `\r\n` counting as one.
+    static func splitLines(_ s: String) -> [String] {
+        var lines: [String] = []
+        var current = String.UnicodeScalarView()
+        var iterator = Array(s.unicodeScalars)[...]
+        while let c = iterator.popFirst() {
+            switch c.value {
+            case 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x85, 0x2028, 0x2029:
+                if c == "\r", iterator.first == "\n" { iterator.removeFirst() }
+                lines.append(String(current))
+                current = String.UnicodeScalarView()
+            default:
+                current.append(c)
+            }
+        }
+        if !current.isEmpty { lines.append(String(current)) }
+        return lines
     }
 
     private static func stringMethod(_ s: String, _ name: String) -> JinjaCallable? {
@@ -165,13 +217,9 @@ enum TemplateMethods {
                 return .list(try split(s, sep, max).map { .string($0) })
             }
         case "splitlines":
-            return JinjaCallable(name) { _ in
-                var lines = s.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.map(String.init)
-                if lines.last == "" { lines.removeLast() }
-                return .list(lines.map { .string($0) })
-            }
-        case "upper": return JinjaCallable(name) { _ in .string(s.uppercased()) }
-        case "lower": return JinjaCallable(name) { _ in .string(s.lowercased()) }
+            return JinjaCallable(name) { _ in .list(splitLines(s).map { .string($0) }) }
+        case "upper": return JinjaCallable(name) { _ in .string(pythonUpper(s)) }
+        case "lower": return JinjaCallable(name) { _ in .string(pythonLower(s)) }
         case "title": return JinjaCallable(name) { _ in .string(pythonTitle(s)) }
         case "capitalize": return JinjaCallable(name) { _ in .string(capitalize(s)) }
         case "replace":
@@ -215,8 +263,14 @@ enum TemplateMethods {
                 case "isalpha": return .bool(scalars.allSatisfy { $0.properties.isAlphabetic })
                 case "isalnum": return .bool(scalars.allSatisfy { $0.properties.isAlphabetic || $0.properties.numericType != nil })
                 case "isspace": return .bool(scalars.allSatisfy(PythonFormatting.isSpace))
-                case "isupper": return .bool(s.uppercased() == s && s.lowercased() != s)
-                default: return .bool(s.lowercased() == s && s.uppercased() != s)
+                case "isupper", "islower":
+                    var sawCased = false
+                    for c in scalars where c.properties.isCased {
+                        sawCased = true
+                        if name == "isupper" ? !c.properties.isUppercase : !c.properties.isLowercase { return .bool(false) }
+                    }
+                    return .bool(sawCased)
+                default: return .bool(false)
                 }
             }
         case "format":
