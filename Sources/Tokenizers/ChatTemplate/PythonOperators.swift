@@ -187,8 +187,11 @@ enum PythonOperators {
             return substringIndex(Array(s.unicodeScalars), Array(t.unicodeScalars), from: 0) != nil
         case .list(let items), .tuple(let items): return items.contains { equals($0, item) }
         case .dict(let d):
-            guard case .string(let k) = item else { return false }
-            return d[k] != nil
+            switch item {
+            case .string(let k): return d[k] != nil
+            case .list, .dict: throw JinjaFailure("unhashable type: '\(item.typeName)'")
+            default: return false
+            }
         default:
             throw JinjaFailure("argument of type '\(container.typeName)' is not iterable")
         }

@@ -85,7 +85,8 @@ extension TemplateRenderer {
         case "list": return .list(try sequence())
         case "string": return .string(text())
         case "safe", "e", "escape", "forceescape":
-            if name == "safe" { return value }
+            // Markup(value) is text: `none | safe` is the string "None".
+            if name == "safe" { return .string(text()) }
             var out = ""
             for c in text().unicodeScalars {
                 switch c {
@@ -108,6 +109,8 @@ extension TemplateRenderer {
             if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
             return .list(try sequence().reversed())
         case "int":
+            // int(Undefined) fails in Python, so no default applies.
+            if case .undefined(let message) = value { throw JinjaFailure(message) }
             let fallback = args.value(0, "default") ?? .int(0)
             switch value {
             case .int: return value
@@ -125,6 +128,7 @@ extension TemplateRenderer {
             default: return fallback
             }
         case "float":
+            if case .undefined(let message) = value { throw JinjaFailure(message) }
             let fallback = args.value(0, "default") ?? .double(0)
             switch value {
             case .double: return value

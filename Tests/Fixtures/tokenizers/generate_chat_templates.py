@@ -184,6 +184,7 @@ SNIPPETS = [
     ("frames: a later set hides the context in earlier loops", "{% for x in [1] %}[{{ name }}]{% endfor %}{% set name = 'M' %}{{ name }}|{{ other }}{% set other = 'O' %}{{ other }}", {"name": "N", "other": "P"}),
     ("frames: a set inside an if falls back to the context", "{% if flag %}{% set name = 'B' %}{% endif %}{{ name }}{% for x in [1, 2] %}{% for y in [1] %}[{{ name2 }}]{% endfor %}{% set name2 = 'M' %}{% endfor %}", {"name": "N", "name2": "Q", "flag": False}),
     ("frames: macros read their definition frame at call time", "{% macro m() %}{{ name }}{% endmacro %}{{ m() }}{% set name = 'M' %}{{ m() }}{% macro k(a=name) %}{{ a }}{% endmacro %}{{ k() }}", {"name": "N"}),
+    ("python case mapping and line breaks", "{{ 'ǅΣ ß ﬁx'.title() }}|{{ 'ßa ΣΑΣ' | capitalize }}|{{ 'ΑΣ' | lower }}|{{ 'ﬁsh-and ßig' | title }}|{{ 'a\u2028b\rc' | indent(2) }}|{{ 'x\u2028y\r\nz'.splitlines() }}|{{ 7 | round }}{{ 7.25 | round(1) }}|{{ 'AbC' is upper }}{{ '1a' is lower }}", {}),
     ("windows newlines", "line1\r\n{% if true %}\r\n  two\r\n{% endif %}\r\nend\r\n", {}),
 ]
 
