@@ -14,6 +14,9 @@ enum JinjaValue {
     case dict(JinjaDict)
     case object(JinjaObject)
     case callable(JinjaCallable)
+    /// A one-pass iterator, what Jinja's `map`, `select`, `selectattr`, `items`, `unique` and
+    /// `reverse` return: always true, without a length, empty once iterated.
+    case iterator(JinjaIterator)
 
     init(_ value: TemplateValue) {
         switch value {
@@ -42,7 +45,7 @@ enum JinjaValue {
         case .string(let s): return !s.isEmpty
         case .list(let items), .tuple(let items): return !items.isEmpty
         case .dict(let d): return !d.keys.isEmpty
-        case .object, .callable: return true
+        case .object, .callable, .iterator: return true
         }
     }
 
@@ -60,6 +63,7 @@ enum JinjaValue {
         case .dict: return "dict"
         case .object(let o): return o.typeName
         case .callable: return "function"
+        case .iterator(let it): return it.typeName
         }
     }
 
@@ -71,6 +75,7 @@ enum JinjaValue {
         case .list(let items), .tuple(let items): return items
         case .dict(let d): return d.keys.map { .string($0) }
         case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
+        case .iterator(let it): return it.take()
         default: return nil
         }
     }
@@ -136,6 +141,22 @@ struct JinjaArguments {
     func value(_ index: Int, _ name: String) -> JinjaValue? {
         if let kw = keyword.first(where: { $0.0 == name }) { return kw.1 }
         return index < positional.count ? positional[index] : nil
+    }
+}
+
+/// The items of a one-pass iterator; taking them leaves it empty, as a Python generator.
+final class JinjaIterator {
+    let typeName: String
+    private var items: [JinjaValue]?
+
+    init(_ items: [JinjaValue], typeName: String = "generator") {
+        self.items = items
+        self.typeName = typeName
+    }
+
+    func take() -> [JinjaValue] {
+        defer { items = nil }
+        return items ?? []
     }
 }
 

@@ -30,6 +30,7 @@ enum PythonFormatting {
             }
             return "<\(o.typeName) object>"
         case .callable(let c): return "<function \(c.name)>"
+        case .iterator(let it): return "<\(it.typeName) object>"
         }
     }
 

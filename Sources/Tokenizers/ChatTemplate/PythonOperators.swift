@@ -153,6 +153,7 @@ enum PythonOperators {
             }
         case (.object(let x), .object(let y)): return x === y
         case (.callable(let x), .callable(let y)): return x === y
+        case (.iterator(let x), .iterator(let y)): return x === y
         default:
             if let x = a.numeric, let y = b.numeric { return x == y && (a.integer == nil || b.integer == nil || a.integer == b.integer) }
             return false
@@ -186,6 +187,7 @@ enum PythonOperators {
             }
             return substringIndex(Array(s.unicodeScalars), Array(t.unicodeScalars), from: 0) != nil
         case .list(let items), .tuple(let items): return items.contains { equals($0, item) }
+        case .iterator(let it): return it.take().contains { equals($0, item) }
         case .dict(let d):
             switch item {
             case .string(let k): return d[k] != nil

@@ -78,8 +78,8 @@ extension TemplateRenderer {
             return .string(items.map(PythonFormatting.str).joined(separator: separator))
         case "items":
             switch value {
-            case .undefined: return .list([])
-            case .dict(let d): return .list(d.entries.map { .tuple([.string($0.0), $0.1]) })
+            case .undefined: return .iterator(JinjaIterator([]))
+            case .dict(let d): return .iterator(JinjaIterator(d.entries.map { .tuple([.string($0.0), $0.1]) }))
             default: throw JinjaFailure("Can only get item pairs from a mapping.")
             }
         case "list": return .list(try sequence())
@@ -104,10 +104,15 @@ extension TemplateRenderer {
             return try sequence().first ?? .undefined("No first item, sequence was empty.")
         case "last":
             if case .undefined = value { return .undefined("No last item, sequence was empty.") }
+            if case .iterator(let it) = value { throw JinjaFailure("'\(it.typeName)' object is not reversible") }
             return try sequence().last ?? .undefined("No last item, sequence was empty.")
         case "reverse":
             if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
-            return .list(try sequence().reversed())
+            switch value {
+            case .list(let items): return .iterator(JinjaIterator(items.reversed(), typeName: "list_reverseiterator"))
+            case .dict(let d): return .iterator(JinjaIterator(d.keys.reversed().map { .string($0) }, typeName: "dict_reversekeyiterator"))
+            default: return .list(try sequence().reversed())
+            }
         case "int":
             // int(Undefined) fails in Python, so no default applies.
             if case .undefined(let message) = value { throw JinjaFailure(message) }
@@ -220,7 +225,7 @@ extension TemplateRenderer {
                 let key = sortKey(try attribute.map { try lookupPath(item, $0) } ?? item, caseSensitive: caseSensitive)
                 if !seen.contains(where: { PythonOperators.equals($0, key) }) { seen.append(key); out.append(item) }
             }
-            return .list(out)
+            return .iterator(JinjaIterator(out))
         case "sum":
             var total = args.value(1, "start") ?? .int(0)
             let attribute: String? = { if case .string(let a)? = args.value(0, "attribute") { return a }; return nil }()
@@ -247,38 +252,38 @@ extension TemplateRenderer {
             return .undefined("'\(value.typeName) object' has no attribute '\(attribute)'")
         case "map":
             // Jinja maps nothing over a falsy value without iterating it.
-            if !value.truthy { return .list([]) }
+            if !value.truthy { return .iterator(JinjaIterator([])) }
             let items = try sequence()
             if case .string(let attribute)? = args.keyword.first(where: { $0.0 == "attribute" })?.1 {
                 let fallback = args.keyword.first(where: { $0.0 == "default" })?.1
-                return .list(try items.map { item in
+                return .iterator(JinjaIterator(try items.map { item in
                     let v = try lookupPath(item, attribute)
                     if v.isUndefined, let fallback { return fallback }
                     return v
-                })
+                }))
             }
             guard case .string(let filter)? = args.positional.first else { throw JinjaFailure("map requires a filter argument") }
             let rest = JinjaArguments(positional: Array(args.positional.dropFirst()), keyword: args.keyword)
-            return .list(try items.map { try applyFilter(filter, $0, rest) })
+            return .iterator(JinjaIterator(try items.map { try applyFilter(filter, $0, rest) }))
         case "select", "reject":
             // Jinja selects nothing from a falsy value without iterating it.
-            if !value.truthy { return .list([]) }
+            if !value.truthy { return .iterator(JinjaIterator([])) }
             let keep = name == "select"
-            return .list(try sequence().filter { item in
+            return .iterator(JinjaIterator(try sequence().filter { item in
                 guard case .string(let test)? = args.positional.first else { return item.truthy == keep }
                 let rest = JinjaArguments(positional: Array(args.positional.dropFirst()), keyword: args.keyword)
                 return try applyTest(test, item, rest) == keep
-            })
+            }))
         case "selectattr", "rejectattr":
             let keep = name == "selectattr"
-            if !value.truthy { return .list([]) }
+            if !value.truthy { return .iterator(JinjaIterator([])) }
             guard case .string(let attribute)? = args.positional.first else { throw JinjaFailure("\(name) needs an attribute name") }
-            return .list(try sequence().filter { item in
+            return .iterator(JinjaIterator(try sequence().filter { item in
                 let v = try lookupPath(item, attribute)
                 guard args.positional.count > 1, case .string(let test) = args.positional[1] else { return v.truthy == keep }
                 let rest = JinjaArguments(positional: Array(args.positional.dropFirst(2)), keyword: args.keyword)
                 return try applyTest(test, v, rest) == keep
-            })
+            }))
         case "batch":
             guard let size = args.value(0, "linecount")?.integer, size > 0 else { throw JinjaFailure("batch needs a positive size") }
             let items = try sequence()

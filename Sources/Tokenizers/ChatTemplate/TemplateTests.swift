@@ -21,7 +21,9 @@ extension TemplateRenderer {
         case "number": return value.numeric != nil
         case "string": if case .string = value { return true }; return false
         case "mapping": if case .dict = value { return true }; return false
-        case "iterable": return value.iterated != nil
+        case "iterable":
+            if case .iterator = value { return true }
+            return value.iterated != nil
         case "sequence":
             switch value {
             case .undefined, .string, .list, .tuple, .dict: return true
