@@ -26,6 +26,7 @@ enum FrameAnalysis {
         let parent: SymbolTable?
         var refs: [String: InitialLoad] = [:]
         var stores: Set<String> = []
+        var referenced: Set<String> = []
 
         init(parent: SymbolTable?) { self.parent = parent }
 
@@ -33,6 +34,7 @@ enum FrameAnalysis {
             let t = SymbolTable(parent: parent)
             t.refs = refs
             t.stores = stores
+            t.referenced = referenced
             return t
         }
 
@@ -40,6 +42,7 @@ enum FrameAnalysis {
 
         func load(_ name: String) {
             if !knows(name) { refs[name] = .resolve }
+            referenced.insert(name)
         }
 
         func store(_ name: String) {
@@ -62,6 +65,7 @@ enum FrameAnalysis {
             for b in branches {
                 refs.merge(b.refs) { _, new in new }
                 stores.formUnion(b.stores)
+                referenced.formUnion(b.referenced)
             }
             for name in newlyStored {
                 refs[name] = (parent?.knows(name) ?? false) ? .alias : .resolve
@@ -79,6 +83,8 @@ enum FrameAnalysis {
             fill(table, &inner)
             info.initial = table.refs
             inner.finish()
+            info.referenced = table.referenced
+            parent.referenced.formUnion(table.referenced)
         }
     }
 

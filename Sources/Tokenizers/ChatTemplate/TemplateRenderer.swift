@@ -151,6 +151,12 @@ final class TemplateRenderer {
         if items.isEmpty { return try render(otherwise, TemplateScope(parent: scope, frame: elseFrame), &out) }
         let loop = JinjaObject(typeName: "LoopContext", isNamespace: false)
         let count = items.count
+        var lastChanged: [JinjaValue]?
+        let changed = JinjaValue.callable(JinjaCallable("changed") { args in
+            defer { lastChanged = args.positional }
+            guard let last = lastChanged else { return .bool(true) }
+            return .bool(!PythonOperators.equals(.tuple(last), .tuple(args.positional)))
+        })
         for (index, item) in items.enumerated() {
             let inner = TemplateScope(parent: scope, frame: frame)
             try assign(target, item, inner, line: line)
@@ -170,6 +176,7 @@ final class TemplateRenderer {
                 guard !args.positional.isEmpty else { throw JinjaFailure("no items for cycling given") }
                 return args.positional[index % args.positional.count]
             })
+            a["changed"] = changed
             loop.attributes = a
             inner.variables["loop"] = .object(loop)
             if try render(body, inner, &out) == .breakLoop { break }
@@ -212,15 +219,18 @@ final class TemplateRenderer {
             self.callDepth += 1
             defer { self.callDepth -= 1 }
             let inner = TemplateScope(parent: scope, frame: frame)
-            if args.positional.count > parameters.count {
+            let takesVarargs = frame.referenced.contains("varargs")
+            let takesKwargs = frame.referenced.contains("kwargs")
+            if args.positional.count > parameters.count && !takesVarargs {
                 throw JinjaFailure("macro '\(name)' takes not more than \(parameters.count) argument(s)")
             }
             var caller: JinjaValue?
+            var extraKeywords = JinjaDict()
             for (key, value) in args.keyword {
                 if key == "caller" { caller = value; continue }
-                guard parameters.contains(where: { $0.0 == key }) else {
-                    throw JinjaFailure("macro '\(name)' takes no keyword argument '\(key)'")
-                }
+                if parameters.contains(where: { $0.0 == key }) { continue }
+                guard takesKwargs else { throw JinjaFailure("macro '\(name)' takes no keyword argument '\(key)'") }
+                extraKeywords[key] = value
             }
             for (index, (parameter, defaultValue)) in parameters.enumerated() {
                 if let v = args.value(index, parameter) {
@@ -231,8 +241,8 @@ final class TemplateRenderer {
                     inner.variables[parameter] = .undefined("parameter '\(parameter)' was not provided")
                 }
             }
-            inner.variables["varargs"] = .list([])
-            inner.variables["kwargs"] = .dict(JinjaDict())
+            inner.variables["varargs"] = .tuple(Array(args.positional.dropFirst(parameters.count)))
+            inner.variables["kwargs"] = .dict(extraKeywords)
             if let caller { inner.variables["caller"] = caller }
             var out = ""
             _ = try self.render(body, inner, &out)

@@ -50,6 +50,9 @@ enum InitialLoad { case undefined, resolve, alias }
 /// `FrameAnalysis` after parsing.
 final class FrameInfo {
     var initial: [String: InitialLoad] = [:]
+    /// Every name read in the frame or the frames inside it (a macro takes extra arguments
+    /// only when it reads `varargs` or `kwargs`).
+    var referenced: Set<String> = []
 }
 
 indirect enum TemplateNode {

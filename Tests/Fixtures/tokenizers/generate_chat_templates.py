@@ -186,6 +186,7 @@ SNIPPETS = [
     ("frames: macros read their definition frame at call time", "{% macro m() %}{{ name }}{% endmacro %}{{ m() }}{% set name = 'M' %}{{ m() }}{% macro k(a=name) %}{{ a }}{% endmacro %}{{ k() }}", {"name": "N"}),
     ("python case mapping and line breaks", "{{ 'ǅΣ ß ﬁx'.title() }}|{{ 'ßa ΣΑΣ' | capitalize }}|{{ 'ΑΣ' | lower }}|{{ 'ﬁsh-and ßig' | title }}|{{ 'a\u2028b\rc' | indent(2) }}|{{ 'x\u2028y\r\nz'.splitlines() }}|{{ 7 | round }}{{ 7.25 | round(1) }}|{{ 'AbC' is upper }}{{ '1a' is lower }}", {}),
     ("filters that return one-pass iterators", "{% if ms | selectattr('role', 'equalto', 'system') %}always true{% endif %}|{% set g = ms | map(attribute='role') %}{{ g | join(',') }}|{{ g | join(',') }}|{{ ms | selectattr('role') | list | length }}|{{ 'user' in ms | map(attribute='role') }}|{{ ms | map(attribute='role') | unique | list }}|{{ [1, 2] | reverse | list }}{{ {'a': 1, 'b': 2} | reverse | list }}", {"ms": [{"role": "user"}, {"role": "assistant"}, {"role": "user"}]}),
+    ("macro varargs kwargs and caller arguments", "{% macro m(a, b='B') %}[{{ a }}{{ b }}{{ varargs }}{{ kwargs }}]{% endmacro %}{{ m(1) }}{{ m(1, 2, 3, 4) }}{{ m(a=1, z=2) }}{% macro w(x) %}<{{ caller(x * 2) }}>{% endmacro %}{% call(v) w(4) %}v={{ v }}{% endcall %}{% for x in [1, 1, 2, 2, 1] %}{{ loop.changed(x) }}{% endfor %}", {}),
     ("windows newlines", "line1\r\n{% if true %}\r\n  two\r\n{% endif %}\r\nend\r\n", {}),
 ]
 
