@@ -216,3 +216,28 @@ extension ChatTemplateTests {
         XCTAssertGreaterThan(rendered, 100)
     }
 }
+
+extension ChatTemplateTests {
+    /// Random templates (whitespace control and scoping, expressions, text handling, macros
+    /// and loops) render exactly as Jinja rendered them.
+    func testRandomTemplatesRenderLikeJinja() throws {
+        let data = try Data(contentsOf: Fixtures.url("tokenizers/chat_templates.random.json"))
+        guard case .array(let cases) = try TemplateValue(json: String(decoding: data, as: UTF8.self)) else {
+            return XCTFail("random fixture is not a list")
+        }
+        XCTAssertGreaterThan(cases.count, 400)
+        var failures = 0
+        for c in cases {
+            let name = string(c["name"])
+            do {
+                let rendered = try ChatTemplate(source: string(c["source"])).render(context: extra(c["context"]))
+                if rendered != string(c["expected"]) { failures += 1 }
+                XCTAssertEqual(rendered, string(c["expected"]), "\(name): \(string(c["source"]))")
+            } catch {
+                failures += 1
+                XCTFail("\(name): \(string(c["source"])): \(error)")
+            }
+            if failures > 10 { return XCTFail("stopping after 10 failures") }
+        }
+    }
+}

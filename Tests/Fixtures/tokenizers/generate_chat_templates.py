@@ -9,9 +9,9 @@ tokenize=False)` on a PreTrainedTokenizerFast that carries the template and the 
 tokens, so the special tokens reach the template exactly as transformers passes them. Short
 snippets exercising single Jinja features are rendered by transformers' compiled environment
 (`_compile_jinja_template`), and error cases record what Jinja reports.
-Writes chat_templates.expected.json next to this file.
+Writes chat_templates.expected.json and chat_templates.random.json next to this file.
 """
-import glob, json, os, traceback
+import glob, json, os, random, traceback
 import jinja2
 from transformers import PreTrainedTokenizerFast
 from transformers.utils.chat_template_utils import _compile_jinja_template
@@ -209,6 +209,123 @@ RAISING_CASES = [
 ]
 
 
+# Random templates, rendered by Jinja, that the Swift engine must render identically. Each
+# family stresses one part: whitespace control and scoping, expressions, string handling,
+# macros and loops. Kept: cases Jinja renders without error and without printing an object's
+# memory address (a printed generator), which no other engine could reproduce.
+def random_cases():
+    import copy
+    out = []
+
+    def keep(name, src, ctx):
+        try:
+            text = _compile_jinja_template(src).render(**copy.deepcopy(ctx))
+        except Exception:
+            return
+        if " at 0x" in text:
+            return
+        out.append({"name": name, "source": src, "context": ctx, "expected": text})
+
+    # Whitespace control, comments, raw blocks and Jinja's frame scoping.
+    r = random.Random(2)
+    ctx = {"xs": ["a", "b"], "flag": True, "name": "N", "messages": [{"role": "user"}, {"role": "assistant"}]}
+    texts = ["", " ", "  ", "\n", "\n\n", " \n", "\n  ", "\t", "x", "x\n", " y ", "\n z\n  ", "\r\n", "a\r\nb"]
+    def lm(): return r.choice(["", "", "-", "+"])
+    def stmt(depth):
+        k = r.random()
+        t = lambda: r.choice(texts)
+        if depth <= 0 or k < 0.25:
+            return t() + "{{" + r.choice(["", "-"]) + " " + r.choice(["name", "xs[0]", "loop.index if loop is defined else 0"]) + " " + r.choice(["", "-"]) + "}}" + t()
+        if k < 0.35:
+            return t() + "{#" + lm() + " c " + lm() + "#}" + t()
+        if k < 0.5:
+            return t() + "{%" + lm() + " if flag " + lm() + "%}" + body(depth) + "{%" + lm() + " else " + lm() + "%}" + body(depth) + "{%" + lm() + " endif " + lm() + "%}" + t()
+        if k < 0.7:
+            return t() + "{%" + lm() + " for x in xs " + lm() + "%}" + body(depth) + "{%" + lm() + " endfor " + lm() + "%}" + t()
+        if k < 0.8:
+            return t() + "{%" + lm() + " set name = 'M' " + lm() + "%}" + t()
+        if k < 0.85:
+            return t() + "{%" + lm() + " raw " + r.choice(["", "-"]) + "%}" + t() + "{{ raw }}" + t() + "{%" + lm() + " endraw " + lm() + "%}" + t()
+        if k < 0.93:
+            return r.choice(["{% set name = name ~ 1 %}", "{% if flag %}{% set name = 'B' %}{% endif %}",
+                             "{% macro mm(a=name) %}<{{ a }}{{ name }}>{% endmacro %}", "{{ mm() if mm is defined else '-' }}",
+                             "{% set ns = namespace(v=name) %}{{ ns.v }}", "{% with name = 'W' %}{{ name }}{% endwith %}"])
+        return t() + "{%" + lm() + " for m in messages " + lm() + "%}" + t() + "{{ m.role }}" + t() + "{%" + lm() + " endfor " + lm() + "%}"
+    def body(depth):
+        return "".join(stmt(depth - 1) for _ in range(r.randint(1, 3)))
+    for i in range(80):
+        keep(f"random whitespace and scoping {i}", body(3), ctx)
+
+    # Expressions: operators, filters, tests, methods, slices.
+    r = random.Random(1)
+    ctx = {"s": "Hello, World", "n": 7, "f": 2.5, "xs": [3, 1, 2], "d": {"b": 2, "a": [1, "x"]}, "e": "", "z": 0, "nn": None,
+           "ws": ["b", "A", "a"], "ms": [{"role": "user", "content": " hi "}, {"role": "assistant", "content": "yo"}]}
+    atoms = ["1", "-3", "0", "2.5", "1e3", "'a'", "' x '", "''", "none", "true", "false", "s", "n", "f", "xs", "d", "ms", "u",
+             "e", "z", "nn", "ws", "[1, 'a']", "{'k': 1}", "(1, 2)", "ms[0]", "d.a", "xs[-1]"]
+    filters = ["trim", "length", "upper", "lower", "title", "capitalize", "first", "last", "list", "string", "float", "join(', ')",
+               "sort", "tojson", "tojson(indent=2)", "default('z')", "abs", "dictsort", "sum", "min", "max", "wordcount",
+               "replace('l', 'L')", "selectattr('role', 'equalto', 'user') | list", "map(attribute='role') | list", "count",
+               "string | length", "list | length", "tojson(sort_keys=true)"]
+    tests = ["defined", "undefined", "string", "number", "iterable", "mapping", "none", "odd", "even", "sequence", "boolean",
+             "integer", "float", "true", "false", "divisibleby 2", "equalto 7", "in [1, 7]", "lower", "upper"]
+    methods = [".split(',')", ".lower()", ".upper()", ".startswith('H')", ".strip()", ".title()", ".get('a')", ".keys() | list",
+               ".replace('o', '0')", ".endswith('d')", ".count('l')", ".find('W')", ".split()", ".rstrip('d')"]
+    binops = ["+", "-", "*", "/", "//", "~", "==", "!=", "<", ">", "<=", ">=", "in", "not in", "and", "or"]
+    def expr(depth):
+        k = r.random()
+        if depth <= 0 or k < 0.3:
+            return r.choice(atoms)
+        if k < 0.45:
+            return f"({expr(depth - 1)} {r.choice(binops)} {expr(depth - 1)})"
+        if k < 0.6:
+            return f"({expr(depth - 1)} | {r.choice(filters)})"
+        if k < 0.7:
+            return f"({expr(depth - 1)} is {'not ' if r.random() < 0.3 else ''}{r.choice(tests)})"
+        if k < 0.8:
+            return f"{r.choice(['s', 'd', 'xs', 'e', 'ms[0].content'])}{r.choice(methods)}"
+        if k < 0.87:
+            return f"({expr(depth - 1)} if {expr(depth - 1)} else {expr(depth - 1)})"
+        if k < 0.93:
+            return f"{r.choice(['xs', 's', 'ws', '(1, 2, 3)'])}[{r.choice(['', '1', '-1', '-2'])}:{r.choice(['', '2', '-1', '10'])}{r.choice(['', ':-1', ':2', ':-2'])}]"
+        return f"(not {expr(depth - 1)})"
+    for i in range(250):
+        keep(f"random expression {i}", "{{ " + expr(3) + " }}", ctx)
+
+    # Text handling: Python's case mapping, whitespace, repr and JSON escaping.
+    r = random.Random(3)
+    alphabet = ["a", "Z", " ", "  ", "\t", "\n", "\r", "'", '"', "\\", "é", "ß", "ǅ", "İ", "😀", "你好", "\u00a0", "\u2028", "\x00",
+                "\x1f", "\x7f", "\u200b", "-", "(", "x_y", "1", "É", "ﬁ", "Σ", "ς"]
+    exprs = ["v", "[v]", "v|tojson", "[v]|tojson(indent=1)", "v|trim", "v.split()", "v.split(' ')", "v|title", "v|capitalize",
+             "v.title()", "v.capitalize()", "v|upper", "v|lower", "v|wordcount", "v|length", "v[::-1]", "v|indent(2)", "v.strip()",
+             "v.rstrip(' a')", "{'k': v}", "v|tojson(ensure_ascii=true)", "v is lower", "v.splitlines()", "v|list", "v|center(12)"]
+    for i in range(250):
+        v = "".join(r.choice(alphabet) for _ in range(r.randint(0, 6)))
+        keep(f"random text {i}", "{{ " + r.choice(exprs) + " }}", {"v": v})
+
+    # Macros, call blocks, loops, set and filter blocks.
+    r = random.Random(7)
+    ctx = {"xs": [3, 1, 2], "d": {"b": 1, "a": 2}, "name": "N",
+           "ms": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}, {"role": "user", "content": "ok"}]}
+    pieces = ["{% macro m(a, b='B', c=name) %}[{{ a }}{{ b }}{{ c }}{{ varargs }}{{ kwargs }}]{% endmacro %}",
+              "{{ m(1) if m is defined }}", "{{ m(1, 2, 3) if m is defined }}", "{{ m(a=1, c=3) if m is defined }}",
+              "{% macro w() %}<{{ caller() }}>{% endmacro %}{% call w() %}in{{ name }}{% endcall %}",
+              "{% for x in xs %}{{ loop.cycle('a', 'b') }}{{ loop.changed(x > 1) }}{% endfor %}",
+              "{% for k, v in d | dictsort %}{{ k }}{{ v }}{% if loop.last %}!{% endif %}{% endfor %}",
+              "{% for k, v in d.items() if v > 1 %}{{ k }}{{ loop.length }}{% else %}none{% endfor %}",
+              "{% for x in xs %}{% if x == 1 %}{% break %}{% endif %}{{ x }}{% endfor %}",
+              "{% for x in xs %}{% for y in xs %}{% if y == x %}{% continue %}{% endif %}{{ x }}{{ y }},{% endfor %}{% endfor %}",
+              "{% set t | trim | upper %}  {{ name }} x  {% endset %}{{ t }}", "{% filter upper %}abc{{ name }}{% endfilter %}",
+              "{% set ns = namespace(c=0, s='') %}{% for m in ms %}{% set ns.c = ns.c + 1 %}{% set ns.s = ns.s ~ m.role[0] %}{% endfor %}{{ ns.c }}{{ ns.s }}",
+              "{% set a, b = xs[:2] %}{{ b }}{{ a }}", "{% set name = name ~ '!' %}",
+              "{% for m in ms %}{{ loop.previtem.role if loop.previtem is defined else '-' }}>{{ m.role }} {% endfor %}",
+              "{{ ms | map(attribute='content') | map('upper') | join }}", "{{ xs | map('string') | map('length') | sum }}",
+              "{{ dict(a=1, **{'b': 2}) }}", "{{ m(*xs) if m is defined }}", "{% if ms[0].role == 'user' %}U{% elif ms[0].role == 'x' %}X{% else %}O{% endif %}",
+              "{{ '%s-%s' % (1, 'a') }}", "{{ 'a{}b{}'.format(1, 2) }}", "\n  ", "text ", "{# c #}"]
+    for i in range(60):
+        keep(f"random statements {i}", "".join(r.choice(pieces) for _ in range(r.randint(1, 5))), ctx)
+    return out
+
+
 def tokenizer_for(name):
     tok = PreTrainedTokenizerFast(tokenizer_file=os.path.join(HERE, "wordlevel.json"), **MODELS[name])
     tok.chat_template = source(name)
@@ -244,6 +361,7 @@ def raise_line(src, message):
 
 def main():
     out = {"templates": sorted(MODELS), "cases": [], "snippets": [], "errors": []}
+    randomized = random_cases()
     for case_name, name, messages, options in CASES:
         record = case_record(case_name, name, messages, options)
         record["expected"], _ = render_case(name, messages, options)
@@ -272,7 +390,11 @@ def main():
     with open(os.path.join(HERE, "chat_templates.expected.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write("\n")
-    print(len(out["cases"]), "cases,", len(out["snippets"]), "snippets,", len(out["errors"]), "errors")
+    # The random cases go compact into their own file.
+    with open(os.path.join(HERE, "chat_templates.random.json"), "w", encoding="utf-8") as f:
+        json.dump(randomized, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+    print(len(out["cases"]), "cases,", len(out["snippets"]), "snippets,", len(out["errors"]), "errors,", len(randomized), "random")
 
 
 main()
