@@ -143,6 +143,7 @@ final class ChatTemplateTests: XCTestCase {
         XCTAssertEqual(o.keys, ["z", "a", "m"])
         XCTAssertEqual(v["a"], [true, nil, 1.5, "é😀"])
         XCTAssertThrowsError(try TemplateValue(json: "{\"a\": }"))
+        XCTAssertThrowsError(try TemplateValue(json: String(repeating: "[", count: 100_000)))
     }
 }
 

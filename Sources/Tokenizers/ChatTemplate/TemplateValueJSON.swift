@@ -21,6 +21,8 @@ public struct TemplateJSONError: Error, CustomStringConvertible {
 private struct OrderedJSONReader {
     let bytes: [UInt8]
     var i = 0
+    /// Open arrays and objects; bounded so that hostile input cannot exhaust the stack.
+    var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -40,6 +42,9 @@ private struct OrderedJSONReader {
     mutating func value() throws -> TemplateValue {
         skipSpace()
         guard i < bytes.count else { throw fail("unexpected end of input") }
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= 512 else { throw fail("arrays and objects nest too deeply") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
