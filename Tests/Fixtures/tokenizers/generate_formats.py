@@ -1,0 +1,261 @@
+"""Builds fixtures for the ways a tokenizer arrives other than tokenizer.json, with the real
+`transformers`, `tokenizers`, `sentencepiece`, `gguf` and `tiktoken` packages.
+
+Run: HF_HUB_OFFLINE=1 HF_HOME=/work/notes/hf /root/apus-ref/bin/python Tests/Fixtures/tokenizers/generate_formats.py
+
+Writes into formats/:
+- tiny.gguf (+ tiny.gguf.expected.json): a small GGUF written by the `gguf` package with every
+  metadata value type, nested arrays and a few tensors, and what `gguf.GGUFReader` reads back.
+- smollm2_gguf.expected.json: what transformers' fast tokenizer gives for the real SmolLM2 GGUF
+  (`AutoTokenizer.from_pretrained(dir, gguf_file=...)`) on corpus.txt.
+- spm_llama.gguf: a SentencePiece-style ("llama") vocabulary trained here, embedded in a GGUF.
+- bert/ (vocab.txt + tokenizer_config.json), gpt2/ and roberta/ (vocab.json + merges.txt),
+  llama/ and t5/ (tokenizer.model), tiktoken/ (a .tiktoken file + tokenizer_config.json), each
+  with <name>.expected.json: transformers' ids, tokens, offsets and decoded text on the corpus.
+"""
+import base64, json, os, shutil, sys
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "formats")
+LINES = [l.rstrip("\n") for l in open(os.path.join(HERE, "corpus.txt"), encoding="utf-8")]
+EXTRA = ["", " ", "  leading and trailing  ", "tab\there", "multi\n\nline\r\ntext", "e\u0301", "a" * 60,
+         "<s>Hello</s> <unk> [CLS] x [SEP] <|endoftext|>", "<extra_id_0> fill <extra_id_1>", "<|fim|>x<|endoftext|>"]
+TEXTS = LINES + EXTRA
+
+
+def smollm2_dir():
+    home = os.environ.get("HF_HOME", os.path.expanduser("~/.cache/huggingface"))
+    repo = os.path.join(home, "hub", "models--HuggingFaceTB--SmolLM2-135M-Instruct")
+    rev = open(os.path.join(repo, "refs", "main")).read().strip()
+    return os.path.join(repo, "snapshots", rev)
+
+
+def record(tok, name, extra=None):
+    """transformers' outputs for every text: ids with and without special tokens, tokens,
+    offsets (fast tokenizers give them), decoded text with and without special tokens."""
+    cases = []
+    for text in TEXTS:
+        enc = tok(text, return_offsets_mapping=True)
+        plain = tok(text, add_special_tokens=False)
+        ids = enc["input_ids"]
+        cases.append({
+            "text": text, "ids": ids, "tokens": tok.convert_ids_to_tokens(ids),
+            "offsets": [list(o) for o in enc["offset_mapping"]], "ids_no_special": plain["input_ids"],
+            "decoded": tok.decode(ids), "decoded_skip": tok.decode(ids, skip_special_tokens=True),
+        })
+    pair = tok(LINES[0], LINES[1])["input_ids"]
+    out = {"class": type(tok).__name__, "vocab_size": len(tok), "bos_token": tok.bos_token, "eos_token": tok.eos_token,
+           "unk_token": tok.unk_token, "pad_token": tok.pad_token, "pair": {"a": LINES[0], "b": LINES[1], "ids": pair},
+           "cases": cases}
+    if extra:
+        out.update(extra)
+    with open(os.path.join(OUT, name + ".expected.json"), "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------- GGUF reader fixture
+
+def tiny_gguf():
+    import gguf
+    path = os.path.join(OUT, "tiny.gguf")
+    w = gguf.GGUFWriter(path, arch="tiny")
+    w.add_uint8("test.u8", 200)
+    w.add_int8("test.i8", -100)
+    w.add_uint16("test.u16", 60000)
+    w.add_int16("test.i16", -30000)
+    w.add_uint32("test.u32", 4_000_000_000)
+    w.add_int32("test.i32", -2_000_000_000)
+    w.add_float32("test.f32", 0.1)
+    w.add_bool("test.bool", True)
+    w.add_string("test.string", "héllo wörld 🙂")
+    w.add_uint64("test.u64", 18_000_000_000_000_000_000)
+    w.add_int64("test.i64", -9_000_000_000_000_000_000)
+    w.add_float64("test.f64", 3.141592653589793)
+    w.add_array("test.array_int", [1, 2, 3, -4])
+    w.add_array("test.array_float", [0.5, -1.25])
+    w.add_array("test.array_string", ["a", "", "ü"])
+    w.add_array("test.array_nested", [[1, 2], [3]])
+    rng = np.random.default_rng(0)
+    w.add_tensor("weight.f32", rng.standard_normal((2, 3)).astype(np.float32))
+    w.add_tensor("bias.f16", np.arange(5, dtype=np.float16))
+    q = rng.integers(0, 256, size=(2, 34), dtype=np.uint8)  # two rows of one Q8_0 block each
+    w.add_tensor("proj.q8_0", q, raw_shape=(2, 34), raw_dtype=gguf.GGMLQuantizationType.Q8_0)
+    w.add_tensor("scalar.i32", np.array([7], dtype=np.int32))
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+
+    r = gguf.GGUFReader(path)
+    meta = {}
+    for field in r.fields.values():
+        if field.name.startswith("GGUF."):
+            continue
+        types = [int(t) for t in field.types]
+        meta[field.name] = {"types": types, "value": field.contents()}
+    # The reader's contents() flattens nested arrays; what was written is the truth there.
+    meta["test.array_nested"]["value"] = [[1, 2], [3]]
+    tensors = [{"name": t.name, "dims": [int(d) for d in t.shape], "type": int(t.tensor_type),
+                "offset": int(t.data_offset) - int(r.data_offset) if hasattr(r, "data_offset") else None,
+                "bytes": bytes(np.asarray(t.data).tobytes()).hex()} for t in r.tensors]
+    json.dump({"version": 3, "alignment": 32, "metadata_keys": [k for k in meta], "metadata": meta,
+               "tensors": tensors, "data_offset": int(r.data_offset) if hasattr(r, "data_offset") else None},
+              open(path + ".expected.json", "w"), ensure_ascii=False, indent=0)
+
+
+def smollm2_gguf():
+    from transformers import AutoTokenizer
+    d = smollm2_dir()
+    tok = AutoTokenizer.from_pretrained(d, gguf_file="SmolLM2-135M-Instruct.Q4_1.gguf")
+    import gguf
+    r = gguf.GGUFReader(os.path.join(d, "SmolLM2-135M-Instruct.Q4_1.gguf"))
+    tensors = [{"name": t.name, "dims": [int(x) for x in t.shape], "type": int(t.tensor_type),
+                "bytes": int(t.n_bytes), "head": bytes(np.asarray(t.data).tobytes()[:16]).hex()} for t in r.tensors[:6]]
+    record(tok, "smollm2_gguf", {"chat_template": tok.chat_template, "add_bos_token": bool(getattr(tok, "add_bos_token", False)),
+                                 "tensor_count": len(r.tensors), "first_tensors": tensors,
+                                 "metadata_count": len([f for f in r.fields if not f.startswith("GGUF.")])})
+
+
+# ---------------------------------------------------------------- files without tokenizer.json
+
+def fresh(name):
+    d = os.path.join(OUT, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def write_json(path, obj):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, ensure_ascii=False, indent=1)
+
+
+def bert():
+    """A WordPiece vocabulary trained on the corpus, as vocab.txt, with a lower-casing config."""
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import AutoTokenizer
+    d = fresh("bert")
+    trainer = BertWordPieceTokenizer(lowercase=True, strip_accents=None)
+    trainer.train_from_iterator(LINES * 3, vocab_size=600, min_frequency=1)
+    with open(os.path.join(d, "vocab.txt"), "w", encoding="utf-8") as f:
+        for token, _ in sorted(trainer.get_vocab().items(), key=lambda kv: kv[1]):
+            f.write(token + "\n")
+    write_json(os.path.join(d, "tokenizer_config.json"),
+               {"tokenizer_class": "BertTokenizer", "do_lower_case": True, "tokenize_chinese_chars": True,
+                "strip_accents": None, "model_max_length": 512})
+    record(AutoTokenizer.from_pretrained(d), "bert")
+    # The same vocabulary, cased: do_lower_case decides lower-casing and accent stripping.
+    c = fresh("bert_cased")
+    shutil.copy(os.path.join(d, "vocab.txt"), c)
+    write_json(os.path.join(c, "tokenizer_config.json"), {"tokenizer_class": "BertTokenizer", "do_lower_case": False})
+    record(AutoTokenizer.from_pretrained(c), "bert_cased")
+
+
+def byte_level_bpe(name, tokenizer_class, extra_config):
+    """A byte-level BPE vocabulary trained on the corpus, as vocab.json + merges.txt."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import AutoTokenizer
+    d = fresh(name)
+    trainer = ByteLevelBPETokenizer()
+    specials = ["<|endoftext|>"] if tokenizer_class == "GPT2Tokenizer" else ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    trainer.train_from_iterator(LINES * 3, vocab_size=700, min_frequency=1, special_tokens=specials)
+    trainer.save_model(d)
+    write_json(os.path.join(d, "tokenizer_config.json"), dict({"tokenizer_class": tokenizer_class}, **extra_config))
+    record(AutoTokenizer.from_pretrained(d), name)
+
+
+def gpt2():
+    byte_level_bpe("gpt2", "GPT2Tokenizer", {"bos_token": "<|endoftext|>", "eos_token": "<|endoftext|>",
+                                            "unk_token": "<|endoftext|>"})
+
+
+def roberta():
+    byte_level_bpe("roberta", "RobertaTokenizer", {})
+
+
+def train_spm(prefix, model_type, vocab_size, **options):
+    import sentencepiece as spm
+    # Coverage below 1 leaves the rarest characters out, so byte fallback and <unk> get used.
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(LINES * 3), model_prefix=prefix, model_type=model_type,
+                                   vocab_size=vocab_size, character_coverage=0.98, num_threads=1, seed_sentencepiece_size=100000,
+                                   minloglevel=2, **options)
+    os.remove(prefix + ".vocab")
+
+
+def llama():
+    """A SentencePiece BPE model with byte fallback, loaded as Llama loads tokenizer.model."""
+    from transformers import AutoTokenizer
+    d = fresh("llama")
+    train_spm(os.path.join(d, "tokenizer"), "bpe", 700, byte_fallback=True, split_digits=True,
+              allow_whitespace_only_pieces=True, remove_extra_whitespaces=False, normalization_rule_name="identity",
+              unk_id=0, bos_id=1, eos_id=2)
+    write_json(os.path.join(d, "tokenizer_config.json"), {"tokenizer_class": "LlamaTokenizer"})
+    record(AutoTokenizer.from_pretrained(d), "llama")
+
+
+def t5():
+    """A SentencePiece Unigram model with the default nmt_nfkc normalizer, loaded as T5 loads
+    spiece.model (100 extra ids appended)."""
+    from transformers import AutoTokenizer
+    d = fresh("t5")
+    train_spm(os.path.join(d, "spiece"), "unigram", 400, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    write_json(os.path.join(d, "tokenizer_config.json"), {"tokenizer_class": "T5Tokenizer"})
+    record(AutoTokenizer.from_pretrained(d), "t5")
+
+
+def llama_gguf():
+    """The SentencePiece vocabulary of llama/ embedded in a GGUF as llama.cpp writes one
+    (tokens, scores, token types, special ids, no merges), loaded with gguf_file=."""
+    import gguf, sentencepiece as spm
+    from transformers import AutoTokenizer
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(OUT, "llama", "tokenizer.model"))
+    d = fresh("llama_gguf")
+    w = gguf.GGUFWriter(os.path.join(d, "tiny-llama.gguf"), arch="llama")
+    w.add_tokenizer_model("llama")
+    w.add_token_list([sp.id_to_piece(i) for i in range(sp.get_piece_size())])
+    w.add_token_scores([sp.get_score(i) for i in range(sp.get_piece_size())])
+    types = []
+    for i in range(sp.get_piece_size()):
+        types.append(2 if sp.is_unknown(i) else 3 if sp.is_control(i) else 6 if sp.is_byte(i) else 1)
+    w.add_token_types(types)
+    w.add_bos_token_id(sp.bos_id()); w.add_eos_token_id(sp.eos_id()); w.add_unk_token_id(sp.unk_id())
+    w.add_add_bos_token(True); w.add_add_eos_token(False)
+    w.add_chat_template("{% for m in messages %}{{ m['content'] }}{% endfor %}")
+    w.add_tensor("token_embd.weight", np.zeros((sp.get_piece_size(), 2), dtype=np.float32))
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    tok = AutoTokenizer.from_pretrained(d, gguf_file="tiny-llama.gguf")
+    record(tok, "llama_gguf", {"chat_template": tok.chat_template, "add_bos_token": bool(getattr(tok, "add_bos_token", False))})
+
+
+def tiktoken_files():
+    """tiktoken rank files (base64 token, space, rank per line) made from a byte-level BPE
+    trained on the corpus, converted as transformers converts them, with the cl100k-style split
+    pattern (its default) and an o200k-style one, and extra special tokens after the ranks."""
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import PreTrainedTokenizerFast
+    from transformers.convert_slow_tokenizer import TikTokenConverter, bytes_to_unicode
+    from transformers.integrations.gguf.gguf_tokenizer_mapping import _GPT4O_SPLIT
+    d = fresh("tiktoken")
+    trainer = ByteLevelBPETokenizer()
+    trainer.train_from_iterator(LINES * 3, vocab_size=700, min_frequency=1)
+    decode = {c: b for b, c in bytes_to_unicode().items()}
+    ranks = sorted(trainer.get_vocab().items(), key=lambda kv: kv[1])
+    path = os.path.join(d, "tokenizer.tiktoken")
+    with open(path, "w") as f:
+        for token, rank in ranks:
+            f.write(base64.b64encode(bytes(decode[c] for c in token)).decode() + " " + str(rank) + "\n")
+    specials = ["<|endoftext|>", "<|fim|>"]
+    write_json(os.path.join(d, "tokenizer_config.json"), {"extra_special_tokens": specials})
+    for name, pattern in [("tiktoken", None), ("tiktoken_o200k", _GPT4O_SPLIT)]:
+        kwargs = {"pattern": pattern} if pattern else {}
+        backend = TikTokenConverter(vocab_file=path, extra_special_tokens=specials, **kwargs).converted()
+        tok = PreTrainedTokenizerFast(tokenizer_object=backend)
+        record(tok, name, {"pattern": pattern})
+
+
+if __name__ == "__main__":
+    os.makedirs(OUT, exist_ok=True)
+    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "t5", "llama_gguf",
+                             "tiktoken_files"]
+    for s in steps:
+        globals()[s]()
+        print("done", s)
