@@ -33,15 +33,15 @@ def smollm2_dir():
 
 
 def record(tok, name, extra=None):
-    """transformers' outputs for every text: ids with and without special tokens, tokens,
-    offsets (fast tokenizers give them), decoded text with and without special tokens."""
+    """transformers' outputs for every text: ids with and without special tokens, tokens (as
+    the encoding has them, and as ids map back to tokens), offsets (fast tokenizers give them), decoded text with and without special tokens."""
     cases = []
     for text in TEXTS:
         enc = tok(text, return_offsets_mapping=True)
         plain = tok(text, add_special_tokens=False)
         ids = enc["input_ids"]
         cases.append({
-            "text": text, "ids": ids, "tokens": tok.convert_ids_to_tokens(ids),
+            "text": text, "ids": ids, "tokens": enc.tokens(), "id_tokens": tok.convert_ids_to_tokens(ids),
             "offsets": [list(o) for o in enc["offset_mapping"]], "ids_no_special": plain["input_ids"],
             "decoded": tok.decode(ids), "decoded_skip": tok.decode(ids, skip_special_tokens=True),
         })
