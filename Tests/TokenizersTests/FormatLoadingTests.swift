@@ -24,7 +24,7 @@ final class FormatLoadingTests: XCTestCase {
             let e = try tokenizer.encode(text)
             check("\(label) ids", c["ids"] as? [Int], e.ids)
             check("\(label) tokens", c["tokens"] as? [String], e.tokens)
-            check("\(label) id_tokens", c["id_tokens"] as? [String], e.ids.map { tokenizer.idToToken($0) ?? "" })
+            check("\(label) id_tokens", (c["id_tokens"] ?? c["tokens"]) as? [String], e.ids.map { tokenizer.idToToken($0) ?? "" })
             check("\(label) offsets", (c["offsets"] as? [[Int]])?.map { Offset($0[0], $0[1]) }, e.offsets)
             check("\(label) ids_no_special", c["ids_no_special"] as? [Int], try tokenizer.encode(text, addSpecialTokens: false).ids)
             let ids = c["ids"] as? [Int] ?? []

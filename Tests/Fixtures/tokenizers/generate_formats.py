@@ -41,10 +41,13 @@ def record(tok, name, extra=None):
         plain = tok(text, add_special_tokens=False)
         ids = enc["input_ids"]
         cases.append({
-            "text": text, "ids": ids, "tokens": enc.tokens(), "id_tokens": tok.convert_ids_to_tokens(ids),
+            "text": text, "ids": ids, "tokens": enc.tokens(),
             "offsets": [list(o) for o in enc["offset_mapping"]], "ids_no_special": plain["input_ids"],
             "decoded": tok.decode(ids), "decoded_skip": tok.decode(ids, skip_special_tokens=True),
         })
+        id_tokens = tok.convert_ids_to_tokens(ids)
+        if id_tokens != cases[-1]["tokens"]:  # only where they differ (an unknown's id maps to <unk>)
+            cases[-1]["id_tokens"] = id_tokens
     pair = tok(LINES[0], LINES[1])["input_ids"]
     out = {"class": type(tok).__name__, "vocab_size": len(tok), "bos_token": tok.bos_token, "eos_token": tok.eos_token,
            "unk_token": tok.unk_token, "pad_token": tok.pad_token, "pair": {"a": LINES[0], "b": LINES[1], "ids": pair},
@@ -197,7 +200,19 @@ def t5():
     spiece.model (100 extra ids appended)."""
     from transformers import AutoTokenizer
     d = fresh("t5")
-    train_spm(os.path.join(d, "spiece"), "unigram", 400, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    # NFKC rules for just the characters the texts use (the full nmt_nfkc map is 240 KB): a
+    # small compiled charsmap that still exercises the Precompiled normalizer.
+    import unicodedata
+    rules = os.path.join(d, "rules.tsv")
+    chars = sorted({c for t in TEXTS for c in t})
+    with open(rules, "w", encoding="utf-8") as f:
+        for c in chars:
+            n = unicodedata.normalize("NFKC", c)
+            if n != c and n:
+                f.write(" ".join("%X" % ord(x) for x in c) + "\t" + " ".join("%X" % ord(x) for x in n) + "\n")
+    train_spm(os.path.join(d, "spiece"), "unigram", 400, pad_id=0, eos_id=1, unk_id=2, bos_id=-1,
+              normalization_rule_tsv=rules)
+    os.remove(rules)
     write_json(os.path.join(d, "tokenizer_config.json"), {"tokenizer_class": "T5Tokenizer"})
     record(AutoTokenizer.from_pretrained(d), "t5")
 
