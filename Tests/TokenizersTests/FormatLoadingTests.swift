@@ -89,6 +89,13 @@ final class FormatLoadingTests: XCTestCase {
         XCTAssertEqual(config.eosToken, expected["eos_token"] as? String)
     }
 
+    func testByteLevelGGUFWithLlama3PreTokenizerAndUserDefinedToken() throws {
+        let files = TokenizerFiles(directory: Self.formats("gpt2_gguf"))
+        let (tokenizer, config) = try Tokenizer.load(files: files, ggufFile: "tiny-gpt2.gguf")
+        try assertIdentical(tokenizer, "gpt2_gguf")
+        XCTAssertEqual(config.addBosToken, true)
+    }
+
     func testSmolLM2GGUFVocabularyMatchesTransformers() throws {
         let files = try TokenizerFiles.resolve("HuggingFaceTB/SmolLM2-135M-Instruct")
         let (tokenizer, config) = try Tokenizer.load(files: files, ggufFile: "SmolLM2-135M-Instruct.Q4_1.gguf")

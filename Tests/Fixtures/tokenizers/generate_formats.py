@@ -21,7 +21,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "formats")
 LINES = [l.rstrip("\n") for l in open(os.path.join(HERE, "corpus.txt"), encoding="utf-8")]
 EXTRA = ["", " ", "  leading and trailing  ", "tab\there", "multi\n\nline\r\ntext", "e\u0301", "a" * 60,
-         "<s>Hello</s> <unk> [CLS] x [SEP] <|endoftext|>", "<extra_id_0> fill <extra_id_1>", "<|fim|>x<|endoftext|>"]
+         "<s>Hello</s> <unk> [CLS] x [SEP] <|endoftext|>", "<extra_id_0> fill <extra_id_1>", "<|fim|>x<|endoftext|>",
+         "<think>why</think> 12345678 don't"]
 TEXTS = LINES + EXTRA
 
 
@@ -241,6 +242,26 @@ def llama_gguf():
     record(tok, "llama_gguf", {"chat_template": tok.chat_template, "add_bos_token": bool(getattr(tok, "add_bos_token", False))})
 
 
+def gpt2_gguf():
+    """The byte-level BPE of gpt2/ embedded in a GGUF with a Llama-3 style `tokenizer.ggml.pre`
+    (so transformers swaps in its regex split), a control token and a user-defined token."""
+    import gguf
+    from transformers import AutoTokenizer
+    vocab = json.load(open(os.path.join(OUT, "gpt2", "vocab.json"), encoding="utf-8"))
+    tokens = [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])] + ["<|fim|>", "<think>"]
+    merges = [l.rstrip("\n") for l in open(os.path.join(OUT, "gpt2", "merges.txt"), encoding="utf-8") if not l.startswith("#version")]
+    types = [3 if t in ("<|endoftext|>", "<|fim|>") else 4 if t == "<think>" else 1 for t in tokens]
+    d = fresh("gpt2_gguf")
+    w = gguf.GGUFWriter(os.path.join(d, "tiny-gpt2.gguf"), arch="llama")
+    w.add_tokenizer_model("gpt2"); w.add_tokenizer_pre("llama-bpe")
+    w.add_token_list(tokens); w.add_token_types(types); w.add_token_merges(merges)
+    w.add_bos_token_id(0); w.add_eos_token_id(len(tokens) - 2)
+    w.add_add_bos_token(True)
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    tok = AutoTokenizer.from_pretrained(d, gguf_file="tiny-gpt2.gguf")
+    record(tok, "gpt2_gguf", {"add_bos_token": bool(getattr(tok, "add_bos_token", False))})
+
+
 def tiktoken_files():
     """tiktoken rank files (base64 token, space, rank per line) made from a byte-level BPE
     trained on the corpus, converted as transformers converts them, with the cl100k-style split
@@ -315,7 +336,7 @@ def unicode_scripts():
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "t5", "llama_gguf",
+    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "t5", "llama_gguf", "gpt2_gguf",
                              "tiktoken_files", "unicode_scripts"]
     for s in steps:
         globals()[s]()
