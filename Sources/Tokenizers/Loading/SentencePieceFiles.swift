@@ -160,6 +160,7 @@ enum SentencePieceFiles {
     /// The class's special tokens, then control pieces (special) and user-defined pieces (not
     /// special) in id order, then the configuration's extra special tokens.
     static func addSpecials(_ d: inout TokenizerDescription, _ c: TokenizerConfiguration, _ sp: SentencePieceModelFile) {
+        d.addConfigured(c)
         for s in [c.bosToken, c.eosToken, c.unkToken, c.sepToken, c.padToken, c.clsToken, c.maskToken].compactMap({ $0 }) {
             d.add(s, special: true, normalized: false)
         }

@@ -65,6 +65,7 @@ enum TiktokenFile {
         let pattern = config.string("pattern") ?? cl100kPattern
         d.preTokenizer = TokenizerDescription.splitThenByteLevel(pattern, addPrefixSpace: false)
         d.decoder = TokenizerDescription.byteLevelDecoder
+        d.addConfigured(config)
         for s in config.extraSpecialTokens { d.add(s, special: true, normalized: false) }
         d.postProcessor = ["type": "ByteLevel", "trim_offsets": false, "add_prefix_space": true]
         return (try d.build(file: url.lastPathComponent), config)

@@ -19,6 +19,8 @@ public struct TokenizerConfiguration: @unchecked Sendable {
     public var addEosToken: Bool?
     public var addPrefixSpace: Bool?
     public var chatTemplate: String?
+    /// `added_tokens_decoder` of tokenizer_config.json: tokens with their flags, by id.
+    public var addedTokensDecoder: [AddedToken] = []
     /// Every key of tokenizer_config.json as decoded (for options not named above).
     var raw: [String: Any] = [:]
 
@@ -65,6 +67,19 @@ public struct TokenizerConfiguration: @unchecked Sendable {
         addEosToken = j.values["add_eos_token"] as? Bool
         addPrefixSpace = j.values["add_prefix_space"] as? Bool
         if let t = j.optionalString("chat_template") { chatTemplate = t }
+        if let decoder = j.values["added_tokens_decoder"] as? [String: Any] {
+            var tokens: [AddedToken] = []
+            for (key, value) in decoder {
+                guard let id = Int(key), let d = value as? [String: Any], let content = d["content"] as? String else {
+                    throw TokenizerError.malformed(file: j.file, detail: "added_tokens_decoder entry '\(key)' needs an integer id and a content")
+                }
+                let special = d["special"] as? Bool ?? false
+                tokens.append(AddedToken(id: id, content: content, singleWord: d["single_word"] as? Bool ?? false,
+                                         lstrip: d["lstrip"] as? Bool ?? false, rstrip: d["rstrip"] as? Bool ?? false,
+                                         normalized: d["normalized"] as? Bool ?? !special, special: special))
+            }
+            addedTokensDecoder = tokens.sorted { $0.id < $1.id }
+        }
     }
 
     func bool(_ key: String) -> Bool? { raw[key] as? Bool }

@@ -31,13 +31,22 @@ struct TokenizerDescription {
 
     /// Adds a token as `tokenizers` `add_tokens`/`add_special_tokens` do: a content already
     /// added is left alone, a vocabulary token keeps its id, anything else gets the next id.
-    mutating func add(_ content: String, special: Bool, normalized: Bool? = nil) {
+    mutating func add(_ content: String, special: Bool, normalized: Bool? = nil,
+                      lstrip: Bool = false, rstrip: Bool = false, singleWord: Bool = false) {
         guard !content.isEmpty, !addedContents.contains(content) else { return }
         addedContents.insert(content)
         let id: Int
         if let v = vocabularyId(content) { id = v } else { id = nextId; nextId += 1 }
-        addedTokens.append(["id": id, "content": content, "single_word": false, "lstrip": false, "rstrip": false,
+        addedTokens.append(["id": id, "content": content, "single_word": singleWord, "lstrip": lstrip, "rstrip": rstrip,
                             "normalized": normalized ?? !special, "special": special])
+    }
+
+    /// Adds the configuration's `added_tokens_decoder` tokens with their own flags, before any
+    /// other added token, so that their flags win as they do in transformers.
+    mutating func addConfigured(_ c: TokenizerConfiguration) {
+        for t in c.addedTokensDecoder {
+            add(t.content, special: t.special, normalized: t.normalized, lstrip: t.lstrip, rstrip: t.rstrip, singleWord: t.singleWord)
+        }
     }
 
     /// A TemplateProcessing that adds `bos`/`eos` as transformers' `update_post_processor` does

@@ -53,6 +53,7 @@ enum VocabularyFiles {
         d.normalizer = normalizer
         d.preTokenizer = ["type": "BertPreTokenizer"]
         d.decoder = ["type": "WordPiece", "prefix": "##", "cleanup": true]
+        d.addConfigured(c)
         for s in specials(c) { d.add(s, special: true, normalized: false) }
         let cls = c.clsToken!, sep = c.sepToken!
         func special(_ t: String, _ typeId: Int) -> [String: Any] { ["SpecialToken": ["id": t, "type_id": typeId]] }
@@ -102,6 +103,7 @@ enum VocabularyFiles {
         var d = TokenizerDescription(model: model, vocabularySize: size) { vocab[$0] as? Int }
         d.preTokenizer = TokenizerDescription.byteLevelPreTokenizer(addPrefixSpace: addPrefixSpace)
         d.decoder = TokenizerDescription.byteLevelDecoder
+        d.addConfigured(c)
         for s in specials(c) { d.add(s, special: true, normalized: false) }
         if roberta {
             let sep = c.sepToken!, cls = c.clsToken!

@@ -22,7 +22,7 @@ OUT = os.path.join(HERE, "formats")
 LINES = [l.rstrip("\n") for l in open(os.path.join(HERE, "corpus.txt"), encoding="utf-8")]
 EXTRA = ["", " ", "  leading and trailing  ", "tab\there", "multi\n\nline\r\ntext", "e\u0301", "a" * 60,
          "<s>Hello</s> <unk> [CLS] x [SEP] <|endoftext|>", "<extra_id_0> fill <extra_id_1>", "<|fim|>x<|endoftext|>",
-         "<think>why</think> 12345678 don't"]
+         "<think>why</think> 12345678 don't", "a [MASK] b <sp>  c the quick fox x"]
 TEXTS = LINES + EXTRA
 
 
@@ -150,7 +150,16 @@ def bert():
     # The same vocabulary, cased: do_lower_case decides lower-casing and accent stripping.
     c = fresh("bert_cased")
     shutil.copy(os.path.join(d, "vocab.txt"), c)
-    write_json(os.path.join(c, "tokenizer_config.json"), {"tokenizer_class": "BertTokenizer", "do_lower_case": False})
+    # With added_tokens_decoder as saved configs carry it: flags on a special token, a new
+    # normalized token and a new special one after the vocabulary.
+    def added(content, special, **flags):
+        return dict({"content": content, "lstrip": False, "rstrip": False, "single_word": False,
+                     "normalized": not special, "special": special}, **flags)
+    n = len(trainer.get_vocab())
+    write_json(os.path.join(c, "tokenizer_config.json"), {
+        "tokenizer_class": "BertTokenizer", "do_lower_case": False,
+        "added_tokens_decoder": {"4": added("[MASK]", True, lstrip=True), str(n): added("quick fox", False),
+                                 str(n + 1): added("<sp>", True, rstrip=True)}})
     record(AutoTokenizer.from_pretrained(c), "bert_cased")
 
 
