@@ -61,6 +61,10 @@ final class FormatLoadingTests: XCTestCase {
         try assertIdentical(try Tokenizer(files: TokenizerFiles(directory: Self.formats("llama"))), "llama")
     }
 
+    func testLlamaSentencePieceModelWithBosEosLegacyAndUserDefinedPieces() throws {
+        try assertIdentical(try Tokenizer(files: TokenizerFiles(directory: Self.formats("llama_legacy"))), "llama_legacy")
+    }
+
     func testT5SentencePieceModelWithExtraIds() throws {
         try assertIdentical(try Tokenizer(files: TokenizerFiles(directory: Self.formats("t5"))), "t5")
     }

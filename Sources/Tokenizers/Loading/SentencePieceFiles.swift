@@ -2,8 +2,8 @@ import CSentencePiece
 import Foundation
 
 /// A SentencePiece `.model` file read through libsentencepiece (pieces, scores, types, special
-/// ids), plus the two settings its C++ API does not expose (the model type and the normalizer's
-/// compiled character map), read from the model's protobuf directly.
+/// ids), plus what its C++ API does not expose (user-defined piece types, the model type and the
+/// normalizer's compiled character map), read from the model's protobuf directly.
 struct SentencePieceModelFile {
     enum PieceType: Int32 { case normal = 1, unknown, control, userDefined, byte, unused }
     var pieces: [String] = []
@@ -44,8 +44,16 @@ struct SentencePieceModelFile {
     /// (field 3 → 2) from the ModelProto's wire format.
     private mutating func readSpecs(_ data: Data, file: String) throws {
         let bytes = [UInt8](data)
+        var pieceIndex = 0
         for field in try ProtobufFields.parse(bytes[...], file: file) {
-            if field.number == 2, case .bytes(let sub) = field.value {
+            if field.number == 1, case .bytes(let sub) = field.value {
+                // The processor API reports user-defined pieces as normal; the proto says
+                // USER_DEFINED (4) in the piece's field 3.
+                for f in try ProtobufFields.parse(sub, file: file) where f.number == 3 {
+                    if case .varint(4) = f.value, pieceIndex < types.count { types[pieceIndex] = .userDefined }
+                }
+                pieceIndex += 1
+            } else if field.number == 2, case .bytes(let sub) = field.value {
                 for f in try ProtobufFields.parse(sub, file: file) where f.number == 3 {
                     if case .varint(let v) = f.value { modelType = Int(v) }
                 }

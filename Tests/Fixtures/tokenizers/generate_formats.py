@@ -22,7 +22,7 @@ OUT = os.path.join(HERE, "formats")
 LINES = [l.rstrip("\n") for l in open(os.path.join(HERE, "corpus.txt"), encoding="utf-8")]
 EXTRA = ["", " ", "  leading and trailing  ", "tab\there", "multi\n\nline\r\ntext", "e\u0301", "a" * 60,
          "<s>Hello</s> <unk> [CLS] x [SEP] <|endoftext|>", "<extra_id_0> fill <extra_id_1>", "<|fim|>x<|endoftext|>",
-         "<think>why</think> 12345678 don't", "a [MASK] b <sp>  c the quick fox x"]
+         "<think>why</think> 12345678 don't", "a [MASK] b <sp>  c the quick fox x", "use <tool> then <ctrl> ok"]
 TEXTS = LINES + EXTRA
 
 
@@ -205,6 +205,19 @@ def llama():
     record(AutoTokenizer.from_pretrained(d), "llama")
 
 
+def llama_legacy():
+    """A SentencePiece BPE with a user-defined and a control piece, loaded with a config that
+    asks for BOS and EOS and the legacy prefix-space behaviour (Metaspace prepending to every
+    section)."""
+    from transformers import AutoTokenizer
+    d = fresh("llama_legacy")
+    train_spm(os.path.join(d, "tokenizer"), "bpe", 600, byte_fallback=True, user_defined_symbols=["<tool>"],
+              control_symbols=["<ctrl>"], unk_id=0, bos_id=1, eos_id=2)
+    write_json(os.path.join(d, "tokenizer_config.json"),
+               {"tokenizer_class": "LlamaTokenizer", "add_bos_token": True, "add_eos_token": True, "legacy": True})
+    record(AutoTokenizer.from_pretrained(d), "llama_legacy")
+
+
 def t5():
     """A SentencePiece Unigram model with the default nmt_nfkc normalizer, loaded as T5 loads
     spiece.model (100 extra ids appended)."""
@@ -345,7 +358,7 @@ def unicode_scripts():
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "t5", "llama_gguf", "gpt2_gguf",
+    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "llama_legacy", "t5", "llama_gguf", "gpt2_gguf",
                              "tiktoken_files", "unicode_scripts"]
     for s in steps:
         globals()[s]()
