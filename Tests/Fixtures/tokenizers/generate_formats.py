@@ -46,6 +46,11 @@ def record(tok, name, extra=None):
             "offsets": [list(o) for o in enc["offset_mapping"]], "ids_no_special": plain["input_ids"],
             "decoded": tok.decode(ids), "decoded_skip": tok.decode(ids, skip_special_tokens=True),
         })
+        # Fields equal to another are left out to keep the fixtures small (the test falls back).
+        if cases[-1]["ids_no_special"] == ids:
+            del cases[-1]["ids_no_special"]
+        if cases[-1]["decoded_skip"] == cases[-1]["decoded"]:
+            del cases[-1]["decoded_skip"]
         id_tokens = tok.convert_ids_to_tokens(ids)
         if id_tokens != cases[-1]["tokens"]:  # only where they differ (an unknown's id maps to <unk>)
             cases[-1]["id_tokens"] = id_tokens
@@ -212,7 +217,7 @@ def llama_legacy():
     from transformers import AutoTokenizer
     d = fresh("llama_legacy")
     train_spm(os.path.join(d, "tokenizer"), "bpe", 600, byte_fallback=True, user_defined_symbols=["<tool>"],
-              control_symbols=["<ctrl>"], unk_id=0, bos_id=1, eos_id=2)
+              control_symbols=["<ctrl>"], normalization_rule_name="identity", unk_id=0, bos_id=1, eos_id=2)
     write_json(os.path.join(d, "tokenizer_config.json"),
                {"tokenizer_class": "LlamaTokenizer", "add_bos_token": True, "add_eos_token": True, "legacy": True})
     record(AutoTokenizer.from_pretrained(d), "llama_legacy")
