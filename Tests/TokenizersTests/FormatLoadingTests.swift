@@ -100,6 +100,11 @@ final class FormatLoadingTests: XCTestCase {
         XCTAssertEqual(config.addBosToken, true)
     }
 
+    func testT5StyleGGUFWithSentinelPlaceholders() throws {
+        let files = TokenizerFiles(directory: Self.formats("t5_gguf"))
+        try assertIdentical(try Tokenizer(files: files, ggufFile: "tiny-t5.gguf"), "t5_gguf")
+    }
+
     func testSmolLM2GGUFVocabularyMatchesTransformers() throws {
         let files = try TokenizerFiles.resolve("HuggingFaceTB/SmolLM2-135M-Instruct")
         let (tokenizer, config) = try Tokenizer.load(files: files, ggufFile: "SmolLM2-135M-Instruct.Q4_1.gguf")

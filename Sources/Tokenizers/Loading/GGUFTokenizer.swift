@@ -3,7 +3,8 @@ import Tensors
 
 /// The vocabulary embedded in a GGUF file (llama.cpp's `tokenizer.ggml.*` metadata), converted
 /// as transformers converts it for `AutoTokenizer.from_pretrained(dir, gguf_file=...)`:
-/// `gpt2` files become a byte-level BPE, `llama` files a byte-fallback SentencePiece-style BPE;
+/// `gpt2` files become a byte-level BPE, `llama` files a byte-fallback SentencePiece-style BPE,
+/// `t5` files a Unigram with T5's sentinel tokens;
 /// tokens typed control become special added tokens and user-defined ones plain added tokens;
 /// BOS/EOS/UNK/PAD come from the special token ids, `add_bos_token`/`add_eos_token` decide the
 /// post-processing and the chat template is kept in the configuration.
@@ -85,6 +86,34 @@ enum GGUFTokenizer {
             classDefaults = ["<unk>", "<s>", "</s>"]
             // llama.cpp adds BOS to a SentencePiece vocabulary unless the file says otherwise.
             config.addBosToken = config.addBosToken ?? true
+        case "t5":
+            byteLevel = false
+            guard let scores, scores.count == tokens.count else { throw missing("tokenizer.ggml.scores") }
+            // T5 writes its sentinels as [PAD<n>] placeholders; the first 100 become
+            // <extra_id_99>...<extra_id_0>, as transformers renames them.
+            var renamed = tokens
+            var sentinel = 99
+            for (i, t) in tokens.enumerated() where sentinel >= 0 && t.hasPrefix("[PAD") && t.hasSuffix("]")
+                && t.dropFirst(4).dropLast().allSatisfy({ $0.isASCII && $0.isNumber }) && t.count > 5 {
+                renamed[i] = "<extra_id_\(sentinel)>"
+                sentinel -= 1
+            }
+            var ids: [String: Int] = [:]
+            for (i, t) in renamed.enumerated() where ids[t] == nil { ids[t] = i }
+            let model: [String: Any] = ["type": "Unigram", "unk_id": 2, "vocab": zip(renamed, scores).map { [$0, $1] as [Any] },
+                                        "byte_fallback": false]
+            d = TokenizerDescription(model: model, vocabularySize: tokens.count) { ids[$0] }
+            d.preTokenizer = ["type": "Sequence", "pretokenizers": [
+                ["type": "WhitespaceSplit"], ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]]]
+            d.decoder = ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]
+            classDefaults = ["</s>", "<unk>", "<pad>"] + (0..<100).map { "<extra_id_\($0)>" }
+            // T5's own post-processing (`$A </s>`, pairs all type 0) stays unless the file sets
+            // add_bos_token/add_eos_token, which make transformers rebuild it.
+            d.postProcessor = ["type": "TemplateProcessing",
+                               "single": [["Sequence": ["id": "A", "type_id": 0]], ["SpecialToken": ["id": "</s>", "type_id": 0]]],
+                               "pair": [["Sequence": ["id": "A", "type_id": 0]], ["SpecialToken": ["id": "</s>", "type_id": 0]],
+                                        ["Sequence": ["id": "B", "type_id": 0]], ["SpecialToken": ["id": "</s>", "type_id": 0]]],
+                               "special_tokens": ["</s>": ["id": "</s>", "ids": [ids["</s>"] ?? 1], "tokens": ["</s>"]]]]
         default:
             throw TokenizerError.unknownComponent(kind: "GGUF tokenizer.ggml.model", type: kind, file: name)
         }
@@ -102,8 +131,10 @@ enum GGUFTokenizer {
         for t in [config.bosToken, config.eosToken, config.unkToken, config.padToken].compactMap({ $0 }) {
             d.add(t, special: true, normalized: false)
         }
-        d.setBosEosTemplate(bos: (config.addBosToken ?? false) ? config.bosToken : nil,
-                            eos: (config.addEosToken ?? false) ? config.eosToken : nil)
+        if kind != "t5" || config.addBosToken != nil || config.addEosToken != nil {
+            d.setBosEosTemplate(bos: (config.addBosToken ?? false) ? config.bosToken : nil,
+                                eos: (config.addEosToken ?? false) ? config.eosToken : nil)
+        }
         return (try d.build(file: name), config)
     }
 }

@@ -289,6 +289,26 @@ def gpt2_gguf():
     record(tok, "gpt2_gguf", {"add_bos_token": bool(getattr(tok, "add_bos_token", False))})
 
 
+def t5_gguf():
+    """The Unigram vocabulary of t5/ in a GGUF as llama.cpp writes T5 (tokenizer model "t5",
+    sentinels as [PAD<n>] placeholders after the pieces, add_eos_token set)."""
+    import gguf, sentencepiece as spm
+    from transformers import AutoTokenizer
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(OUT, "t5", "spiece.model"))
+    n = sp.get_piece_size()
+    tokens = [sp.id_to_piece(i) for i in range(n)] + ["[PAD%d]" % i for i in range(n, n + 100)]
+    scores = [sp.get_score(i) for i in range(n)] + [0.0] * 100
+    types = [2 if sp.is_unknown(i) else 3 if sp.is_control(i) else 1 for i in range(n)] + [4] * 100
+    d = fresh("t5_gguf")
+    w = gguf.GGUFWriter(os.path.join(d, "tiny-t5.gguf"), arch="t5")
+    w.add_tokenizer_model("t5")
+    w.add_token_list(tokens); w.add_token_scores(scores); w.add_token_types(types)
+    w.add_eos_token_id(sp.eos_id()); w.add_unk_token_id(sp.unk_id()); w.add_pad_token_id(sp.pad_id())
+    w.add_add_bos_token(False); w.add_add_eos_token(True)
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+    record(AutoTokenizer.from_pretrained(d, gguf_file="tiny-t5.gguf"), "t5_gguf")
+
+
 def tiktoken_files():
     """tiktoken rank files (base64 token, space, rank per line) made from a byte-level BPE
     trained on the corpus, converted as transformers converts them, with the cl100k-style split
@@ -363,7 +383,7 @@ def unicode_scripts():
 
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
-    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "llama_legacy", "t5", "llama_gguf", "gpt2_gguf",
+    steps = sys.argv[1:] or ["tiny_gguf", "smollm2_gguf", "bert", "gpt2", "roberta", "llama", "llama_legacy", "t5", "llama_gguf", "gpt2_gguf", "t5_gguf",
                              "tiktoken_files", "unicode_scripts"]
     for s in steps:
         globals()[s]()
