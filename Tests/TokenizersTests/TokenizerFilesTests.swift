@@ -131,4 +131,39 @@ final class TokenizerFilesTests: XCTestCase {
             XCTAssertEqual(error as? TokenizerError, .fileNotFound(path: dir.appendingPathComponent("model.gguf").path))
         }
     }
+
+    func testConfigurationReadsSpecialTokensMapAndChatTemplateFile() throws {
+        let dir = try temporaryDirectory()
+        try #"{"bos_token": {"content": "<s>", "lstrip": false}, "chat_template": "from config", "add_bos_token": true}"#
+            .write(to: dir.appendingPathComponent("tokenizer_config.json"), atomically: true, encoding: .utf8)
+        try #"{"bos_token": "<other>", "eos_token": "</s>", "additional_special_tokens": ["<a>", {"content": "<b>"}]}"#
+            .write(to: dir.appendingPathComponent("special_tokens_map.json"), atomically: true, encoding: .utf8)
+        try "{{ messages }}".write(to: dir.appendingPathComponent("chat_template.jinja"), atomically: true, encoding: .utf8)
+        let config = try TokenizerConfiguration(files: TokenizerFiles(directory: dir))
+        XCTAssertEqual(config.bosToken, "<s>")  // tokenizer_config.json wins
+        XCTAssertEqual(config.eosToken, "</s>")  // special_tokens_map.json fills in
+        XCTAssertEqual(config.extraSpecialTokens, ["<a>", "<b>"])
+        XCTAssertEqual(config.addBosToken, true)
+        XCTAssertEqual(config.chatTemplate, "{{ messages }}")  // the .jinja file wins
+    }
+
+    func testMalformedTokenizerConfigNamesTheFile() throws {
+        let dir = try temporaryDirectory()
+        try copy("formats/bert/vocab.txt", to: dir)
+        try "{\"do_lower_case\": tru".write(to: dir.appendingPathComponent("tokenizer_config.json"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Tokenizer(files: TokenizerFiles(directory: dir))) { error in
+            guard case .malformed(let file, _)? = error as? TokenizerError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, "tokenizer_config.json")
+        }
+    }
+
+    func testPretrainedIdLoadsFromTheCache() throws {
+        let (home, snapshot) = try makeCache(commit: "abc")
+        try copy("formats/gpt2/vocab.json", to: snapshot)
+        try copy("formats/gpt2/merges.txt", to: snapshot)
+        let files = try TokenizerFiles.resolve("org/tiny", environment: ["HF_HOME": home.path])
+        let tokenizer = try Tokenizer(files: files)
+        let direct = try Tokenizer(files: TokenizerFiles(directory: Fixtures.url("tokenizers/formats/gpt2")))
+        XCTAssertEqual(try tokenizer.encode("Hello world").ids, try direct.encode("Hello world").ids)
+    }
 }
