@@ -33,7 +33,7 @@ final class TokenizerFilesTests: XCTestCase {
         let dir = try temporaryDirectory()
         for name in ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json", "merges.txt",
                      "tokenizer.model", "cl100k.tiktoken", "chat_template.jinja", "b.gguf", "a.gguf", "README.md"] {
-            FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data())
+            XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: Data()))
         }
         let files = try TokenizerFiles.resolve(dir.path)
         XCTAssertEqual(files.names, ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt", "vocab.json",
@@ -78,7 +78,7 @@ final class TokenizerFilesTests: XCTestCase {
 
     func testDirectoryWithoutTokenizerFilesListsWhatItHas() throws {
         let dir = try temporaryDirectory()
-        FileManager.default.createFile(atPath: dir.appendingPathComponent("config.json").path, contents: Data("{}".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent("config.json").path, contents: Data("{}".utf8)))
         XCTAssertThrowsError(try Tokenizer(files: TokenizerFiles(directory: dir))) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains(dir.path) && message.contains("no tokenizer found"), message)
