@@ -146,6 +146,46 @@ public struct PreTokenizerSequence: PreTokenizer {
 }
 
 /// The pre-tokenizer table: tokenizer.json `type` -> constructor.
+/// Splits where the Unicode script changes, as `tokenizers`' UnicodeScripts does: a space
+/// belongs to any script (it never splits and never counts as the previous script), Hiragana,
+/// Katakana and the prolonged sound mark U+30FC count as Han. Like the reference, text before
+/// the first character with a script (leading spaces) is dropped.
+public struct UnicodeScriptsPreTokenizer: PreTokenizer {
+    static let anyScript: UInt8 = 255
+
+    /// The script number used for comparisons, with the reference's fix-ups.
+    static func script(_ c: Unicode.Scalar) -> UInt8 {
+        if c.value == 0x30FC { return UnicodeScriptTable.han }
+        if c == " " { return anyScript }
+        let starts = UnicodeScriptTable.starts
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {  // the last run starting at or before c
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= c.value { lo = mid } else { hi = mid - 1 }
+        }
+        let raw = UnicodeScriptTable.scripts[lo]
+        return raw == UnicodeScriptTable.hiragana || raw == UnicodeScriptTable.katakana ? UnicodeScriptTable.han : raw
+    }
+
+    public func preTokenize(_ text: inout PreTokenizedString) throws {
+        text.split { _, s in
+            let t = s.scalars
+            var cuts: [Int] = []
+            var last: UInt8? = nil
+            for i in 0..<t.count {
+                let script = Self.script(t[i])
+                if script == Self.anyScript { continue }
+                if last != script { cuts.append(i) }
+                last = script
+            }
+            cuts.append(t.count)
+            var pieces: [NormalizedString] = []
+            for k in 0..<(cuts.count - 1) { pieces.append(s.slice(cuts[k], cuts[k + 1])) }
+            return pieces
+        }
+    }
+}
+
 enum PreTokenizerRegistry {
     static func behavior(_ j: JSONObject, _ key: String, default value: SplitBehavior) throws -> SplitBehavior {
         guard let s = j.optionalString(key) else { return value }
@@ -158,6 +198,7 @@ enum PreTokenizerRegistry {
     nonisolated(unsafe) static var table: [String: (JSONObject) throws -> PreTokenizer] = [
         "BertPreTokenizer": { _ in BertPreTokenizer() },
         "Whitespace": { _ in WhitespacePreTokenizer() },
+        "UnicodeScripts": { _ in UnicodeScriptsPreTokenizer() },
         "WhitespaceSplit": { _ in WhitespaceSplitPreTokenizer() },
         "Punctuation": { j in PunctuationPreTokenizer(behavior: try behavior(j, "behavior", default: .isolated)) },
         "Digits": { j in DigitsPreTokenizer(individualDigits: j.bool("individual_digits", default: false)) },

@@ -44,7 +44,13 @@ public final class Tokenizer: @unchecked Sendable {
 
     /// Loads tokenizer.json contents; `file` names the source in error messages.
     public convenience init(json data: Data, file: String = "tokenizer.json") throws {
-        let root = try JSONObject.parse(data, file: file)
+        try self.init(root: try JSONObject.parse(data, file: file))
+    }
+
+    /// Builds a tokenizer from a decoded tokenizer.json object (also how the other file formats
+    /// are loaded: they are converted to the same description first).
+    convenience init(root: JSONObject) throws {
+        let file = root.file
         guard let modelJSON = root.object("model") else {
             throw TokenizerError.missingField(component: "tokenizer", field: "model", file: file)
         }

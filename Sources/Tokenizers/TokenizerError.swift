@@ -19,6 +19,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
     case truncation(String)
     /// Anything else the caller asked for that cannot be done.
     case invalidArgument(String)
+    /// No model directory or cached snapshot was found; lists every place looked in.
+    case notFound(idOrPath: String, lookedIn: [String])
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum TokenizerError: Error, CustomStringConvertible, Equatable {
             return "\(model) model has no unknown token, but the text needs one"
         case .truncation(let message): return "Truncation error: \(message)"
         case .invalidArgument(let message): return message
+        case .notFound(let id, let places):
+            return "no tokenizer found for '\(id)' (offline); looked in: " + places.joined(separator: ", ")
         }
     }
 }
