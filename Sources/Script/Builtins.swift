@@ -59,10 +59,14 @@ public enum Builtins {
             ("FutureWarning", "Warning"), ("FrozenInstanceError", "AttributeError"), ("JSONDecodeError", "ValueError"),
             // What input() raises in a front-end that cannot take input (IPython's name for it).
             ("StdinNotImplementedError", "NotImplementedError"),
+            // What chat templates raise (jinja2's names).
+            ("TemplateError", "Exception"), ("TemplateSyntaxError", "TemplateError"),
         ]
         for (n, b) in tree { m[n] = PyClass(name: n, base: m[b]!) }
         m["FrozenInstanceError"]!.module = "dataclasses"
         m["JSONDecodeError"]!.module = "json.decoder"
+        m["TemplateError"]!.module = "jinja2.exceptions"
+        m["TemplateSyntaxError"]!.module = "jinja2.exceptions"
         return m
     }()
     static func exceptionClass(_ name: String) -> PyClass { exceptions[name] ?? exceptions["Exception"]! }

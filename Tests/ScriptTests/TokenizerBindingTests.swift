@@ -28,6 +28,17 @@ final class TokenizerBindingTests: XCTestCase {
         return home
     }()
 
+    /// The tests point HF_HOME at their own cache; other suites (the real models) need it back.
+    private var savedEnvironment: [String: String?] = [:]
+    override func setUp() {
+        for name in ["HF_HOME", "HF_HUB_CACHE"] { savedEnvironment[name] = getenv(name).map { String(cString: $0) } }
+    }
+    override func tearDown() {
+        for (name, value) in savedEnvironment {
+            if let value { setenv(name, value, 1) } else { unsetenv(name) }
+        }
+    }
+
     static let expected: [String: String] = {
         let data = try! Data(contentsOf: fixtures.appendingPathComponent("api/scripts.json"))
         return try! JSONSerialization.jsonObject(with: data) as! [String: String]

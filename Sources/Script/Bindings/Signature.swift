@@ -13,6 +13,8 @@ public struct Signature {
         public var keywordOnly: Bool
         /// `*name`: collects the remaining positional arguments into a tuple.
         public var variadic: Bool
+        /// `**name`: collects keyword arguments no other parameter takes into a dict.
+        public var keywordVariadic = false
     }
 
     public let parameters: [Parameter]
@@ -28,6 +30,11 @@ public struct Signature {
             let part = raw.trimmingCharacters(in: .whitespaces)
             if part.isEmpty { continue }
             if part == "*" { keywordOnly = true; continue }
+            if part.hasPrefix("**") {
+                params.append(Parameter(name: String(part.dropFirst(2)), defaultValue: nil, keywordOnly: true,
+                                        variadic: false, keywordVariadic: true))
+                continue
+            }
             if part.hasPrefix("*") {
                 params.append(Parameter(name: String(part.dropFirst()), defaultValue: nil, keywordOnly: false, variadic: true))
                 keywordOnly = true
@@ -63,20 +70,24 @@ public struct Signature {
                 position = args.count
                 break
             }
-            if p.keywordOnly { break }
+            if p.keywordOnly || p.keywordVariadic { break }
             if position < args.count { values[i] = args[position]; position += 1 }
         }
         if position < args.count {
             let positional = parameters.filter { !$0.keywordOnly && !$0.variadic }.count
             throw ScriptBridge.error("TypeError", "\(function)() takes \(positional) positional argument\(positional == 1 ? "" : "s") but \(args.count) were given")
         }
+        let collector = parameters.firstIndex { $0.keywordVariadic }
+        var collected: [(String, Value)] = []
         for (name, value) in kwargs {
-            guard let i = parameters.firstIndex(where: { $0.name == name && !$0.variadic }) else {
+            guard let i = parameters.firstIndex(where: { $0.name == name && !$0.variadic && !$0.keywordVariadic }) else {
+                if collector != nil { collected.append((name, value)); continue }
                 throw ScriptBridge.error("TypeError", "\(function)() got an unexpected keyword argument '\(name)'")
             }
             if values[i] != nil { throw ScriptBridge.error("TypeError", "\(function)() got multiple values for argument '\(name)'") }
             values[i] = value
         }
+        if let c = collector { values[c] = ScriptBridge.dict(collected) }
         for (i, p) in parameters.enumerated() where values[i] == nil {
             if let d = p.defaultValue { values[i] = d; continue }
             if p.variadic { values[i] = .tuple([]); continue }

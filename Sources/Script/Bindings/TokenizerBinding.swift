@@ -177,6 +177,36 @@ final class TokenizerObject: NativeObject, ScriptClassProviding {
         })
         b.property("clean_up_tokenization_spaces", doc: "Whether decode removes spaces before punctuation.", get: { .bool($0.tokenizer.config.cleanUpTokenizationSpaces) },
                    set: { t, v in t.tokenizer.config.cleanUpTokenizationSpaces = try ScriptBridge.int(v) != 0 })
+        b.method("apply_chat_template", "conversation, tools=None, documents=None, chat_template=None, add_generation_prompt=False, continue_final_message=False, tokenize=True, padding=False, truncation=False, max_length=None, return_tensors=None, return_dict=True, tokenizer_kwargs=None, **kwargs",
+                 doc: "Renders a conversation (a list of {'role': ..., 'content': ...} dicts, or a batch of them) with the model's Jinja chat template, then tokenizes it without adding special tokens. tokenize=False returns the prompt text; return_dict=False returns only the input ids. Extra keyword arguments become template variables.") { t, a in
+            let first = try ScriptBridge.array(a["conversation"]).first
+            let batched = first.map { Interp.typeName($0) == "list" || Interp.typeName($0) == "tuple" } ?? false
+            let rows = batched ? try ScriptBridge.array(a["conversation"]) : [a["conversation"]]
+            let conversations = try rows.map { try ScriptBridge.array($0).map { try tr.templateValue($0, "apply_chat_template") } }
+            let tools = a.isNone("tools") ? nil : try ScriptBridge.array(a["tools"]).map { try tr.templateValue($0, "tools") }
+            let documents = a.isNone("documents") ? nil : try ScriptBridge.array(a["documents"]).map { try tr.templateValue($0, "documents") }
+            var extra: [String: TemplateValue] = [:]
+            for (k, v) in try Interp.mappingItems(a["kwargs"]) ?? [] { extra[try ScriptBridge.string(k)] = try tr.templateValue(v, "apply_chat_template") }
+            let template = try tr.optionalString(a, "chat_template")
+            let generationPrompt = try a.bool("add_generation_prompt"), continuing = try a.bool("continue_final_message")
+            if generationPrompt && continuing {
+                throw ScriptBridge.error("ValueError", "continue_final_message and add_generation_prompt are not compatible. Use continue_final_message when you want the model to continue the final message, and add_generation_prompt when you want to add a header that will prompt it to start a new assistant message instead.")
+            }
+            let prompts = try tr.templating {
+                try t.tokenizer.renderChat(conversations, tools: tools, documents: documents, chatTemplate: template,
+                                           addGenerationPrompt: generationPrompt,
+                                           continueFinalMessage: continuing, extra: extra)
+            }
+            guard try a.bool("tokenize") else { return batched ? .list(prompts.map(Value.str)) : .str(prompts[0]) }
+            var kwargs: [(String, Value)] = [("padding", a["padding"]), ("truncation", a["truncation"]),
+                                             ("max_length", a["max_length"]), ("add_special_tokens", .bool(false)),
+                                             ("return_tensors", a["return_tensors"])]
+            for (k, v) in try Interp.mappingItems(a["tokenizer_kwargs"]) ?? [] { kwargs.append((try ScriptBridge.string(k), v)) }
+            let text: Value = batched ? .list(prompts.map(Value.str)) : .str(prompts[0])
+            let encoded = try t.encode(try TokenizerObject.callSignature.bind([text], kwargs, function: "apply_chat_template"))
+            if try a.bool("return_dict") { return ScriptBridge.wrap(BatchEncodingObject(encoded)) }
+            return BatchEncodingObject(encoded).data.get(.str("input_ids")) ?? .none
+        }
         b.property("chat_template", doc: "The Jinja chat template, or None.", get: { tr.value($0.tokenizer.config.chatTemplate) },
                    set: { t, v in t.tokenizer.config.chatTemplate = v.isNone ? nil : try ScriptBridge.string(v) })
         b.property("model_input_names", doc: "The inputs the model takes.", get: { .list($0.tokenizer.config.modelInputNames.map(Value.str)) })

@@ -121,6 +121,46 @@ enum TransformersTokenizers {
         }
     }
 
+    /// A script value (dicts, lists, strings, numbers, None) as a chat-template value; dict
+    /// keys must be strings, and order is kept.
+    static func templateValue(_ v: Value, _ what: String) throws -> TemplateValue {
+        switch v {
+        case .none: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .float(let d): return .double(d)
+        case .str(let s): return .string(s)
+        case .obj:
+            if let items = try Interp.mappingItems(v) {
+                var object = TemplateObject()
+                for (key, value) in items {
+                    guard case .str(let k) = key else {
+                        throw ScriptBridge.error("TypeError", "\(what): dict keys must be str, not \(Interp.typeName(key))")
+                    }
+                    object[k] = try templateValue(value, what)
+                }
+                return .object(object)
+            }
+            if Interp.typeName(v) == "list" || Interp.typeName(v) == "tuple" {
+                return .array(try ScriptBridge.array(v).map { try templateValue($0, what) })
+            }
+            throw ScriptBridge.error("TypeError", "\(what): cannot pass a \(Interp.typeName(v)) to a chat template (use dicts, lists, strings and numbers)")
+        }
+    }
+
+    /// Runs `body`, turning template errors into Python's jinja2 exceptions.
+    static func templating<R>(_ body: () throws -> R) throws -> R {
+        do { return try translating(body) } catch let e as ChatTemplateError {
+            switch e.kind {
+            case .syntax: throw ScriptBridge.error("TemplateSyntaxError", e.description)
+            case .input: throw ScriptBridge.error("ValueError", e.message)
+            // A template's raise_exception(message) surfaces with exactly its message, as in jinja2.
+            case .raised: throw ScriptBridge.error("TemplateError", e.message)
+            case .runtime: throw ScriptBridge.error("TemplateError", e.description)
+            }
+        }
+    }
+
     static func optionalBool(_ a: Arguments, _ name: String) throws -> Bool? { a.isNone(name) ? nil : try a.bool(name) }
     static func optionalString(_ a: Arguments, _ name: String) throws -> String? { a.isNone(name) ? nil : try a.string(name) }
 }
@@ -131,12 +171,14 @@ enum TransformersTokenizers {
 final class AutoTokenizerObject: NativeObject {
     nonisolated(unsafe) static let shared = AutoTokenizerObject()
     var typeName: String { "type" }
-    static let fromPretrained = Bindings.function("from_pretrained", "pretrained_model_name_or_path, *inputs, cache_dir=None, local_files_only=True, trust_remote_code=False, use_fast=True, revision=None",
-        doc: "Loads the tokenizer of a local directory or of a model id in the Hugging Face cache ($HF_HOME/hub), offline, from its tokenizer.json, tokenizer_config.json and special_tokens_map.json.") { a in
+    static let fromPretrained = Bindings.function("from_pretrained", "pretrained_model_name_or_path, *inputs, cache_dir=None, local_files_only=True, trust_remote_code=False, use_fast=True, revision=None, gguf_file=None",
+        doc: "Loads the tokenizer of a local directory or of a model id in the Hugging Face cache ($HF_HOME/hub), offline: tokenizer.json, else vocab.txt, vocab.json + merges.txt, a SentencePiece model or a .tiktoken file, with tokenizer_config.json, special_tokens_map.json and chat_template.jinja; with gguf_file=, the vocabulary, special tokens and chat template embedded in that GGUF file.") { a in
         let name = try a.string("pretrained_model_name_or_path")
         let cache = try TransformersTokenizers.optionalString(a, "cache_dir").map { URL(fileURLWithPath: $0) }
+        let revision = try TransformersTokenizers.optionalString(a, "revision")
+        let gguf = try TransformersTokenizers.optionalString(a, "gguf_file")
         return try TransformersTokenizers.translating {
-            ScriptBridge.wrap(TokenizerObject(try AutoTokenizer.fromPretrained(name, cacheDirectory: cache)))
+            ScriptBridge.wrap(TokenizerObject(try AutoTokenizer.fromPretrained(name, revision: revision, ggufFile: gguf, cacheDirectory: cache)))
         }
     }
     func getAttribute(_ name: String) throws -> Value? {
