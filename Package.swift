@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "Apus", dependencies: ["Tensors", "NN", "Tokenizers", "Display"]),
 
         .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
-        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "COpenBLAS"],
+        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Tokenizers", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

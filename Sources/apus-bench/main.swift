@@ -1,7 +1,9 @@
 // apus-bench: times Apus's tensor engine and PyTorch on the same workloads, in the same run,
 // on the same machine, and prints the ratios. Not a test: nothing here asserts on time.
 //
-//     swift run -c release apus-bench [--python PATH] [--threads N]
+//     swift run -c release apus-bench [--python PATH] [--threads N] [--rounds N]
+//     swift run -c release apus-bench --tokenizers     (against HF tokenizers)
+//     swift run -c release apus-bench --profile gelu   (one workload, for perf record)
 //
 // PATH is a Python with torch (default: $APUS_REFERENCE_PYTHON, else `python3`).
 // Both sides run --rounds times (default 3), alternating; each keeps its best median.
@@ -19,6 +21,8 @@ struct Options {
     var rounds = 3
     /// A workload to repeat for a profiler (`perf record`), with no reference run.
     var profile: String? = nil
+    /// Time the tokenizers against HF `tokenizers` instead of the tensor workloads.
+    var tokenizers = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -28,6 +32,7 @@ struct Options {
             case "--threads": threads = Int(iterator.next() ?? "") ?? threads
             case "--rounds": rounds = max(1, Int(iterator.next() ?? "") ?? rounds)
             case "--profile": profile = iterator.next()
+            case "--tokenizers": tokenizers = true
             default:
                 FileHandle.standardError.write("unknown argument \(argument)\n".data(using: .utf8)!)
                 exit(2)
@@ -147,6 +152,10 @@ func run() throws {
     let options = Options(CommandLine.arguments)
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))
+    if options.tokenizers {
+        try benchTokenizers(options)
+        return
+    }
     if let name = options.profile {
         try profile(name)
         return
