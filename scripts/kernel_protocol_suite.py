@@ -110,6 +110,62 @@ CONFORMANCE = {
     "code_clear_output": "clear",
 }
 
+# The same checks in the Apus language, for the real kernel (`--apus`), plus ApusScriptTests.
+APUS_SAMPLES = {
+    "assign": "v = 41",
+    "read_back": "v+1",
+    "read_back_result": "42",
+    "trivial": "1+1",
+    "trivial_result": "2",
+    "three_prints": "print('a')\nprint('b')\nprint('c')",
+    "three_prints_text": "a\nb\nc\n",
+    "interleaved": "import sys\nprint(1)\nsys.stderr.write('2\\n')\nprint(3)",
+    "error_after_delay": "import time\ntime.sleep(0.3)\nraise ValueError('boom')",
+    "error_name": "ValueError",
+    "long_cell": "import time\ntime.sleep(30)",
+    "interrupt_ename": "KeyboardInterrupt",
+    "input": "name = input('your name?')\nprint('got: ' + name)",
+    "input_prompt": "your name?",
+    "input_echo": "got: {value}\n",
+    "print_then_input": "print('before')\ninput('next?')",
+    "stdin_refused_ename": "StdinNotImplementedError",
+    "display_update": "display(HTML('first'), display_id='d1')\nupdate_display(HTML('second'), display_id='d1')",
+    "display_id": "d1",
+    "clear_wait": "print('x')\nclear_output(wait=True)\nprint('y')",
+    "flood_10mb": "s = 'x' * 89\nfor i in range(100000):\n    print('%09d ' % i + s)",
+    "user_expression_ok": ("v*2", "82"),
+    "user_expression_error": "nope",
+    "complete_prefix": "pri",
+    "complete_match": "print",
+    "inspect_name": "print",
+}
+
+APUS_CONFORMANCE = {
+    "language_name": "apus",
+    "file_extension": ".apus",
+    "code_hello_world": "print('hello, world')",
+    "code_stderr": "import sys\nsys.stderr.write('oops\\n')",
+    "completion_samples": [{"text": "pri", "matches": ["print"]}, {"text": "isinst", "matches": ["isinstance"]}],
+    "complete_code_samples": ["print('hi')", "1+1", "def f(x):\n    return x\n\n"],
+    "incomplete_code_samples": ["def f(x):", "(1 +"],
+    "invalid_code_samples": ["x = = 1"],
+    "code_page_something": "?print",
+    "code_generate_error": "raise ValueError('boom')",
+    "code_execute_result": [{"code": "6*7", "result": "42"}, {"code": "1+1", "result": "2"},
+                            {"code": "HTML('<b>x</b>')", "mime": "text/html"}],
+    "code_display_data": [{"code": "class P:\n    def _repr_png_(self):\n        return 'iVBORw0KGgo='\n\ndisplay(P())",
+                           "mime": "image/png"},
+                          {"code": "display(HTML('<b>x</b>'))", "mime": "text/html"}],
+    "code_history_pattern": "6?7",
+    "supported_history_operations": ["tail", "range", "search"],
+    "code_inspect_sample": "print",
+    "code_clear_output": "clear_output()",
+}
+
+# Protocol checks that need the test engine's commands (a password prompt; comms to its echo
+# target): the real kernel's comms are checked by ApusScriptTests instead.
+TEST_ENGINE_ONLY = {"test_password_request", "test_comm_open_message_close", "test_kernel_opens_a_comm"}
+
 DATE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|\+00:00)$")
 
 
@@ -599,6 +655,104 @@ class ProtocolTests(ConnectedKernel, unittest.TestCase):
             socket.close()
 
 
+class ApusScriptTests(ProtocolTests):
+    """Rich output, help and comms driven by real Apus code (only with --apus)."""
+
+    def displays(self, msgs):
+        return [(m["msg_type"], m["content"]) for m in self.outputs(msgs)]
+
+    def test_display_update_and_clear_from_a_script(self):
+        _, msgs = self.run_cell("display(HTML('<b>1</b>'), display_id='bar')\n"
+                                "update_display(Markdown('*2*'), display_id='bar')\n"
+                                "clear_output(wait=True)\n"
+                                "print('after')")
+        kinds = [kind for kind, _ in self.displays(msgs)]
+        self.assertEqual(kinds, ["display_data", "update_display_data", "clear_output", "stream"])
+        first, update, clear, stream = [content for _, content in self.displays(msgs)]
+        self.assertEqual(first["data"], {"text/plain": "<IPython.core.display.HTML object>", "text/html": "<b>1</b>"})
+        self.assertEqual(first["transient"], {"display_id": "bar"})
+        self.assertEqual(update["data"]["text/markdown"], "*2*")
+        self.assertEqual(update["transient"], {"display_id": "bar"})
+        self.assertEqual(clear, {"wait": True})
+        self.assertEqual(stream, {"name": "stdout", "text": "after\n"})
+
+    def test_display_handle_updates_across_cells(self):
+        _, msgs = self.run_cell("from IPython.display import display, HTML\nh = display(HTML('a'), display_id=True)")
+        (kind, first), = self.displays(msgs)
+        self.assertEqual(kind, "display_data")
+        display_id = first["transient"]["display_id"]
+        self.assertRegex(display_id, "^[0-9a-f]{32}$")
+        _, msgs = self.run_cell("h.update(HTML('b'))\nh.display_id")
+        (kind, update), (_, result) = self.displays(msgs)
+        self.assertEqual((kind, update["data"]["text/html"], update["transient"]["display_id"]),
+                         ("update_display_data", "b", display_id))
+        self.assertEqual(result["data"]["text/plain"], repr(display_id))
+
+    def test_repr_methods_of_a_script_class(self):
+        self.run_cell("class Card:\n"
+                      "    def __repr__(self):\n        return 'Card()'\n"
+                      "    def _repr_html_(self):\n        return '<div>card</div>'\n"
+                      "    def _repr_json_(self):\n        return {'suit': 'hearts', 'rank': [1, None]}\n"
+                      "    def _repr_markdown_(self):\n        return None\n")
+        _, msgs = self.run_cell("Card()")
+        (kind, result), = self.displays(msgs)
+        self.assertEqual(kind, "execute_result")
+        self.assertEqual(result["data"], {"text/plain": "Card()", "text/html": "<div>card</div>",
+                                          "application/json": {"suit": "hearts", "rank": [1, None]}})
+        _, msgs = self.run_cell("display(Card(), exclude=['application/json'])")
+        (kind, shown), = self.displays(msgs)
+        self.assertEqual((kind, shown["data"]), ("display_data", {"text/plain": "Card()", "text/html": "<div>card</div>"}))
+
+    def test_repr_mimebundle_wins_over_single_methods(self):
+        _, msgs = self.run_cell("class B:\n"
+                                "    def _repr_html_(self):\n        return 'method'\n"
+                                "    def _repr_mimebundle_(self, include=None, exclude=None):\n"
+                                "        return {'text/html': 'bundle', 'image/svg+xml': '<svg/>'}, {'text/html': {'isolated': True}}\n"
+                                "B()")
+        (kind, result), = self.displays(msgs)
+        self.assertEqual(result["data"]["text/html"], "bundle")
+        self.assertEqual(result["data"]["image/svg+xml"], "<svg/>")
+        self.assertTrue(result["data"]["text/plain"].startswith("<__main__.B object"))
+        self.assertEqual(result["metadata"], {"text/html": {"isolated": True}})
+
+    def test_formatter_error_is_reported_and_the_cell_succeeds(self):
+        reply, msgs = self.run_cell("class Bad:\n    def _repr_html_(self):\n        return 1/0\nBad()")
+        self.assertEqual(reply["content"]["status"], "ok")
+        kinds = [kind for kind, _ in self.displays(msgs)]
+        self.assertEqual(kinds, ["stream", "execute_result"])
+        self.assertIn("ZeroDivisionError", self.displays(msgs)[0][1]["text"])
+        self.assertNotIn("text/html", self.displays(msgs)[1][1]["data"])
+
+    def page(self, code):
+        reply, msgs = self.run_cell(code)
+        self.assertEqual(reply["content"]["status"], "ok")
+        return reply["content"]["payload"], self.outputs(msgs)
+
+    def test_help_lines_answer_with_a_pager_payload(self):
+        self.run_cell("def area(r):\n    'Area of a disc of radius r.'\n    return 3 * r * r\n")
+        for code in ("?area", "area?"):
+            payload, outputs = self.page(code)
+            self.assertEqual(outputs, [])
+            (page,) = payload
+            self.assertEqual(page["source"], "page")
+            self.assertEqual(page["start"], 0)
+            self.assertIn("Area of a disc of radius r.", page["data"]["text/plain"])
+            self.assertNotIn("return 3 * r * r", page["data"]["text/plain"])
+        for code in ("??area", "area??"):
+            (page,), _ = self.page(code)
+            self.assertIn("return 3 * r * r", page["data"]["text/plain"])
+        payload, outputs = self.page("?no_such_name")
+        self.assertEqual(payload, [])
+        self.assertEqual([m["content"]["text"] for m in outputs], ["Object `no_such_name` not found.\n"])
+
+    def test_inspect_detail_levels(self):
+        self.run_cell("def cube(x):\n    'The cube.'\n    return x * x * x\n")
+        for level, has_source in ((0, False), (1, True)):
+            reply = reply_for(self.kc.shell_channel, self.kc.inspect("cube", 4, detail_level=level))
+            self.assertTrue(reply["content"]["found"])
+            self.assertEqual("return x * x * x" in reply["content"]["data"]["text/plain"], has_source)
+
+
 def bench(n):
     """Round-trip figures as a frontend sees them (median and p99, ms): trivial execute to its
     reply and to its idle, kernel_info, complete. Not a test: numbers only."""
@@ -660,6 +814,8 @@ def main():
     which.add_argument("--kernel-cmd")
     parser.add_argument("--kernel-pid", type=int)
     parser.add_argument("--samples")
+    parser.add_argument("--apus", action="store_true",
+                        help="the kernel runs the Apus language: Apus code samples, plus ApusScriptTests")
     parser.add_argument("--probe", action="store_true")
     parser.add_argument("--bench", type=int, metavar="N", help="print latency figures over N runs instead of testing")
     parser.add_argument("--shutdown", choices=["shutdown", "restart"])
@@ -669,6 +825,9 @@ def main():
     args = parser.parse_args()
     faulthandler.dump_traceback_later(args.timeout, exit=True)
 
+    if args.apus:
+        SAMPLES.update(APUS_SAMPLES)
+        CONFORMANCE.update(APUS_CONFORMANCE)
     if args.samples:
         with open(args.samples) as f:
             overrides = json.load(f)
@@ -705,8 +864,13 @@ def main():
         loader.testNamePatterns = [p if "*" in p else f"*{p}*" for p in args.patterns]
     suite = unittest.TestSuite()
     # The welcome test first: it must see the first message a new subscription gets.
-    for case in (ApusIopubWelcome, ApusConformance, ProtocolTests):
-        suite.addTests(loader.loadTestsFromTestCase(case))
+    for case in (ApusIopubWelcome, ApusConformance, ProtocolTests) + ((ApusScriptTests,) if args.apus else ()):
+        for test in loader.loadTestsFromTestCase(case):
+            # With --apus, ProtocolTests' checks run once (as ApusScriptTests inherits them) and
+            # the few that need the test engine's commands are left to the test-engine run.
+            if args.apus and (type(test) is ProtocolTests or test._testMethodName in TEST_ENGINE_ONLY):
+                continue
+            suite.addTest(test)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stdout).run(suite)
     if result.skipped:
         print(f"FAILED: {len(result.skipped)} test(s) skipped; every test must run", file=sys.stdout)

@@ -183,7 +183,8 @@ public struct LanguageInfo: Equatable, Sendable {
                      pygmentsLexer: "python", codemirrorMode: "python")
     }
 
-    var json: JSONValue {
+    /// The `language_info` object as kernel_info_reply (and a notebook's metadata) carries it.
+    public var json: JSONValue {
         [
             "name": .string(name), "version": .string(version), "mimetype": .string(mimetype),
             "file_extension": .string(fileExtension), "pygments_lexer": .string(pygmentsLexer),

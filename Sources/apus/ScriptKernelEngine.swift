@@ -33,8 +33,10 @@ final class ScriptKernelEngine: KernelEngine {
             for request in requests { page(request, to: context) }
             return .success(result: nil)
         }
+        // The value is wanted even when silent: user_expressions are silent cells whose value
+        // is the answer (the kernel itself never shows a silent cell's result).
         let result = engine.execute(code, cellName: "Cell In[\(context.executionCount)]",
-                                    displayLastExpression: !context.isSilent)
+                                    displayLastExpression: true)
         if let traceback = result.traceback, let name = result.errorName {
             let line = result.errorLine ?? name
             let value = line.hasPrefix(name + ": ") ? String(line.dropFirst(name.count + 2)) : ""

@@ -127,8 +127,9 @@ enum IPythonDisplay {
         "obj, *, display_id, include=None, exclude=None, metadata=None, raw=False", doc: """
         Replace the output shown with display_id (by an earlier display(..., display_id=...)) by obj.
         """) { a in
-        try display(bind(.tuple([a["obj"]]), ["display_id": a["display_id"], "include": a["include"], "exclude": a["exclude"],
-                                               "metadata": a["metadata"], "raw": a["raw"], "update": .bool(true)]))
+        _ = try display(bind(.tuple([a["obj"]]), ["display_id": a["display_id"], "include": a["include"], "exclude": a["exclude"],
+                                                   "metadata": a["metadata"], "raw": a["raw"], "update": .bool(true)]))
+        return .none
     }
 
     /// Calls `display` with these arguments.
