@@ -787,6 +787,43 @@ def bench(n):
     return 0
 
 
+def compare_notebook(notebook, written):
+    """Runs `notebook` through nbclient against the kernel (allow_errors, as `apus run
+    --allow-errors`) and compares the result with the notebook `apus run` wrote: the same
+    file text once the timing metadata (wall-clock times) is set aside."""
+    import difflib
+
+    import nbclient
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    client = nbclient.NotebookClient(nb, kernel_name=TARGET["kernel_name"], allow_errors=True, timeout=120)
+    client.execute()
+    expected = nbformat.writes(nb) + "\n"
+    with open(written, encoding="utf-8") as f:
+        got = f.read()
+
+    def without_timing(text):
+        data = json.loads(text)
+        for cell in data["cells"]:
+            timing = cell.get("metadata", {}).get("execution")
+            if timing is not None:
+                assert sorted(timing) == ["iopub.execute_input", "iopub.status.busy", "iopub.status.idle",
+                                          "shell.execute_reply"], sorted(timing)
+                for key in timing:
+                    assert DATE.match(timing[key].replace("Z", "+00:00")) or timing[key].endswith("Z"), timing[key]
+                    timing[key] = "<time>"
+        return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+    if without_timing(got) != without_timing(expected) or got.count("\n") != expected.count("\n"):
+        sys.stdout.writelines(difflib.unified_diff(without_timing(expected).splitlines(True), without_timing(got).splitlines(True),
+                                                   "nbclient", "apus run"))
+        print("FAILED: apus run wrote a different notebook from nbclient's")
+        return 1
+    print(f"apus run and nbclient wrote the same notebook ({len(nb.cells)} cells)")
+    return 0
+
+
 def probe():
     km, kc = connect()
     msg_id = kc.kernel_info()
@@ -817,6 +854,8 @@ def main():
     parser.add_argument("--apus", action="store_true",
                         help="the kernel runs the Apus language: Apus code samples, plus ApusScriptTests")
     parser.add_argument("--probe", action="store_true")
+    parser.add_argument("--notebook", help="with --written: compare nbclient's run of this notebook with apus run's")
+    parser.add_argument("--written", help="the notebook `apus run --allow-errors -o` wrote")
     parser.add_argument("--bench", type=int, metavar="N", help="print latency figures over N runs instead of testing")
     parser.add_argument("--shutdown", choices=["shutdown", "restart"])
     parser.add_argument("-k", dest="patterns", action="append", help="only tests matching this pattern")
@@ -854,6 +893,8 @@ def main():
 
     if args.probe:
         return probe()
+    if args.notebook:
+        return compare_notebook(args.notebook, args.written)
     if args.bench:
         return bench(args.bench)
     if args.shutdown:

@@ -25,4 +25,36 @@ final class ApusKernelEndToEndTests: XCTestCase {
         print(result.output)
         XCTAssertEqual(result.status, 0, "the protocol suite failed against the real kernel:\n\(result.output)")
     }
+
+    /// `apus run NB.ipynb` writes what nbclient writes when it runs the same notebook against
+    /// `apus kernel` (display ids updated across cells, clear_output(wait), streams, results,
+    /// errors, language_info), timing metadata aside.
+    func testNotebookRunWritesWhatNbclientWrites() throws {
+        let python = try requirePython()
+        let binary = try apusBinary()
+        let notebook = Self.repositoryRoot.appendingPathComponent("Tests/Fixtures/notebooks/display_outputs.ipynb").path
+        let written = FileManager.default.temporaryDirectory.appendingPathComponent("apus-run-\(UUID().uuidString).ipynb").path
+        defer { try? FileManager.default.removeItem(atPath: written) }
+        let run = try runProcess(binary, ["run", notebook, "--allow-errors", "-o", written], timeout: 120)
+        XCTAssertEqual(run.status, 0, run.output)
+        let compare = try runProcess(python, [Self.protocolSuite, "--kernel-cmd", "\(binary) kernel",
+                                              "--notebook", notebook, "--written", written], timeout: 300)
+        XCTAssertEqual(compare.status, 0, compare.output)
+    }
+
+    /// Without --allow-errors a raising cell stops the run, nothing is written, the exit status
+    /// is 1 and the traceback is on stderr.
+    func testNotebookRunStopsAtAnError() throws {
+        let binary = try apusBinary()
+        let notebook = Self.repositoryRoot.appendingPathComponent("Tests/Fixtures/notebooks/display_outputs.ipynb").path
+        let written = FileManager.default.temporaryDirectory.appendingPathComponent("apus-run-\(UUID().uuidString).ipynb").path
+        let run = try runProcess(binary, ["run", notebook, "-o", written], timeout: 120)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.output.contains("ValueError: shown in the notebook"), run.output)
+        XCTAssertTrue(run.output.contains("cell 7 raised ValueError"), run.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: written))
+        let missing = try runProcess(binary, ["run", "/no/such/notebook.ipynb"], timeout: 60)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.output.contains("/no/such/notebook.ipynb"), missing.output)
+    }
 }
