@@ -752,6 +752,47 @@ class ApusScriptTests(ProtocolTests):
             self.assertTrue(reply["content"]["found"])
             self.assertEqual("return x * x * x" in reply["content"]["data"]["text/plain"], has_source)
 
+    def comm_messages(self, msgs, kind):
+        return [m["content"] for m in msgs if m["msg_type"] == kind]
+
+    def test_script_opens_sends_receives_and_closes_a_comm(self):
+        _, msgs = self.run_cell("from comm import create_comm\n"
+                                "c = create_comm(target_name='apus.test', data={'hello': 1})\n"
+                                "c.on_msg(lambda msg: print('got', msg['content']['data']))\n"
+                                "c.send({'n': 2})")
+        (opened,) = self.comm_messages(msgs, "comm_open")
+        self.assertEqual((opened["target_name"], opened["data"]), ("apus.test", {"hello": 1}))
+        comm_id = opened["comm_id"]
+        self.assertEqual(self.comm_messages(msgs, "comm_msg"), [{"comm_id": comm_id, "data": {"n": 2}}])
+        self.assertEqual(self.comm_info()[comm_id], {"target_name": "apus.test"})
+        msg_id = send_shell(self.kc, "comm_msg", {"comm_id": comm_id, "data": {"ping": [1, None]}})
+        msgs = iopub_until_idle(self.kc, msg_id)
+        self.assertEqual([m["content"]["text"] for m in msgs if m["msg_type"] == "stream"], ["got {'ping': [1, None]}\n"])
+        _, msgs = self.run_cell("c.close({'bye': True})\nc.send({'dropped': 1})")
+        self.assertEqual(self.comm_messages(msgs, "comm_close"), [{"comm_id": comm_id, "data": {"bye": True}}])
+        self.assertEqual(self.comm_messages(msgs, "comm_msg"), [])
+        self.assertNotIn(comm_id, self.comm_info())
+
+    def test_front_end_opens_a_comm_to_a_script_target(self):
+        self.run_cell("from comm import get_comm_manager\n"
+                      "def opened(comm, msg):\n"
+                      "    comm.send({'echo': msg['content']['data']})\n"
+                      "    comm.on_msg(lambda m: comm.send({'again': m['content']['data']}))\n"
+                      "    comm.on_close(lambda m: print('closed', comm.comm_id == msg['content']['comm_id']))\n"
+                      "get_comm_manager().register_target('apus.echo', opened)")
+        comm_id = uuid.uuid4().hex
+        msg_id = send_shell(self.kc, "comm_open", {"comm_id": comm_id, "target_name": "apus.echo", "data": {"x": 1}})
+        msgs = iopub_until_idle(self.kc, msg_id)
+        self.assertEqual(self.comm_messages(msgs, "comm_msg"), [{"comm_id": comm_id, "data": {"echo": {"x": 1}}}])
+        self.assertEqual(self.comm_info()[comm_id], {"target_name": "apus.echo"})
+        msg_id = send_shell(self.kc, "comm_msg", {"comm_id": comm_id, "data": {"ping": 2}})
+        msgs = iopub_until_idle(self.kc, msg_id)
+        self.assertEqual(self.comm_messages(msgs, "comm_msg"), [{"comm_id": comm_id, "data": {"again": {"ping": 2}}}])
+        msg_id = send_shell(self.kc, "comm_close", {"comm_id": comm_id, "data": {}})
+        msgs = iopub_until_idle(self.kc, msg_id)
+        self.assertEqual([m["content"]["text"] for m in msgs if m["msg_type"] == "stream"], ["closed True\n"])
+        self.assertNotIn(comm_id, self.comm_info())
+
 
 def bench(n):
     """Round-trip figures as a frontend sees them (median and p99, ms): trivial execute to its

@@ -156,24 +156,31 @@ extension KernelServer {
         let content = message.content
         let id = content["comm_id"]?.stringValue ?? ""
         let data = content["data"] ?? [:]
-        switch message.type {
-        case "comm_open":
-            let target = content["target_name"]?.stringValue ?? ""
-            if let handler = comms.handler(for: target), !id.isEmpty {
-                let comm = makeComm(id: id, target: target)
-                comms.add(comm)
-                handler(comm, data, message.buffers)
-            } else {
-                publisher.publish("comm_close", ["comm_id": .string(id), "data": [:]], parent: message)
-            }
-        case "comm_msg":
-            comms.comm(id)?.onMessage?(data, message.buffers)
-        default:
-            if let comm = comms.comm(id) {
-                comms.remove(id)
-                comm.closedByFrontEnd(data)
+        // Handlers run with a context of their own, so what they print reaches the front-end
+        // parented to this comm message.
+        let context = KernelExecutionContext(server: self, request: message, executionCount: executionCount,
+                                             silent: false, allowStdin: false)
+        engine.withContext(context) {
+            switch message.type {
+            case "comm_open":
+                let target = content["target_name"]?.stringValue ?? ""
+                if let handler = comms.handler(for: target), !id.isEmpty {
+                    let comm = makeComm(id: id, target: target)
+                    comms.add(comm)
+                    handler(comm, data, message.buffers)
+                } else {
+                    publisher.publish("comm_close", ["comm_id": .string(id), "data": [:]], parent: message)
+                }
+            case "comm_msg":
+                comms.comm(id)?.onMessage?(data, message.buffers)
+            default:
+                if let comm = comms.comm(id) {
+                    comms.remove(id)
+                    comm.closedByFrontEnd(data)
+                }
             }
         }
+        context.finish()
         endCell(message)
     }
 

@@ -86,6 +86,13 @@ final class ScriptKernelEngine: KernelEngine {
     }
 
     func interrupt() { engine.interrupt() }
+
+    /// Comm handlers are script callbacks: their output goes to the comm message's context.
+    func withContext(_ context: ExecutionContext, _ body: () -> Void) {
+        sink.context = context
+        defer { sink.context = nil }
+        body()
+    }
 }
 
 /// Routes print(), sys.stdout/stderr and display() of the running cell to the kernel's
@@ -114,5 +121,9 @@ final class CellOutputSink: RichOutputSink {
     func openComm(target: String, data: JSONValue, metadata: JSONValue) -> CommChannel? {
         guard let comm = context?.openComm(target: target, data: data, metadata: metadata, buffers: []) else { return nil }
         return KernelCommChannel(comm)
+    }
+
+    func registerCommTarget(_ target: String, handler: @escaping (CommChannel, JSONValue) -> Void) -> Bool {
+        context?.registerCommTarget(target) { comm, data, _ in handler(KernelCommChannel(comm), data) } ?? false
     }
 }

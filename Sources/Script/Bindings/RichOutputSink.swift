@@ -14,10 +14,14 @@ public protocol RichOutputSink: OutputSink {
     /// Opens a comm to a front-end object registered under `target`; nil where the front-end
     /// has no comms (a terminal).
     func openComm(target: String, data: JSONValue, metadata: JSONValue) -> CommChannel?
+    /// Lets the front-end open comms to `target`: `handler` gets each new comm and the open
+    /// message's data. False where the front-end has no comms.
+    func registerCommTarget(_ target: String, handler: @escaping (CommChannel, JSONValue) -> Void) -> Bool
 }
 
 extension RichOutputSink {
     public func openComm(target: String, data: JSONValue, metadata: JSONValue) -> CommChannel? { nil }
+    public func registerCommTarget(_ target: String, handler: @escaping (CommChannel, JSONValue) -> Void) -> Bool { false }
 }
 
 /// The kernel end of a comm as scripts see it (the `comm` module): the kernel adapts its own
