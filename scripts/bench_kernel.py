@@ -5,6 +5,8 @@ Not a test: it prints a table. Both kernels are started through jupyter_client e
 Jupyter starts them (a kernelspec each, in a temporary JUPYTER_PATH), over TCP loopback.
 
   start-to-ready       KernelManager.start_kernel() -> wait_for_ready(); median of --starts starts
+                       (wait_for_ready ends by waiting for 0.2 s of IOPub silence, so the
+                       first kernel_info reply is timed too)
   1+1 execute -> idle  send execute_request -> IOPub status idle of that request; --runs runs
                        after 10 warm-up runs: median and p99
   complete             complete_request("pri") -> complete_reply round trip: median and p99
@@ -89,6 +91,28 @@ def percentile(samples, p):
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))]
 
 
+def first_reply(name):
+    """Seconds from start_kernel() to the first kernel_info_reply: start-to-ready without the
+    0.2 s of IOPub silence jupyter_client's wait_for_ready waits for at the end."""
+    t = time.perf_counter()
+    km = KernelManager(kernel_name=name)
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    while True:
+        msg_id = kc.kernel_info()
+        try:
+            reply = reply_for(kc.shell_channel, msg_id, timeout=0.05)
+        except queue.Empty:
+            continue
+        if reply["msg_type"] == "kernel_info_reply":
+            seconds = time.perf_counter() - t
+            break
+    STASH.clear()
+    stop(km, kc)
+    return seconds
+
+
 def start(name):
     t = time.perf_counter()
     km = KernelManager(kernel_name=name)
@@ -112,6 +136,7 @@ def measure(name, runs, starts, busy_cells):
         ready.append(seconds)
         stop(km, kc)
     figures["start_to_ready_s"] = statistics.median(ready)
+    figures["start_to_kernel_info_s"] = statistics.median([first_reply(name) for _ in range(starts)])
 
     km, kc, _ = start(name)
     try:
@@ -189,6 +214,7 @@ def measure(name, runs, starts, busy_cells):
 
 ROWS = [
     ("start-to-ready (s, median)", "start_to_ready_s", "{:.3f}"),
+    ("start -> first kernel_info reply (s)", "start_to_kernel_info_s", "{:.3f}"),
     ("1+1 execute -> idle, median (ms)", "execute_idle_median_ms", "{:.2f}"),
     ("1+1 execute -> idle, p99 (ms)", "execute_idle_p99_ms", "{:.2f}"),
     ("complete round trip, median (ms)", "complete_median_ms", "{:.2f}"),

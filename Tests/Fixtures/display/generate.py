@@ -5,7 +5,7 @@ Each case is code that runs unchanged in Apus and in Python. `FORMAT` cases give
 IPython's display formatter makes for an expression (what a cell's result shows); `PUBLISH`
 cases record every display IPython publishes while the code runs (data, metadata, display id,
 update flag). Images are tiny files written here. Run with a Python that has IPython
-(e.g. `.venv-test/bin/python`, which gets it with ipykernel); writes expected.json.
+(`pip install ipython`; made with IPython 9.18.1); writes expected.json.
 """
 import base64
 import json
