@@ -66,7 +66,7 @@ final class NotebookRunner {
                 if let result {
                     append(["output_type": "execute_result", "execution_count": .int(executed),
                             "data": .object(result.data), "metadata": .object(result.metadata)], displayId: nil)
-                    if echo { print(result.plainText) }
+                    if echo { show(result.plainText + "\n") }
                 }
             case .failure(let error):
                 append(["output_type": "error", "ename": .string(error.name), "evalue": .string(error.value),
@@ -102,12 +102,15 @@ final class NotebookRunner {
         return JSONValue.object(Array(nb)).pythonJSON() + "\n"
     }
 
+    /// Prints echoed output unbuffered, so stdout and stderr keep the cells' order.
+    private func show(_ text: String, toStandardError: Bool = false) {
+        FileHandle(fileDescriptor: toStandardError ? 2 : 1).write(Data(text.utf8))
+    }
+
     // MARK: outputs, as nbclient's output() / clear_output() / _update_display_id()
 
     func stream(_ text: String, name: String) {
-        if echo {
-            FileHandle(fileDescriptor: name == "stderr" ? 2 : 1).write(Data(text.utf8))
-        }
+        if echo { show(text, toStandardError: name == "stderr") }
         if !clearBeforeNextOutput, var last = outputs[currentCell]?.last, last["output_type"]?.stringValue == "stream",
            last["name"]?.stringValue == name, let previous = last["text"]?.stringValue {
             last["text"] = .string(previous + text)
@@ -118,14 +121,14 @@ final class NotebookRunner {
     }
 
     func display(_ bundle: MimeBundle, displayId: String?) {
-        if echo, !bundle.plainText.isEmpty { print(bundle.plainText) }
+        if echo, !bundle.plainText.isEmpty { show(bundle.plainText + "\n") }
         let output: [String: JSONValue] = ["output_type": "display_data", "data": .object(bundle.data), "metadata": .object(bundle.metadata)]
         if let displayId { updateDisplay(bundle, displayId: displayId, echo: false) }
         append(output, displayId: displayId)
     }
 
     func updateDisplay(_ bundle: MimeBundle, displayId: String, echo: Bool = true) {
-        if echo && self.echo, !bundle.plainText.isEmpty { print(bundle.plainText) }
+        if echo && self.echo, !bundle.plainText.isEmpty { show(bundle.plainText + "\n") }
         for (cell, indices) in displayMap[displayId] ?? [:] {
             for i in indices where i < (outputs[cell]?.count ?? 0) {
                 outputs[cell]![i]["data"] = .object(bundle.data)
