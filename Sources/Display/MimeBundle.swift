@@ -12,6 +12,13 @@ public struct MimeBundle: Equatable, Sendable {
         metadata = []
     }
 
+    /// A bundle with exactly these entries (a raw `display(..., raw=True)` bundle may lack
+    /// text/plain; everything the formatters build has it).
+    public init(data: [(String, JSONValue)], metadata: [(String, JSONValue)] = []) {
+        self.data = data
+        self.metadata = metadata
+    }
+
     public static func == (a: MimeBundle, b: MimeBundle) -> Bool {
         JSONValue.object(a.data) == JSONValue.object(b.data)
             && JSONValue.object(a.metadata) == JSONValue.object(b.metadata)

@@ -109,16 +109,20 @@ extension KernelServer {
         // Anything the engine still writes through this context (from a stray thread) would land
         // after idle, in no cell: it is dropped instead.
         context.finish()
+        // The requests to abort are those queued before the front-end can know of the error:
+        // taken now, before the reply goes out, so a request sent in answer to it is never aborted.
+        let aborted = failed && stopOnError ? evaluatorQueue.removeQueuedExecutes() : []
         shellOutbox.post(.send(factory.reply(to: request, type: "execute_reply", content: reply,
                                              metadata: ["started": .string(started), "status": reply["status"] ?? "ok"])))
         endCell(request)
-        if failed && stopOnError { abortQueuedExecutes(count: count) }
+        abort(aborted, count: count)
     }
 
-    /// Replies `error` (ename ExecutionAborted) to every execute request already queued: the
-    /// spec's status since 5.1, and the one every validator accepts ("aborted" fails some).
-    private func abortQueuedExecutes(count: Int) {
-        for request in evaluatorQueue.removeQueuedExecutes() {
+    /// Replies `error` (ename ExecutionAborted) to execute requests that were queued behind a
+    /// failed cell: the spec's status since 5.1, and the one every validator accepts ("aborted"
+    /// fails some).
+    private func abort(_ requests: [Message], count: Int) {
+        for request in requests {
             publisher.status("busy", parent: request)
             shellOutbox.post(.send(factory.reply(to: request, type: "execute_reply", content: [
                 "status": "error", "execution_count": .int(count), "ename": "ExecutionAborted",
@@ -156,24 +160,31 @@ extension KernelServer {
         let content = message.content
         let id = content["comm_id"]?.stringValue ?? ""
         let data = content["data"] ?? [:]
-        switch message.type {
-        case "comm_open":
-            let target = content["target_name"]?.stringValue ?? ""
-            if let handler = comms.handler(for: target), !id.isEmpty {
-                let comm = makeComm(id: id, target: target)
-                comms.add(comm)
-                handler(comm, data, message.buffers)
-            } else {
-                publisher.publish("comm_close", ["comm_id": .string(id), "data": [:]], parent: message)
-            }
-        case "comm_msg":
-            comms.comm(id)?.onMessage?(data, message.buffers)
-        default:
-            if let comm = comms.comm(id) {
-                comms.remove(id)
-                comm.closedByFrontEnd(data)
+        // Handlers run with a context of their own, so what they print reaches the front-end
+        // parented to this comm message.
+        let context = KernelExecutionContext(server: self, request: message, executionCount: executionCount,
+                                             silent: false, allowStdin: false)
+        engine.withContext(context) {
+            switch message.type {
+            case "comm_open":
+                let target = content["target_name"]?.stringValue ?? ""
+                if let handler = comms.handler(for: target), !id.isEmpty {
+                    let comm = makeComm(id: id, target: target)
+                    comms.add(comm)
+                    handler(comm, data, message.buffers)
+                } else {
+                    publisher.publish("comm_close", ["comm_id": .string(id), "data": [:]], parent: message)
+                }
+            case "comm_msg":
+                comms.comm(id)?.onMessage?(data, message.buffers)
+            default:
+                if let comm = comms.comm(id) {
+                    comms.remove(id)
+                    comm.closedByFrontEnd(data)
+                }
             }
         }
+        context.finish()
         endCell(message)
     }
 

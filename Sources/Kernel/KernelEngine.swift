@@ -26,6 +26,14 @@ public protocol KernelEngine: AnyObject {
     func interrupt()
     /// Name, version, file extension and highlighting modes of the language.
     var languageInfo: LanguageInfo { get }
+    /// Runs `body` (comm handlers reacting to a front-end's comm_open / comm_msg / comm_close,
+    /// on the evaluator thread) with output going through `context`, parented to that message.
+    func withContext(_ context: ExecutionContext, _ body: () -> Void)
+}
+
+extension KernelEngine {
+    /// Engines whose comm handlers print nothing need no context.
+    public func withContext(_ context: ExecutionContext, _ body: () -> Void) { body() }
 }
 
 /// What a cell can do to its front-end while it runs. The kernel sends these to the notebook in
@@ -53,6 +61,9 @@ public protocol ExecutionContext: AnyObject {
     func page(_ bundle: MimeBundle)
     /// Opens a comm to the front-end (nil where the front-end has none, as in a terminal).
     func openComm(target: String, data: JSONValue, metadata: JSONValue, buffers: [Data]) -> Comm?
+    /// Lets the front-end open comms to `target`: each comm_open for it calls `handler` on the
+    /// evaluator thread. False where the front-end has no comms.
+    func registerCommTarget(_ target: String, handler: @escaping CommTargetHandler) -> Bool
 }
 
 extension ExecutionContext {
@@ -63,6 +74,9 @@ extension ExecutionContext {
     public func openComm(target: String, data: JSONValue = [:]) -> Comm? {
         openComm(target: target, data: data, metadata: [:], buffers: [])
     }
+
+    /// Front-ends without comms accept no targets.
+    public func registerCommTarget(_ target: String, handler: @escaping CommTargetHandler) -> Bool { false }
 }
 
 /// stdout or stderr.
@@ -183,7 +197,8 @@ public struct LanguageInfo: Equatable, Sendable {
                      pygmentsLexer: "python", codemirrorMode: "python")
     }
 
-    var json: JSONValue {
+    /// The `language_info` object as kernel_info_reply (and a notebook's metadata) carries it.
+    public var json: JSONValue {
         [
             "name": .string(name), "version": .string(version), "mimetype": .string(mimetype),
             "file_extension": .string(fileExtension), "pygments_lexer": .string(pygmentsLexer),

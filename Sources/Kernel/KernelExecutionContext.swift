@@ -72,4 +72,9 @@ final class KernelExecutionContext: ExecutionContext, @unchecked Sendable {
                                  parent: request, metadata: metadata, buffers: buffers)
         return comm
     }
+
+    func registerCommTarget(_ target: String, handler: @escaping CommTargetHandler) -> Bool {
+        server.registerCommTarget(target, handler: handler)
+        return true
+    }
 }

@@ -24,6 +24,8 @@ public final class REPLSession {
         let tty = isatty(1) != 0
         picture = TerminalPicture.choose(environment: environment, isTTY: tty)
         colour = TracebackColors.enabled(environment: environment, isTTY: tty)
+        // display() draws like a result does; a sink the caller chose is kept.
+        if engine.sink is StandardSink { engine.sink = TerminalDisplaySink(picture: picture, columns: terminalColumns) }
         let historyPath = environment["APUS_HISTORY"]
             ?? (environment["HOME"].map { $0 + "/.apus_history" })
         editor = LineEditor(historyPath: historyPath)
@@ -151,8 +153,17 @@ public final class REPLSession {
         if let tb = result.traceback {
             emit(colour ? TracebackColors.colorize(tb) : tb, toStandardError: true)
         } else if let value = result.value {
-            emit(TerminalRenderer.render(displayBundle(value, repr: result.valueRepr), picture: picture,
-                                         columns: terminalColumns()))
+            do {
+                guard let bundle = try engine.displayBundle(for: value, repr: result.valueRepr) else { return nil }
+                engine.sink.flush()
+                emit(TerminalRenderer.render(bundle, picture: picture, columns: terminalColumns()))
+            } catch let failure as Engine.DisplayFailure {
+                engine.sink.flush()
+                let text = failure.traceback.joined(separator: "\n") + "\n"
+                emit(colour ? TracebackColors.colorize(text) : text, toStandardError: true)
+            } catch {
+                emit("\(error)\n", toStandardError: true)
+            }
         }
         return nil
     }
@@ -201,15 +212,6 @@ public final class REPLSession {
             }
         }
     }
-}
-
-/// The display bundle of a value: its own rich bundle when the Swift object behind it
-/// provides one, else its repr as text/plain.
-func displayBundle(_ value: Value, repr: String?) -> MimeBundle {
-    if case .obj(let o) = value, let native = o as? PyNative, let rich = native.object as? RichDisplayable {
-        return rich.mimeBundle()
-    }
-    return MimeBundle(plain: repr ?? "")
 }
 
 #if os(Linux)

@@ -29,8 +29,14 @@ final class ScriptKernelEngine: KernelEngine {
     func execute(_ code: String, context: ExecutionContext) -> ExecutionOutcome {
         sink.context = context
         defer { sink.context = nil }
+        if let requests = HelpRequest.parseCell(code) {
+            for request in requests { page(request, to: context) }
+            return .success(result: nil)
+        }
+        // The value is wanted even when silent: user_expressions are silent cells whose value
+        // is the answer (the kernel itself never shows a silent cell's result).
         let result = engine.execute(code, cellName: "Cell In[\(context.executionCount)]",
-                                    displayLastExpression: !context.isSilent)
+                                    displayLastExpression: true)
         if let traceback = result.traceback, let name = result.errorName {
             let line = result.errorLine ?? name
             let value = line.hasPrefix(name + ": ") ? String(line.dropFirst(name.count + 2)) : ""
@@ -38,9 +44,28 @@ final class ScriptKernelEngine: KernelEngine {
             return .failure(ExecutionError(name: name, value: value,
                                            traceback: lines.last == "" ? Array(lines.dropLast()) : lines))
         }
-        guard result.value != nil else { return .success(result: nil) }
-        // Rich values (tensors, ...) bring their own bundle; anything else is its repr.
-        return .success(result: result.mimeBundle ?? MimeBundle(plain: result.valueRepr ?? ""))
+        guard let value = result.value else { return .success(result: nil) }
+        // Through the display formatter: tensors bring their own bundle, script classes their
+        // _repr_*_ methods, anything else is its repr.
+        do {
+            guard let bundle = try engine.displayBundle(for: value, repr: result.valueRepr) else { return .success(result: nil) }
+            return .success(result: bundle)
+        } catch let error as Engine.DisplayFailure {
+            return .failure(ExecutionError(name: error.name, value: error.value, traceback: error.traceback))
+        } catch {
+            return .failure(ExecutionError(name: "SystemError", value: "\(error)"))
+        }
+    }
+
+    /// Shows help for `?name` / `name?` (and the source too for `??`) in the pager, as IPython
+    /// does; a name that is not defined prints IPython's "not found" line instead.
+    func page(_ request: HelpRequest, to context: ExecutionContext) {
+        let cursor = request.name.unicodeScalars.count
+        guard let text = engine.help(request.name, cursor: cursor, withSource: request.withSource) else {
+            context.write("Object `\(request.name)` not found.\n", to: .stdout)
+            return
+        }
+        context.page(MimeBundle(plain: text))
     }
 
     func complete(_ code: String, cursor: Int) -> Completion {
@@ -49,7 +74,7 @@ final class ScriptKernelEngine: KernelEngine {
     }
 
     func inspect(_ code: String, cursor: Int, detail: Int) -> MimeBundle? {
-        engine.inspect(code, cursor: cursor).map { MimeBundle(plain: $0) }
+        engine.help(code, cursor: cursor, withSource: detail > 0).map { MimeBundle(plain: $0) }
     }
 
     func isComplete(_ code: String) -> IsCompleteResult {
@@ -61,10 +86,18 @@ final class ScriptKernelEngine: KernelEngine {
     }
 
     func interrupt() { engine.interrupt() }
+
+    /// Comm handlers are script callbacks: their output goes to the comm message's context.
+    func withContext(_ context: ExecutionContext, _ body: () -> Void) {
+        sink.context = context
+        defer { sink.context = nil }
+        body()
+    }
 }
 
-/// Routes print() and sys.stdout/stderr of the running cell to the kernel's streams.
-final class CellOutputSink: OutputSink {
+/// Routes print(), sys.stdout/stderr and display() of the running cell to the kernel's
+/// streams and display messages.
+final class CellOutputSink: RichOutputSink {
     var context: ExecutionContext?
 
     func write(_ text: String, to stream: StreamKind) {
@@ -72,4 +105,25 @@ final class CellOutputSink: OutputSink {
     }
 
     func flush() {}
+
+    func display(_ bundle: MimeBundle, displayId: String?) {
+        context?.display(bundle, displayId: displayId)
+    }
+
+    func updateDisplay(_ bundle: MimeBundle, displayId: String) {
+        context?.updateDisplay(bundle, displayId: displayId)
+    }
+
+    func clearOutput(wait: Bool) {
+        context?.clearOutput(wait: wait)
+    }
+
+    func openComm(target: String, data: JSONValue, metadata: JSONValue) -> CommChannel? {
+        guard let comm = context?.openComm(target: target, data: data, metadata: metadata, buffers: []) else { return nil }
+        return KernelCommChannel(comm)
+    }
+
+    func registerCommTarget(_ target: String, handler: @escaping (CommChannel, JSONValue) -> Void) -> Bool {
+        context?.registerCommTarget(target) { comm, data, _ in handler(KernelCommChannel(comm), data) } ?? false
+    }
 }

@@ -6,13 +6,16 @@ import REPL
 /// The version `apus --version` and the kernel's language_info report.
 let apusVersion = "0.1.0"
 
-/// The `apus` command: `apus -c CODE`, `apus run FILE.apus [args…]`, `apus kernel -f FILE`,
+/// The `apus` command: `apus -c CODE`, `apus run FILE.apus [args…]`, `apus run NB.ipynb [-o OUT]`,
+/// `apus kernel -f FILE`,
 /// `apus kernel install [--user | --sys-prefix | --prefix P]`, and the REPL with no arguments.
 func usage() -> Never {
     FileHandle.standardError.write("""
         usage: apus                      start the REPL
                apus -c CODE [args…]      run CODE
                apus run FILE [args…]     run a script
+               apus run NB.ipynb [-o OUT | --inplace] [--allow-errors]
+                                         run a notebook's code cells and store their outputs
                apus kernel -f CONNECTION_FILE
                apus kernel install [--user | --sys-prefix | --prefix PATH]
 
@@ -76,6 +79,7 @@ case "-c":
 case "run":
     guard args.count >= 2 else { usage() }
     let path = args[1]
+    if path.hasSuffix(".ipynb") { runNotebookCommand(Array(args.dropFirst(1))) }
     guard let data = FileManager.default.contents(atPath: path) else {
         FileHandle.standardError.write("apus: can't open file '\(path)': [Errno 2] No such file or directory\n".data(using: .utf8)!)
         exit(2)

@@ -7,49 +7,6 @@ import Display
 /// Needs APUS_PYTHON naming a Python with jupyter_client and jupyter_kernel_test; without it
 /// these tests fail, saying so.
 final class KernelEndToEndTests: XCTestCase {
-    /// Thrown (so the test fails, never skips) when the Python side cannot run.
-    struct MissingPython: Error, CustomStringConvertible {
-        let message: String
-        var description: String { message }
-    }
-
-    static let suite = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/kernel_protocol_suite.py").path
-
-    /// The Python from APUS_PYTHON, checked to have the packages the suite imports.
-    func requirePython() throws -> String {
-        guard let python = ProcessInfo.processInfo.environment["APUS_PYTHON"], !python.isEmpty else {
-            throw MissingPython(message: "APUS_PYTHON is not set: point it at a Python with jupyter_client and jupyter_kernel_test (scripts/python_env.sh makes one)")
-        }
-        let check = try runProcess(python, ["-c", "import jupyter_client, jupyter_kernel_test, zmq"], timeout: 60)
-        guard check.status == 0 else {
-            throw MissingPython(message: "APUS_PYTHON (\(python)) lacks jupyter_client / jupyter_kernel_test / pyzmq:\n\(check.output)")
-        }
-        return python
-    }
-
-    /// Runs a command with its output captured in a file (no pipe to fill), killing it after `timeout`.
-    func runProcess(_ executable: String, _ arguments: [String], timeout: Double) throws -> (status: Int32, output: String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("apus-kernel-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        let timer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: timer)
-        process.waitUntilExit()
-        timer.cancel()
-        try handle.close()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, output)
-    }
-
     func startKernel(connection: ConnectionInfo = ConnectionInfo()) throws -> (KernelServer, String) {
         let engine = LineCommandTestEngine()
         let server = try KernelServer(engine: engine, connection: connection)
@@ -71,7 +28,7 @@ final class KernelEndToEndTests: XCTestCase {
         }
         // While developing: APUS_KERNEL_SUITE_ARGS="-k NAME" runs only matching Python tests,
         // "--bench 300" prints latency figures instead.
-        var arguments = [Self.suite, "--connection-file", file, "--kernel-pid", String(getpid())]
+        var arguments = [Self.protocolSuite, "--connection-file", file, "--kernel-pid", String(getpid())]
         if let extra = ProcessInfo.processInfo.environment["APUS_KERNEL_SUITE_ARGS"] {
             arguments += extra.split(separator: " ").map(String.init)
         }
@@ -85,7 +42,7 @@ final class KernelEndToEndTests: XCTestCase {
         let (first, file) = try startKernel()
         defer { try? FileManager.default.removeItem(atPath: file) }
         let started = Date()
-        let shutdown = try runProcess(python, [Self.suite, "--connection-file", file, "--shutdown", "restart"], timeout: 60)
+        let shutdown = try runProcess(python, [Self.protocolSuite, "--connection-file", file, "--shutdown", "restart"], timeout: 60)
         XCTAssertEqual(shutdown.status, 0, shutdown.output)
         XCTAssertEqual(first.waitUntilStopped(timeout: 5), .restart)
         XCTAssertLessThan(Date().timeIntervalSince(started), 10)
@@ -93,13 +50,13 @@ final class KernelEndToEndTests: XCTestCase {
         // What a client's restart does: a fresh kernel on the same connection, with a new session.
         let (second, secondFile) = try startKernel(connection: first.connection)
         defer { try? FileManager.default.removeItem(atPath: secondFile) }
-        let probe = try runProcess(python, [Self.suite, "--connection-file", secondFile, "--probe"], timeout: 60)
+        let probe = try runProcess(python, [Self.protocolSuite, "--connection-file", secondFile, "--probe"], timeout: 60)
         XCTAssertEqual(probe.status, 0, probe.output)
         let line = probe.output.split(separator: "\n").last { $0.hasPrefix("{") }.map(String.init) ?? "{}"
         let session = try JSONValue.parse(line)["session"]?.stringValue
         XCTAssertEqual(session, second.session)
         XCTAssertNotEqual(session, first.session)
-        let stop = try runProcess(python, [Self.suite, "--connection-file", secondFile, "--shutdown", "shutdown"], timeout: 60)
+        let stop = try runProcess(python, [Self.protocolSuite, "--connection-file", secondFile, "--shutdown", "shutdown"], timeout: 60)
         XCTAssertEqual(stop.status, 0, stop.output)
         XCTAssertEqual(second.waitUntilStopped(timeout: 5), .shutdown)
     }
@@ -115,7 +72,7 @@ final class KernelEndToEndTests: XCTestCase {
             server.waitUntilStopped()
             try? FileManager.default.removeItem(atPath: file)
         }
-        let result = try runProcess(python, [Self.suite, "--connection-file", file,
+        let result = try runProcess(python, [Self.protocolSuite, "--connection-file", file,
                                              "-k", "ApusConformance", "-k", "test_stdin_round_trip", "-k", "test_comm_open"],
                                     timeout: 300)
         print(result.output)

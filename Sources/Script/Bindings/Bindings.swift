@@ -19,6 +19,8 @@ extension Bindings {
             }
             return m
         }
+        IPythonDisplay.register()
+        CommModule.register()
         ScriptBridge.registerModule("numpy", doc: "A few numpy calls, backed by tensors. float64 is not a dtype here: float arrays are float32.") {
             NumpyModule.make()
         }
