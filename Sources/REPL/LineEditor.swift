@@ -54,9 +54,18 @@ final class LineEditor {
         func byte() -> Int32 {
             var b: UInt8 = 0
             while true {
+                // The signal may land on any thread, so a blocked read() is not reliably
+                // interrupted: wait on stdin and on the handler's wake-up pipe together.
+                if SignalState.sigintAtPrompt != 0 { return -1 }
+                var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                           pollfd(fd: SignalState.wakeReadEnd, events: Int16(POLLIN), revents: 0)]
+                let ready = poll(&fds, SignalState.wakeReadEnd >= 0 ? 2 : 1, -1)
+                if ready < 0 && errno == EINTR { continue }
+                if SignalState.sigintAtPrompt != 0 { return -1 }
+                if fds[1].revents != 0 { SignalState.drainWakePipe(); continue }
                 let n = Foundation.read(0, &b, 1)
                 if n == 1 { return Int32(b) }
-                if n < 0 && errno == EINTR && SignalState.sigintAtPrompt == 0 { continue }
+                if n < 0 && errno == EINTR { continue }
                 return -1
             }
         }
@@ -78,6 +87,7 @@ final class LineEditor {
         // bring their own indentation, which the pre-filled one would double.
         LineEditor.pending = LineEditor.inputIsWaiting() ? [] : prefill.unicodeScalars.map { Int32($0.value) }
         SignalState.sigintAtPrompt = 0
+        SignalState.drainWakePipe()
         guard let raw = readline(prompt) else {
             return SignalState.sigintAtPrompt != 0 ? .interrupted : .endOfFile
         }
@@ -167,6 +177,30 @@ final class LineEditor {
 /// Flags set from the SIGINT handler (which may only touch plain memory).
 enum SignalState {
     nonisolated(unsafe) static var sigintAtPrompt: sig_atomic_t = 0
+    /// A non-blocking pipe the SIGINT handler writes a byte to, so the prompt's wait wakes up
+    /// whichever thread the signal was delivered to.
+    nonisolated(unsafe) static var wakeReadEnd: Int32 = -1
+    nonisolated(unsafe) static var wakeWriteEnd: Int32 = -1
+
+    /// Creates the wake-up pipe once.
+    static func openWakePipe() {
+        guard wakeReadEnd < 0 else { return }
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeReadEnd = fds[0]
+        wakeWriteEnd = fds[1]
+    }
+
+    /// Empties the wake-up pipe (stale wake-ups from an earlier Ctrl-C).
+    static func drainWakePipe() {
+        guard wakeReadEnd >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while Foundation.read(wakeReadEnd, &buffer, buffer.count) > 0 {}
+    }
 }
 
 extension String {

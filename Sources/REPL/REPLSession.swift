@@ -235,15 +235,20 @@ nonisolated(unsafe) var interruptTarget: Unmanaged<Engine>?
 func installInterruptHandler(_ engine: Engine) {
     interruptTarget = Unmanaged.passUnretained(engine)
     SignalState.sigintAtPrompt = 0
+    SignalState.openWakePipe()
     var action = sigaction()
     #if os(Linux)
     action.__sigaction_handler.sa_handler = { _ in
         SignalState.sigintAtPrompt = 1
+        var byte: UInt8 = 1
+        _ = write(SignalState.wakeWriteEnd, &byte, 1)
         interruptTarget?.takeUnretainedValue().interrupt()
     }
     #else
     action.__sigaction_u.__sa_handler = { _ in
         SignalState.sigintAtPrompt = 1
+        var byte: UInt8 = 1
+        _ = write(SignalState.wakeWriteEnd, &byte, 1)
         interruptTarget?.takeUnretainedValue().interrupt()
     }
     #endif
