@@ -6,10 +6,16 @@ class Stmt: Node {
 }
 
 @inline(__always) func execBlock(_ body: [Stmt], _ f: Frame) throws -> Flow {
-    for s in body {
-        f.line = s.line
-        let r = try s.exec(f)
-        if case .normal = r { continue }
+    var i = 0
+    let n = body.count
+    while i < n {
+        // The block's array keeps every statement alive while it runs, so the statement is
+        // used without the retain/release pair a plain loop pays per statement.
+        let r = try Unmanaged.passUnretained(body[i])._withUnsafeGuaranteedRef { s -> Flow in
+            f.line = s.line
+            return try s.exec(f)
+        }
+        if case .normal = r { i += 1; continue }
         return r
     }
     return .normal
