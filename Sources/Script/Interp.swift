@@ -523,7 +523,13 @@ enum Interp {
         frame.function = fn
         var i = 0
         if let s = selfValue { frame.locals[0] = s; i = 1 }
-        for e in argExprs { frame.locals[i] = try e.eval(caller); i += 1 }
+        // The call node's array keeps the argument expressions alive: no retain per argument.
+        var k = 0
+        let n = argExprs.count
+        while k < n {
+            frame.locals[i] = try Unmanaged.passUnretained(argExprs[k])._withUnsafeGuaranteedRef { try $0.eval(caller) }
+            i += 1; k += 1
+        }
         if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
         let r = try runFrame(frame)
         Frame.recycle(&frame)
