@@ -86,14 +86,13 @@ final class Attribute: Expr {
     override var describe: String { "attribute" }
     override func eval(_ f: Frame) throws -> Value {
         let o = try obj.eval(f)
-        if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let v = inst.attrs[name], !inst.cls.cached.hasProperties { return v }
+        if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let v = inst.attrs[name], !inst.cls.anyProperties { return v }
         return try Interp.getAttr(o, name)
     }
     override func assign(_ f: Frame, _ v: Value) throws {
         let o = try obj.eval(f)
-        if case .obj(let p) = o, let inst = p.exactly(PyInstance.self) {
-            let c = inst.cls.cached
-            if !c.hasProperties && c.setattr == nil && !c.frozen { inst.attrs[name] = v; return }
+        if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), inst.cls.plainAttributeStores {
+            inst.attrs[name] = v; return
         }
         try Interp.setAttr(o, name, v)
     }

@@ -81,13 +81,11 @@ final class AugAssign: Stmt {
             try n.assign(f, try combine(cur, rhs))
         } else if let a = attributeTarget {
             let o = try a.obj.eval(f)
-            if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let cur = inst.attrs[a.name] {
-                let c = inst.cls.cached
-                if !c.hasProperties && c.setattr == nil && !c.frozen {
-                    let r = try combine(cur, try value.eval(f))
-                    inst.attrs[a.name] = r
-                    return .normal
-                }
+            if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let cur = inst.attrs[a.name],
+               inst.cls.plainAttributeStores {
+                let r = try combine(cur, try value.eval(f))
+                inst.attrs[a.name] = r
+                return .normal
             }
             let cur = try Interp.getAttr(o, a.name)
             try Interp.setAttr(o, a.name, try Interp.inplace(op, cur, try value.eval(f)))

@@ -63,6 +63,19 @@ public final class PyClass: PyObject {
         if cache.version != classVersion { refreshCache() }
         return cache
     }
+    /// Whether any class on the chain defines a property. Reads the cache in place, so the
+    /// hot attribute paths take no reference to the cache object.
+    @inline(__always) var anyProperties: Bool {
+        if cache.version != classVersion { refreshCache() }
+        return cache.hasProperties
+    }
+    /// Whether `obj.name = v` on an instance is a plain store: no properties, no
+    /// `__setattr__`, not frozen.
+    @inline(__always) var plainAttributeStores: Bool {
+        if cache.version != classVersion { refreshCache() }
+        if case .some = cache.setattr { return false }
+        return !cache.hasProperties && !cache.frozen
+    }
     func refreshCache() {
         var props = false
         for c in mro { for (_, v) in c.dict { if case .obj(let o) = v, o is PyProperty { props = true } } }
