@@ -35,6 +35,7 @@ public final class Engine {
         globals["__doc__"] = .none
         Runtime.argv = argv
         Bindings.registerAll()
+        BlasThreadPark.parkIdleWorkers()
     }
 
     /// The engine whose code is running (for globals()).

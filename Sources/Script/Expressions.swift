@@ -86,14 +86,13 @@ final class Attribute: Expr {
     override var describe: String { "attribute" }
     override func eval(_ f: Frame) throws -> Value {
         let o = try obj.eval(f)
-        if case .obj(let p) = o, let inst = p as? PyInstance, let v = inst.attrs[name], !inst.cls.cached.hasProperties { return v }
+        if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let v = inst.attrs[name], !inst.cls.anyProperties { return v }
         return try Interp.getAttr(o, name)
     }
     override func assign(_ f: Frame, _ v: Value) throws {
         let o = try obj.eval(f)
-        if case .obj(let p) = o, let inst = p as? PyInstance {
-            let c = inst.cls.cached
-            if !c.hasProperties && c.setattr == nil && !c.frozen { inst.attrs[name] = v; return }
+        if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), inst.cls.plainAttributeStores {
+            inst.attrs[name] = v; return
         }
         try Interp.setAttr(o, name, v)
     }
@@ -108,10 +107,10 @@ final class Subscript: Expr {
         let o = try obj.eval(f)
         let i = try index.eval(f)
         if case .obj(let lo) = o {
-            if let l = lo as? PyList, case .int(var k) = i {
+            if let l = lo.exactly(PyList.self), case .int(var k) = i {
                 if k < 0 { k += l.items.count }
                 if k >= 0 && k < l.items.count { return l.items[k] }
-            } else if let d = lo as? PyDict {
+            } else if let d = lo.exactly(PyDict.self) {
                 switch i { case .int, .str: if let v = d.get(i) { return v }; default: break }
             }
         }
@@ -121,10 +120,10 @@ final class Subscript: Expr {
         let o = try obj.eval(f)
         let i = try index.eval(f)
         if case .obj(let lo) = o {
-            if let l = lo as? PyList, case .int(var k) = i {
+            if let l = lo.exactly(PyList.self), case .int(var k) = i {
                 if k < 0 { k += l.items.count }
                 if k >= 0 && k < l.items.count { l.items[k] = v; return }
-            } else if let d = lo as? PyDict {
+            } else if let d = lo.exactly(PyDict.self) {
                 switch i { case .int, .str: d.set(i, v); return; default: break }
             }
         }
@@ -179,7 +178,7 @@ final class Call: Expr {
         guard let cls = f.function?.definingClass, let first = f.code.params.first else {
             throw Interp.error("RuntimeError", "super(): no arguments")
         }
-        var selfValue: Value? = f.locals.first ?? nil
+        var selfValue: Value? = f.nlocals > 0 ? f.locals[0] : nil
         if let ci = f.code.cellNames.firstIndex(of: first) { selfValue = f.cells[ci].value }
         guard let s = selfValue else { throw Interp.error("RuntimeError", "super(): arg[0] deleted") }
         return .obj(PySuper(cls, s))
@@ -187,18 +186,28 @@ final class Call: Expr {
 
     let fn: Expr, args: [CallArg]
     let simple: Bool
+    /// The argument expressions when every argument is plain positional.
+    let positional: [Expr]
     init(_ fn: Expr, _ args: [CallArg], _ s: SourcePos, _ e: SourcePos) {
         self.fn = fn; self.args = args
         simple = args.allSatisfy { if case .pos = $0 { return true }; return false }
+        positional = simple ? args.compactMap { if case .pos(let e) = $0 { return e }; return nil } : []
         super.init(s, e)
     }
     override var describe: String { "function call" }
     override func eval(_ f: Frame) throws -> Value {
         let callee = try fn.eval(f)
-        if simple, case .obj(let o) = callee, let pf = o as? PyFunction {
-            let code = pf.code
-            if !code.isGenerator && code.simplePositional && args.count == code.params.count {
-                return try Interp.callDirect(pf, args, f)
+        if simple, case .obj(let o) = callee {
+            if let pf = o.exactly(PyFunction.self) {
+                if pf.code.fastArity == positional.count { return try Interp.callDirect(pf, positional, f, selfValue: nil) }
+            } else if let c = o.exactly(PyClass.self) {
+                if let r = try Interp.constructDirect(c, positional, f) { return r }
+            } else if let b = o.exactly(PyBuiltin.self), !positional.isEmpty {
+                var pos: [Value] = []
+                pos.reserveCapacity(positional.count)
+                for e in positional { pos.append(try e.eval(f)) }
+                try checkInterrupt()
+                return try b.fn(pos, [])
             }
         }
         let (pos, kw) = try evalArgs(args, simple, f)
@@ -211,36 +220,54 @@ final class Call: Expr {
 final class MethodCall: Expr {
     let obj: Expr, name: String, args: [CallArg]
     let simple: Bool
+    /// The argument expressions when every argument is plain positional.
+    let positional: [Expr]
+    let isAppend: Bool, isGet: Bool
+    /// Inline cache of the method found on the receiver's class at this call site, valid while
+    /// `classVersion` is unchanged (any class dictionary change bumps it).
+    @exclusivity(unchecked) var cachedClass: PyClass? = nil
+    @exclusivity(unchecked) var cachedVersion = -1
+    @exclusivity(unchecked) var cachedFunction: PyFunction? = nil
     init(_ o: Expr, _ n: String, _ args: [CallArg], _ s: SourcePos, _ e: SourcePos) {
         obj = o; name = n; self.args = args
         simple = args.allSatisfy { if case .pos = $0 { return true }; return false }
+        positional = simple ? args.compactMap { if case .pos(let e) = $0 { return e }; return nil } : []
+        isAppend = simple && n == "append" && args.count == 1
+        isGet = simple && n == "get" && args.count == 2
         super.init(s, e)
     }
     override var describe: String { "function call" }
+
+    /// The plain function `name` resolves to on instances of `cls`, if it is one.
+    @inline(__always) func method(of cls: PyClass) -> PyFunction? {
+        if cls === cachedClass && cachedVersion == classVersion { return cachedFunction }
+        var found: PyFunction? = nil
+        if let m = cls.lookup(name), case .obj(let mo) = m { found = mo.exactly(PyFunction.self) }
+        cachedClass = cls; cachedVersion = classVersion; cachedFunction = found
+        return found
+    }
+
     override func eval(_ f: Frame) throws -> Value {
         let o = try obj.eval(f)
         if case .obj(let lo) = o {
-            if let l = lo as? PyList, simple, name == "append", args.count == 1, case .pos(let e) = args[0] {
-                l.items.append(try e.eval(f)); return Value.none
-            }
-            if let d = lo as? PyDict, simple, name == "get", args.count == 2, d.kind != .counter,
-               case .pos(let ke) = args[0], case .pos(let de) = args[1] {
-                let k = try ke.eval(f)
-                let dflt = try de.eval(f)
-                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
-                return d.get(k) ?? dflt
-            }
-            if let inst = lo as? PyInstance, inst.attrs[name] == nil, let m = inst.cls.lookup(name), case .obj(let mo) = m, let fn = mo as? PyFunction {
-                if simple {
-                    var pos: [Value] = []
-                    pos.reserveCapacity(args.count + 1)
-                    pos.append(o)
-                    for a in args { if case .pos(let e) = a { pos.append(try e.eval(f)) } }
-                    return try Interp.callFunction(fn, pos, [])
+            if let inst = lo.exactly(PyInstance.self) {
+                if let fn = method(of: inst.cls), inst.attrs.index(name) == nil {
+                    if simple && fn.code.fastArity == positional.count + 1 {
+                        return try Interp.callDirect(fn, positional, f, selfValue: o)
+                    }
+                    var (pos, kw) = try evalArgs(args, simple, f)
+                    pos.insert(o, at: 0)
+                    return try Interp.callFunction(fn, pos, kw)
                 }
-                var (pos, kw) = try evalArgs(args, simple, f)
-                pos.insert(o, at: 0)
-                return try Interp.callFunction(fn, pos, kw)
+            } else if let l = lo.exactly(PyList.self) {
+                if isAppend { l.items.append(try positional[0].eval(f)); return Value.none }
+            } else if let d = lo.exactly(PyDict.self) {
+                if isGet && d.kind != .counter {
+                    let k = try positional[0].eval(f)
+                    let dflt = try positional[1].eval(f)
+                    switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                    return d.get(k) ?? dflt
+                }
             }
         }
         let (pos, kw) = try evalArgs(args, simple, f)
@@ -265,6 +292,12 @@ final class BinOp: Expr {
     init(_ op: BinOpKind, _ l: Expr, _ r: Expr, _ s: SourcePos, _ e: SourcePos) { self.op = op; self.l = l; self.r = r; super.init(s, e) }
     override func eval(_ f: Frame) throws -> Value {
         let a = try l.eval(f), b = try r.eval(f)
+        if let v = BinOp.quick(op, a, b) { return v }
+        return try Interp.binary(op, a, b)
+    }
+    /// The result for the common operand types (ints that do not overflow, floats, string
+    /// concatenation), or nil when the general rules must decide.
+    @inline(__always) static func quick(_ op: BinOpKind, _ a: Value, _ b: Value) -> Value? {
         if case .int(let x) = a, case .int(let y) = b {
             switch op {
             case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
@@ -278,7 +311,9 @@ final class BinOp: Expr {
             case .div: if y != 0 { return .float(Double(x) / Double(y)) }
             case .lshift, .rshift, .pow, .matmul: break
             }
-        } else if case .float(let x) = a, case .float(let y) = b {
+        } else if case .float(let x) = a {
+            let y: Double
+            switch b { case .float(let d): y = d; case .int(let i): y = Double(i); default: return nil }
             switch op {
             case .add: return .float(x + y)
             case .sub: return .float(x - y)
@@ -286,8 +321,19 @@ final class BinOp: Expr {
             case .div: if y != 0 { return .float(x / y) }
             default: break
             }
+        } else if case .int(let i) = a, case .float(let y) = b {
+            let x = Double(i)
+            switch op {
+            case .add: return .float(x + y)
+            case .sub: return .float(x - y)
+            case .mul: return .float(x * y)
+            case .div: if y != 0 { return .float(x / y) }
+            default: break
+            }
+        } else if op == .add, case .str(let x) = a, case .str(let y) = b {
+            return .str(x + y)
         }
-        return try Interp.binary(op, a, b)
+        return nil
     }
 }
 
@@ -310,7 +356,7 @@ final class BoolOp: Expr {
         var v: Value = .none
         for e in values {
             v = try e.eval(f)
-            let t = try Interp.truthy(v)
+            let t = try Interp.isTrue(v)
             if isAnd ? !t : t { return v }
         }
         return v
@@ -321,19 +367,31 @@ enum CmpOp: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", g
 
 final class Compare: Expr {
     let first: Expr, ops: [CmpOp], rest: [Expr]
-    init(_ a: Expr, _ ops: [CmpOp], _ rest: [Expr], _ s: SourcePos, _ e: SourcePos) { first = a; self.ops = ops; self.rest = rest; super.init(s, e) }
+    /// The operator and right operand of a single comparison (the common case), else nil.
+    let single: (op: CmpOp, right: Expr)?
+    init(_ a: Expr, _ ops: [CmpOp], _ rest: [Expr], _ s: SourcePos, _ e: SourcePos) {
+        first = a; self.ops = ops; self.rest = rest
+        single = ops.count == 1 ? (ops[0], rest[0]) : nil
+        super.init(s, e)
+    }
     override func eval(_ f: Frame) throws -> Value {
         var a = try first.eval(f)
-        if ops.count == 1 {
-            let b = try rest[0].eval(f)
+        if let (op, right) = single {
+            let b = try right.eval(f)
             if case .int(let x) = a, case .int(let y) = b {
-                switch ops[0] {
+                switch op {
+                case .lt: return .bool(x < y); case .le: return .bool(x <= y); case .gt: return .bool(x > y)
+                case .ge: return .bool(x >= y); case .eq: return .bool(x == y); case .ne: return .bool(x != y)
+                default: break
+                }
+            } else if case .float(let x) = a, case .float(let y) = b {
+                switch op {
                 case .lt: return .bool(x < y); case .le: return .bool(x <= y); case .gt: return .bool(x > y)
                 case .ge: return .bool(x >= y); case .eq: return .bool(x == y); case .ne: return .bool(x != y)
                 default: break
                 }
             }
-            return try Interp.compare(ops[0], a, b)
+            return try Interp.compare(op, a, b)
         }
         for k in 0..<ops.count {
             let b = try rest[k].eval(f)
@@ -364,7 +422,7 @@ final class Compare: Expr {
 final class IfExp: Expr {
     let cond: Expr, a: Expr, b: Expr
     init(_ c: Expr, _ a: Expr, _ b: Expr, _ s: SourcePos, _ e: SourcePos) { cond = c; self.a = a; self.b = b; super.init(s, e) }
-    override func eval(_ f: Frame) throws -> Value { try Interp.truthy(try cond.eval(f)) ? try a.eval(f) : try b.eval(f) }
+    override func eval(_ f: Frame) throws -> Value { try Interp.isTrue(try cond.eval(f)) ? try a.eval(f) : try b.eval(f) }
     override var describe: String { "conditional expression" }
 }
 
@@ -493,7 +551,7 @@ final class Comprehension: Expr {
         let it = try c.iter.eval(f)
         try Interp.forEach(it) { v in
             try c.target.assign(f, v)
-            for cond in c.conds { if !(try Interp.truthy(try cond.eval(f))) { return true } }
+            for cond in c.conds { if !(try Interp.isTrue(try cond.eval(f))) { return true } }
             if k + 1 == clauses.count { try emit() } else { try run(k + 1, f, emit) }
             return true
         }
@@ -523,7 +581,7 @@ final class GeneratorExp: Expr {
                 guard let v = try Interp.next(it) else { iters[level] = nil; level -= 1; if level < 0 { return nil }; continue }
                 try clauses[level].target.assign(frame, v)
                 var ok = true
-                for c in clauses[level].conds where !(try Interp.truthy(try c.eval(frame))) { ok = false; break }
+                for c in clauses[level].conds where !(try Interp.isTrue(try c.eval(frame))) { ok = false; break }
                 if !ok { continue }
                 if level + 1 < clauses.count { level += 1; iters[level] = nil; continue }
                 return try elt.eval(frame)

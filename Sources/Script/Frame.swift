@@ -63,6 +63,9 @@ final class FunctionCode {
     var firstLine: Int
     /// Slots of positional params, kwonly params, *args, **kwargs (always the first locals).
     var simplePositional: Bool { varArgs == nil && varKw == nil && kwOnly.isEmpty }
+    /// The argument count of a call that can bind straight into the frame's first slots (a
+    /// plain function with only positional parameters), or -1. Set by the resolver.
+    var fastArity = -1
     /// Whether the generator body can run without its own thread (see ResumableRunner).
     lazy var resumable: Bool = ResumableRunner.supports(body)
     /// Finished frames kept for reuse: most calls then allocate nothing.
@@ -77,7 +80,10 @@ enum Flow { case normal, brk, cont, ret }
 
 /// Activation record: fast local slots, closure cells, and the module globals.
 final class Frame {
-    @exclusivity(unchecked) var locals: [Value?]
+    /// Fast local slots. A raw buffer rather than an array: slot indexes come from the
+    /// resolver and are always in range, and stores then need no uniqueness check.
+    let locals: UnsafeMutablePointer<Value?>
+    let nlocals: Int
     @exclusivity(unchecked) var cells: [PyCell]
     let globals: Globals
     /// Namespace of a class body being executed, else nil.
@@ -91,21 +97,28 @@ final class Frame {
     @exclusivity(unchecked) var handling: PyInstance? = nil
     init(code: FunctionCode, globals: Globals) {
         self.code = code; self.globals = globals
-        locals = [Value?](repeating: nil, count: code.nlocals)
+        nlocals = code.nlocals
+        locals = UnsafeMutablePointer<Value?>.allocate(capacity: max(nlocals, 1))
+        locals.initialize(repeating: nil, count: nlocals)
         cells = []
+    }
+    deinit {
+        locals.deinitialize(count: nlocals)
+        locals.deallocate()
     }
 
     /// A frame for `code`, reused from the pool when one is free.
     @inline(__always) static func make(_ code: FunctionCode, _ globals: Globals) -> Frame {
-        if let f = code.framePool.popLast(), f.globals === globals { return f }
+        if let f = code.framePool.popLast(), f.globals === globals, f.nlocals == code.nlocals { return f }
         return Frame(code: code, globals: globals)
     }
 
     /// Returns a finished frame to its code's pool if nothing else refers to it.
     @inline(__always) static func recycle(_ frame: inout Frame) {
         guard isKnownUniquelyReferenced(&frame), frame.code.framePool.count < 16 else { return }
-        let n = frame.locals.count
-        for i in 0..<n { frame.locals[i] = nil }
+        let n = frame.nlocals
+        var i = 0
+        while i < n { frame.locals[i] = nil; i += 1 }
         if !frame.cells.isEmpty { frame.cells = [] }
         frame.retval = .none
         frame.function = nil

@@ -42,6 +42,11 @@ enum Interp {
     }
 
     // MARK: truth
+    /// Truth of a condition: comparisons give bools, so test that case before the full rules.
+    @inline(__always) static func isTrue(_ v: Value) throws -> Bool {
+        if case .bool(let b) = v { return b }
+        return try truthy(v)
+    }
     static func truthy(_ v: Value) throws -> Bool {
         switch v {
         case .bool(let b): return b
@@ -457,7 +462,7 @@ enum Interp {
 
     static func len(_ v: Value) throws -> Int {
         switch v {
-        case .str(let s): return s.unicodeScalars.count
+        case .str(let s): return scalarCount(s)
         case .obj(let o):
             if let l = o as? PyList { return l.items.count }
             if let t = o as? PyTuple { return t.items.count }
@@ -475,6 +480,17 @@ enum Interp {
         default: break
         }
         throw typeError("object of type '\(typeName(v))' has no len()")
+    }
+
+    /// The number of code points in `s` (Python's len): every UTF-8 byte that is not a
+    /// continuation byte starts one, which a plain byte loop counts quickly.
+    static func scalarCount(_ s: String) -> Int {
+        var s = s
+        return s.withUTF8 { buf in
+            var n = 0
+            for b in buf where b & 0xC0 != 0x80 { n += 1 }
+            return n
+        }
     }
 
     // MARK: functions and calls
@@ -498,21 +514,49 @@ enum Interp {
     @exclusivity(unchecked) nonisolated(unsafe) static var depth = 0
     @exclusivity(unchecked) nonisolated(unsafe) static var recursionLimit = 1000
 
-    /// Calls a plain positional function, evaluating the arguments straight into its frame.
+    /// Calls a plain positional function, evaluating the arguments straight into its frame
+    /// (after `selfValue`, for a method call), so the call allocates no argument array.
     @inline(__always)
-    static func callDirect(_ fn: PyFunction, _ argExprs: [CallArg], _ caller: Frame) throws -> Value {
+    static func callDirect(_ fn: PyFunction, _ argExprs: [Expr], _ caller: Frame, selfValue: Value?) throws -> Value {
         let code = fn.code
         var frame = Frame.make(code, fn.globals)
         frame.function = fn
         var i = 0
-        for a in argExprs { if case .pos(let e) = a { frame.locals[i] = try e.eval(caller) }; i += 1 }
+        if let s = selfValue { frame.locals[0] = s; i = 1 }
+        // The call node's array keeps the argument expressions alive: no retain per argument.
+        var k = 0
+        let n = argExprs.count
+        while k < n {
+            frame.locals[i] = try Unmanaged.passUnretained(argExprs[k])._withUnsafeGuaranteedRef { try $0.eval(caller) }
+            i += 1; k += 1
+        }
         if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
         let r = try runFrame(frame)
         Frame.recycle(&frame)
         return r
     }
 
+    /// `C(args)` for a user class whose `__init__` is a plain positional function: builds the
+    /// instance and runs `__init__` without argument arrays. Nil when the class needs the
+    /// general path (custom `__new__`, exceptions, builtin bases, other signatures).
+    @inline(__always)
+    static func constructDirect(_ c: PyClass, _ argExprs: [Expr], _ caller: Frame) throws -> Value? {
+        guard c.isUserLike else { return nil }
+        let cache = c.cached
+        if cache.isException { return nil }
+        if let newFn = cache.newFn, case .obj(let nf) = newFn, nf is PyStaticMethod || nf is PyFunction { return nil }
+        guard let ini = cache.initFn, case .obj(let io) = ini, let fn = io.exactly(PyFunction.self),
+              fn.code.fastArity == argExprs.count + 1 else { return nil }
+        let v = Value.obj(PyInstance(c))
+        let r = try callDirect(fn, argExprs, caller, selfValue: v)
+        if !r.isNone { throw typeError("__init__() should return None, not '\(typeName(r))'") }
+        return v
+    }
+
     static func setupCells(_ fn: PyFunction, _ code: FunctionCode, _ frame: Frame) {
+        // Without cells of its own, the frame uses the closure's cell array as it is: variables
+        // live in the cell objects and the array is never changed, so nothing is allocated.
+        if code.cellNames.isEmpty { frame.cells = fn.closure; return }
         var cells: [PyCell] = []
         cells.reserveCapacity(code.cellNames.count + fn.closure.count)
         for _ in code.cellNames { cells.append(PyCell()) }
@@ -523,7 +567,7 @@ enum Interp {
 
     static func callFunction(_ fn: PyFunction, _ args: [Value], _ kw: [(String, Value)]) throws -> Value {
         let code = fn.code
-        if !code.isGenerator && code.simplePositional && kw.isEmpty && args.count == code.params.count {
+        if code.fastArity == args.count && kw.isEmpty {
             var frame = Frame.make(code, fn.globals)
             frame.function = fn
             for i in 0..<args.count { frame.locals[i] = args[i] }
@@ -565,7 +609,7 @@ enum Interp {
         if exc.traceback.isEmpty, exc.attrs["name"] != nil, exc.cls.isSubclass(of: Builtins.exceptionClass("NameError")) {
             // Names visible where the error happened, for the "Did you mean" hint.
             var names: [String] = []
-            for (i, n) in frame.code.localNames.enumerated() where !n.contains("@") && frame.locals[i] != nil { names.append(n) }
+            for (i, n) in frame.code.localNames.enumerated() where i < frame.nlocals && !n.contains("@") && frame.locals[i] != nil { names.append(n) }
             if frame.code.name != "<module>" { exc.attrs["__candidate_locals__"] = .list(names.map { .str($0) }) }
             exc.attrs["__candidate_globals__"] = .list(frame.globals.definedNames.map { .str($0) })
         }
@@ -628,17 +672,17 @@ enum Interp {
 
     static func call(_ f: Value, _ args: [Value], _ kw: [(String, Value)] = []) throws -> Value {
         guard case .obj(let o) = f else { throw typeError("'\(typeName(f))' object is not callable") }
-        if let fn = o as? PyFunction { return try callFunction(fn, args, kw) }
-        if let b = o as? PyBuiltin { try checkInterrupt(); return try b.fn(args, kw) }
-        if let m = o as? PyBoundMethod {
-            if case .obj(let fo) = m.function, let fn = fo as? PyFunction {
+        if let fn = o.exactly(PyFunction.self) { return try callFunction(fn, args, kw) }
+        if let b = o.exactly(PyBuiltin.self) { try checkInterrupt(); return try b.fn(args, kw) }
+        if let m = o.exactly(PyBoundMethod.self) {
+            if case .obj(let fo) = m.function, let fn = fo.exactly(PyFunction.self) {
                 var a = args; a.insert(m.selfValue, at: 0)
                 return try callFunction(fn, a, kw)
             }
             return try call(m.function, [m.selfValue] + args, kw)
         }
-        if let c = o as? PyClass { return try construct(c, args, kw) }
-        if let i = o as? PyInstance, let m = i.cls.lookup("__call__") { return try call(m, [f] + args, kw) }
+        if let c = o.exactly(PyClass.self) { return try construct(c, args, kw) }
+        if let i = o.exactly(PyInstance.self), let m = i.cls.lookup("__call__") { return try call(m, [f] + args, kw) }
         if let n = o as? PyNative { return try n.object.call(args, kw) }
         throw typeError("'\(typeName(f))' object is not callable")
     }
@@ -669,7 +713,9 @@ enum Interp {
             }
             return v
         }
+        if let ctor = c.constructor { return try ctor(args, kw) }
         guard let ctor = Builtins.constructors[c.builtinTag ?? c.name] else { throw typeError("cannot create '\(c.name)' instances") }
+        c.constructor = ctor
         return try ctor(args, kw)
     }
 
@@ -1001,8 +1047,8 @@ enum Interp {
     /// Advances an iterator; nil when exhausted.
     static func next(_ it: Value) throws -> Value? {
         if case .obj(let o) = it {
-            if let i = o as? PyIterator { return try i.next() }
-            if let g = o as? PyGenerator { return try g.resume(send: .none) }
+            if let i = o.exactly(PyIterator.self) { return try i.next() }
+            if let g = o.exactly(PyGenerator.self) { return try g.resume(send: .none) }
             if o is PyInstance || o is PyNative {
                 do { return try callMethod(it, "__next__", []) }
                 catch let e as PyError where e.exc.cls === Builtins.exceptionClass("StopIteration") { return nil }

@@ -140,6 +140,7 @@ struct Resolver {
             }
             for key in allKeys { _ = slot(key) }
             code.nlocals = names.count
+            code.fastArity = !code.isGenerator && code.simplePositional ? code.params.count : -1
             code.localNames = names
             code.cellNames = h.cells
             code.freeNames = h.frees

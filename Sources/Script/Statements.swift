@@ -6,10 +6,16 @@ class Stmt: Node {
 }
 
 @inline(__always) func execBlock(_ body: [Stmt], _ f: Frame) throws -> Flow {
-    for s in body {
-        f.line = s.line
-        let r = try s.exec(f)
-        if case .normal = r { continue }
+    var i = 0
+    let n = body.count
+    while i < n {
+        // The block's array keeps every statement alive while it runs, so the statement is
+        // used without the retain/release pair a plain loop pays per statement.
+        let r = try Unmanaged.passUnretained(body[i])._withUnsafeGuaranteedRef { s -> Flow in
+            f.line = s.line
+            return try s.exec(f)
+        }
+        if case .normal = r { i += 1; continue }
         return r
     }
     return .normal
@@ -30,9 +36,19 @@ final class ExprStmt: Stmt {
 final class Assign: Stmt {
     let targets: [Expr], value: Expr
     init(_ t: [Expr], _ v: Expr, _ s: SourcePos, _ e: SourcePos) { targets = t; value = v; super.init(s, e) }
+    /// The local slot of a single plain-name target, else -1; names are resolved after the
+    /// tree is built, so this is looked up on first use.
+    var fastSlot: Int {
+        if let s = cachedSlot { return s }
+        var s = -1
+        if targets.count == 1, let n = targets[0] as? Name, case .fast(let i) = n.ref { s = i }
+        cachedSlot = s
+        return s
+    }
+    @exclusivity(unchecked) private var cachedSlot: Int? = nil
     override func exec(_ f: Frame) throws -> Flow {
         let v = try value.eval(f)
-        if targets.count == 1, let n = targets[0] as? Name, case .fast(let i) = n.ref { f.locals[i] = v; return .normal }
+        if fastSlot >= 0 { f.locals[fastSlot] = v; return .normal }
         for t in targets { try t.assign(f, v) }
         return .normal
     }
@@ -40,44 +56,43 @@ final class Assign: Stmt {
 
 final class AugAssign: Stmt {
     let target: Expr, op: BinOpKind, value: Expr
-    init(_ t: Expr, _ op: BinOpKind, _ v: Expr, _ s: SourcePos, _ e: SourcePos) { target = t; self.op = op; value = v; super.init(s, e) }
+    /// The target by kind, sorted out once here rather than by casts on every execution.
+    let nameTarget: Name?, attributeTarget: Attribute?, subscriptTarget: Subscript?
+    init(_ t: Expr, _ op: BinOpKind, _ v: Expr, _ s: SourcePos, _ e: SourcePos) {
+        target = t; self.op = op; value = v
+        nameTarget = t as? Name; attributeTarget = t as? Attribute; subscriptTarget = t as? Subscript
+        super.init(s, e)
+    }
+    /// `cur op rhs` for in-place assignment: plain numbers directly, everything else through
+    /// the in-place protocol.
+    @inline(__always) func combine(_ cur: Value, _ rhs: Value) throws -> Value {
+        if let r = BinOp.quick(op, cur, rhs) { return r }
+        return try Interp.inplace(op, cur, rhs)
+    }
     override func exec(_ f: Frame) throws -> Flow {
-        if let n = target as? Name {
+        if let n = nameTarget {
             if case .fast(let slot) = n.ref, let cur = f.locals[slot] {
                 let rhs = try value.eval(f)
-                if case .int(let x) = cur, case .int(let y) = rhs {
-                    switch op {
-                    case .add: let (r, o) = x.addingReportingOverflow(y); if !o { f.locals[slot] = .int(r); return .normal }
-                    case .sub: let (r, o) = x.subtractingReportingOverflow(y); if !o { f.locals[slot] = .int(r); return .normal }
-                    case .mul: let (r, o) = x.multipliedReportingOverflow(by: y); if !o { f.locals[slot] = .int(r); return .normal }
-                    default: break
-                    }
-                } else if case .float(let x) = cur, case .float(let y) = rhs {
-                    switch op {
-                    case .add: f.locals[slot] = .float(x + y); return .normal
-                    case .sub: f.locals[slot] = .float(x - y); return .normal
-                    case .mul: f.locals[slot] = .float(x * y); return .normal
-                    default: break
-                    }
-                }
-                f.locals[slot] = try Interp.inplace(op, cur, rhs)
+                f.locals[slot] = try combine(cur, rhs)
                 return .normal
             }
             let cur = try n.eval(f)
             let rhs = try value.eval(f)
-            if case .int(let x) = cur, case .int(let y) = rhs {
-                if op == .add { let (r, o) = x.addingReportingOverflow(y); if !o { try n.assign(f, .int(r)); return .normal } }
-                if op == .sub { let (r, o) = x.subtractingReportingOverflow(y); if !o { try n.assign(f, .int(r)); return .normal } }
-            }
-            try n.assign(f, try Interp.inplace(op, cur, rhs))
-        } else if let a = target as? Attribute {
+            try n.assign(f, try combine(cur, rhs))
+        } else if let a = attributeTarget {
             let o = try a.obj.eval(f)
+            if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let cur = inst.attrs[a.name],
+               inst.cls.plainAttributeStores {
+                let r = try combine(cur, try value.eval(f))
+                inst.attrs[a.name] = r
+                return .normal
+            }
             let cur = try Interp.getAttr(o, a.name)
             try Interp.setAttr(o, a.name, try Interp.inplace(op, cur, try value.eval(f)))
-        } else if let s = target as? Subscript {
+        } else if let s = subscriptTarget {
             let o = try s.obj.eval(f), i = try s.index.eval(f)
             let cur = try Interp.getItem(o, i)
-            try Interp.setItem(o, i, try Interp.inplace(op, cur, try value.eval(f)))
+            try Interp.setItem(o, i, try combine(cur, try value.eval(f)))
         }
         return .normal
     }
@@ -103,7 +118,7 @@ final class If: Stmt {
     let cond: Expr, body: [Stmt], orelse: [Stmt]
     init(_ c: Expr, _ b: [Stmt], _ o: [Stmt], _ s: SourcePos, _ e: SourcePos) { cond = c; body = b; orelse = o; super.init(s, e) }
     override func exec(_ f: Frame) throws -> Flow {
-        if try Interp.truthy(try cond.eval(f)) { return try execBlock(body, f) }
+        if try Interp.isTrue(try cond.eval(f)) { return try execBlock(body, f) }
         return try execBlock(orelse, f)
     }
 }
@@ -112,7 +127,7 @@ final class While: Stmt {
     let cond: Expr, body: [Stmt], orelse: [Stmt]
     init(_ c: Expr, _ b: [Stmt], _ o: [Stmt], _ s: SourcePos, _ e: SourcePos) { cond = c; body = b; orelse = o; super.init(s, e) }
     override func exec(_ f: Frame) throws -> Flow {
-        while try Interp.truthy(try cond.eval(f)) {
+        while try Interp.isTrue(try cond.eval(f)) {
             try checkInterrupt()
             let r = try execBlock(body, f)
             switch r {
@@ -132,7 +147,7 @@ final class For: Stmt {
         let seq = try iter.eval(f)
         var fastSlot = -1
         if let n = target as? Name, case .fast(let i) = n.ref { fastSlot = i }
-        if case .obj(let o) = seq, let r = o as? PyRange {
+        if case .obj(let o) = seq, let r = o.exactly(PyRange.self) {
             var i = r.start
             let stop = r.stop, step = r.step
             while step > 0 ? i < stop : i > stop {
@@ -147,7 +162,7 @@ final class For: Stmt {
             }
             return try execBlock(orelse, f)
         }
-        if case .obj(let o) = seq, let l = o as? PyList {
+        if case .obj(let o) = seq, let l = o.exactly(PyList.self) {
             var i = 0
             while i < l.items.count {
                 try checkInterrupt()

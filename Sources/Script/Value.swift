@@ -15,6 +15,12 @@ open class PyObject {
     public init() {}
     /// The script-visible class of this object.
     open var pyClass: PyClass { Builtins.objectClass }
+    /// This object as `T` if it is exactly of class `T`. For a final class that is the same
+    /// answer `as?` gives, from one pointer comparison instead of the runtime's cast walk;
+    /// every value class of the interpreter is final, so hot paths use this.
+    @inline(__always) public final func exactly<T: PyObject>(_ t: T.Type) -> T? {
+        ObjectIdentifier(type(of: self)) == ObjectIdentifier(t) ? unsafeDowncast(self, to: T.self) : nil
+    }
 }
 
 /// A script exception in flight: wraps the exception instance and the traceback collected so far.
@@ -57,6 +63,19 @@ public final class PyClass: PyObject {
         if cache.version != classVersion { refreshCache() }
         return cache
     }
+    /// Whether any class on the chain defines a property. Reads the cache in place, so the
+    /// hot attribute paths take no reference to the cache object.
+    @inline(__always) var anyProperties: Bool {
+        if cache.version != classVersion { refreshCache() }
+        return cache.hasProperties
+    }
+    /// Whether `obj.name = v` on an instance is a plain store: no properties, no
+    /// `__setattr__`, not frozen.
+    @inline(__always) var plainAttributeStores: Bool {
+        if cache.version != classVersion { refreshCache() }
+        if case .some = cache.setattr { return false }
+        return !cache.hasProperties && !cache.frozen
+    }
     func refreshCache() {
         var props = false
         for c in mro { for (_, v) in c.dict { if case .obj(let o) = v, o is PyProperty { props = true } } }
@@ -70,6 +89,8 @@ public final class PyClass: PyObject {
         cache.version = classVersion
     }
     public var module: String = "builtins"
+    /// The native constructor of a builtin type, remembered after its first lookup by name.
+    @exclusivity(unchecked) var constructor: NativeFn? = nil
     /// Identifies builtin types whose instances are Swift objects rather than `PyInstance`.
     public var builtinTag: String? = nil
     public var doc: String? = nil
@@ -180,6 +201,30 @@ public struct HKey: Hashable {
     public init(_ v: Value) { self.v = v }
     public static func == (a: HKey, b: HKey) -> Bool { keyEquals(a.v, b.v) }
     public func hash(into h: inout Hasher) { Script.hashValue(v, into: &h) }
+    /// Dictionaries and sets ask for this rather than `hash(into:)`. Integers (and the bools
+    /// and integral floats equal to them) get a cheap multiplicative mix instead of a full
+    /// SipHash round, which dominated int-keyed dict work; other keys hash as before.
+    public func _rawHashValue(seed: Int) -> Int {
+        switch v {
+        case .int(let i): return HKey.mix(i, seed)
+        case .bool(let b): return HKey.mix(b ? 1 : 0, seed)
+        case .none: return HKey.mix(0, seed)
+        case .float(let d) where d == d.rounded() && abs(d) < 9.2e18: return HKey.mix(Int(d), seed)
+        case .str(let s): return s._rawHashValue(seed: seed)
+        default:
+            var h = Hasher()
+            h.combine(seed)
+            hash(into: &h)
+            return h.finalize()
+        }
+    }
+    /// A 64-bit finalizer mix (xor-shift-multiply), keyed by the table's seed.
+    @inline(__always) static func mix(_ i: Int, _ seed: Int) -> Int {
+        var x = UInt64(bitPattern: Int64(i)) ^ UInt64(bitPattern: Int64(seed))
+        x = (x ^ (x >> 33)) &* 0xff51_afd7_ed55_8ccd
+        x = (x ^ (x >> 33)) &* 0xc4ce_b9fe_1a85_ec53
+        return Int(bitPattern: UInt(x ^ (x >> 33)))
+    }
 }
 
 func keyEquals(_ a: Value, _ b: Value) -> Bool {
