@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension JSONValue {
     /// The text Python's `json.dumps(value, indent=indent, sort_keys=sortKeys,
@@ -37,21 +38,7 @@ extension JSONValue {
             }
             out += closing + "}"
         case .string(let s):
-            out += "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            out += "\""
+            JSONText.appendQuoted(s, to: &out)
         case .double(let d):
             if d.isNaN { out += "NaN" }
             else if d.isInfinite { out += d > 0 ? "Infinity" : "-Infinity" }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A JSON value with a stable, exact serialization (keys in insertion order for objects built
 /// here), used for MIME bundles and, by the kernel, for protocol messages.
@@ -84,22 +85,7 @@ public enum JSONValue: Equatable, Sendable {
         }
     }
 
-    private static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
-    }
+    private static func writeString(_ s: String, into out: inout String) { JSONText.appendQuoted(s, to: &out) }
 
     /// Parses JSON text (UTF-8); throws `JSONParseError` naming the position on malformed input.
     /// Objects keep their key order, and integers stay integers, which Foundation's parser on

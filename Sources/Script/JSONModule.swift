@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// json.dumps / json.loads / json.dump / json.load with CPython's default formatting.
 enum JSONModule {
@@ -18,28 +19,7 @@ enum JSONModule {
         ])
     }
 
-    static func escape(_ s: String, ascii: Bool) -> String {
-        var out = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if c.value < 0x20 || (ascii && c.value > 0x7e) {
-                    if c.value > 0xffff {
-                        let v = c.value - 0x10000
-                        out += String(format: "\\u%04x\\u%04x", 0xd800 + (v >> 10), 0xdc00 + (v & 0x3ff))
-                    } else { out += String(format: "\\u%04x", c.value) }
-                } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out + "\""
-    }
+    static func escape(_ s: String, ascii: Bool) -> String { JSONText.quoted(s, asciiOnly: ascii) }
 
     static func dumps(_ v: Value, _ kw: [(String, Value)]) throws -> String {
         var indent: String? = nil

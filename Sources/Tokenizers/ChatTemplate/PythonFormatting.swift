@@ -1,3 +1,4 @@
+import Tensors
 /// How Python prints values, which is what a template's output shows: `str()` for `{{ }}`,
 /// `repr()` for items inside printed lists and dicts, and `json.dumps` for `tojson`.
 enum PythonFormatting {
@@ -185,30 +186,5 @@ enum PythonFormatting {
     }
 
     /// A JSON string literal as Python writes it.
-    static func jsonString(_ s: String, ensureASCII: Bool) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 || (ensureASCII && scalar.value > 0x7E) {
-                    if scalar.value > 0xFFFF {
-                        let v = scalar.value - 0x10000
-                        out += "\\u" + hex(0xD800 + (v >> 10), width: 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), width: 4)
-                    } else {
-                        out += "\\u" + hex(scalar.value, width: 4)
-                    }
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ s: String, ensureASCII: Bool) -> String { JSONText.quoted(s, asciiOnly: ensureASCII) }
 }

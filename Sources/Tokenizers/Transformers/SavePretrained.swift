@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 extension PreTrainedTokenizerFast {
     /// transformers' `int(1e30)`, written for an unbounded `model_max_length`.
@@ -97,19 +98,5 @@ enum JSONWriter {
         }
     }
 
-    static func appendString(_ s: String, to out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        out += "\""
-    }
+    static func appendString(_ s: String, to out: inout String) { JSONText.appendQuoted(s, to: &out) }
 }
