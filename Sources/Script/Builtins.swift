@@ -253,7 +253,7 @@ public enum Builtins {
                   setClass, frozensetClass, rangeClass, sliceClass, propertyClass] { t[c.name] = .obj(c) }
         t["staticmethod"] = .obj(staticmethodClass)
         t["classmethod"] = .obj(classmethodClass)
-        t["None"] = .none
+        t["None"] = Value.none
         t["Ellipsis"] = .obj(ellipsis)
         t["NotImplemented"] = .obj(notImplemented)
         registerConstructors()

@@ -32,7 +32,7 @@ public final class Engine {
         self.sink = sink
         globals = Globals(moduleName: "__main__")
         globals["__name__"] = .str("__main__")
-        globals["__doc__"] = .none
+        globals["__doc__"] = Value.none
         Runtime.argv = argv
         Bindings.registerAll()
         BlasThreadPark.parkIdleWorkers()

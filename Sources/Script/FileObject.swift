@@ -67,7 +67,7 @@ final class FileObject: PyObject {
             return .int(s.unicodeScalars.count)
         case "writelines": for v in try Interp.toArray(a[0]) { if case .str(let s) = v { out += s } }; return Value.none
         case "flush": flushOut(); return Value.none
-        case "close", "__exit__": flushOut(); closed = true; return name == "__exit__" ? .bool(false) : .none
+        case "close", "__exit__": flushOut(); closed = true; return name == "__exit__" ? .bool(false) : Value.none
         case "__enter__", "__iter__": return .obj(self)
         case "__next__": if let l = readLine() { return .str(l) }; throw Interp.error("StopIteration", nil)
         default: return nil

@@ -802,7 +802,7 @@ enum Interp {
                 case "__qualname__": return .str(fn.qualname)
                 case "__doc__": return fn.code.doc.map { .str($0) } ?? Value.none
                 case "__module__": return .str(fn.globals.moduleName)
-                case "__defaults__": return fn.defaults.isEmpty ? .none : .tuple(fn.defaults)
+                case "__defaults__": return fn.defaults.isEmpty ? Value.none : .tuple(fn.defaults)
                 case "__dict__": let d = PyDict(); for (k, x) in fn.attrs { d.set(.str(k), x) }; return .obj(d)
                 default: return try Builtins.commonAttr(v, name)
                 }

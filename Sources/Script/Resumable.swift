@@ -110,7 +110,7 @@ final class ResumableRunner {
                     lastSent = .none
                     continue
                 }
-                return try (e.value as? Yield)?.value?.eval(frame) ?? .none
+                return try (e.value as? Yield)?.value?.eval(frame) ?? Value.none
             case let a as Assign:
                 if let yf = a.value as? YieldFrom {
                     stack.append(Level(stmts: [], index: 0, kind: .delegate(try Interp.iter(try yf.value.eval(frame)), a.targets[0])))
@@ -118,7 +118,7 @@ final class ResumableRunner {
                     continue
                 }
                 pendingTarget = a.targets[0]
-                return try (a.value as? Yield)?.value?.eval(frame) ?? .none
+                return try (a.value as? Yield)?.value?.eval(frame) ?? Value.none
             case let w as While:
                 if try Interp.truthy(try w.cond.eval(frame)) { stack.append(Level(stmts: w.body, index: 0, kind: .whileLoop(w))) }
                 else if !w.orelse.isEmpty { stack.append(Level(stmts: w.orelse, index: 0, kind: .block)) }

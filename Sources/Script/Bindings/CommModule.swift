@@ -94,8 +94,8 @@ enum CommModule {
                 let metadata = try a.isNone("metadata") ? JSONValue.object([]) : ScriptJSON.json(a["metadata"])
                 this.attrs["target_name"] = .str(target)
                 this.attrs["_closed"] = .bool(false)
-                this.attrs["_msg_callback"] = .none
-                this.attrs["_close_callback"] = .none
+                this.attrs["_msg_callback"] = Value.none
+                this.attrs["_close_callback"] = Value.none
                 // A comm built for a front-end's comm_open (primary=False) is attached by the manager.
                 guard try a.bool("primary") else {
                     this.attrs["comm_id"] = a.isNone("comm_id") ? .str(IPythonDisplay.newDisplayId()) : a["comm_id"]

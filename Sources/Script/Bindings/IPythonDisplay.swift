@@ -326,10 +326,10 @@ enum IPythonDisplay {
             if width.isNone { width = .int(size.width / 2) }
             if height.isNone { height = .int(size.height / 2) }
         }
-        this.attrs["data"] = bytes.map { ScriptBridge.wrap(ByteString($0)) } ?? .none
+        this.attrs["data"] = bytes.map { ScriptBridge.wrap(ByteString($0)) } ?? Value.none
         this.attrs["url"] = url
         this.attrs["filename"] = filename
-        this.attrs["format"] = format.map(Value.str) ?? .none
+        this.attrs["format"] = format.map(Value.str) ?? Value.none
         this.attrs["embed"] = .bool(embed)
         this.attrs["width"] = width
         this.attrs["height"] = height
