@@ -42,13 +42,15 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
 
+        .target(name: "Models", dependencies: ["Tensors", "NN"], swiftSettings: numericFlags),
+
         .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
         .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
         .target(name: "Script", dependencies: ["Tensors", "NN", "Display", "Tokenizers"]),
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "REPL", dependencies: ["Script", "Display", "CEditLine"]),
-        .target(name: "Apus", dependencies: ["Tensors", "NN", "Tokenizers", "Display"]),
+        .target(name: "Apus", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "Display"]),
 
         .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
         .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Tokenizers", "COpenBLAS"],
@@ -56,6 +58,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tokenizers"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
