@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Apus", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "Display"]),
 
         .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
-        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Tokenizers", "COpenBLAS"],
+        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
