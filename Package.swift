@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
 
+        .target(name: "Models", dependencies: ["Tensors", "NN"], swiftSettings: numericFlags),
+
         .target(name: "Tokenizers", dependencies: ["Tensors", "CSentencePiece"], swiftSettings: numericFlags),
         .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
         // The interpreter's hot paths are full of class-property accesses whose dynamic
@@ -51,14 +53,15 @@ let package = Package(
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
         .target(name: "REPL", dependencies: ["Script", "Display", "CEditLine"]),
-        .target(name: "Apus", dependencies: ["Tensors", "NN", "Tokenizers", "Display"]),
+        .target(name: "Apus", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "Display"]),
 
         .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
-        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Tokenizers", "COpenBLAS"],
+        .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tokenizers"]),
         .testTarget(name: "ScriptTests", dependencies: ["Script"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),

@@ -18,6 +18,13 @@ public final class Linear: Module, Layer {
         super.init()
     }
 
+    /// A layer around existing tensors (a checkpoint's): `weight` is `[out, in]`, `bias` `[out]`.
+    public init(weight: Tensor, bias: Tensor?) {
+        self.weight = weight
+        self.bias = bias
+        super.init()
+    }
+
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
         try input.linear(weight: weight, bias: bias)
     }
@@ -42,6 +49,13 @@ public final class Embedding: Module, Layer {
         super.init()
     }
 
+    /// A table around an existing `[count, dimension]` tensor (a checkpoint's), not re-initialised.
+    public init(weight: Tensor, paddingIndex: Int? = nil) {
+        self.weight = weight
+        self.paddingIndex = paddingIndex
+        super.init()
+    }
+
     public func callAsFunction(_ ids: Tensor) throws -> Tensor { try weight.embedding(ids) }
 }
 
@@ -57,6 +71,15 @@ public final class LayerNorm: Module, Layer {
         self.eps = eps
         weight = elementwiseAffine ? try Tensor.ones(normalizedShape).requiringGrad() : nil
         self.bias = elementwiseAffine && bias ? try Tensor.zeros(normalizedShape).requiringGrad() : nil
+        super.init()
+    }
+
+    /// A normalisation around existing affine tensors (a checkpoint's); the normalised shape is the weight's.
+    public init(weight: Tensor, bias: Tensor?, eps: Double) {
+        normalizedShape = weight.shape
+        self.eps = eps
+        self.weight = weight
+        self.bias = bias
         super.init()
     }
 

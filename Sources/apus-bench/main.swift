@@ -149,6 +149,7 @@ func profile(_ name: String) throws {
 }
 
 func run() throws {
+    if CommandLine.arguments.contains("--models") { return try benchModels(Options(CommandLine.arguments.filter { $0 != "--models" })) }  // MiniLM against transformers (ModelBench.swift)
     let options = Options(CommandLine.arguments)
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))

@@ -1,0 +1,435 @@
+import Foundation
+import NN
+import Tensors
+
+// BERT, block by block as transformers' modeling_bert.py (eager attention). Each block loads its
+// own weights from a prefix-scoped `WeightLoader`, so a checkpoint's names are the parameter names.
+
+/// The numbers BERT reads from its config, checked once.
+public struct BertConfiguration {
+    public let vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, intermediateSize: Int
+    public let maxPositionEmbeddings, typeVocabSize: Int
+    public let padTokenId: Int?
+    public let layerNormEps: Double
+    public let hiddenDropoutProb, attentionProbsDropoutProb: Double
+    public let activation: Activation.Kind
+    public var headSize: Int { hiddenSize / numAttentionHeads }
+
+    /// The activations `hidden_act` may name, as transformers' ACT2FN spells them.
+    static let activations: [String: Activation.Kind] = [
+        "gelu": .gelu, "gelu_new": .geluTanh, "gelu_pytorch_tanh": .geluTanh, "gelu_fast": .geluTanh,
+        "relu": .relu, "silu": .silu, "swish": .silu, "tanh": .tanh, "sigmoid": .sigmoid,
+    ]
+
+    public init(_ config: ModelConfig) throws {
+        vocabSize = try config.vocabSize
+        hiddenSize = try config.hiddenSize
+        numHiddenLayers = try config.numHiddenLayers
+        numAttentionHeads = try config.numAttentionHeads
+        intermediateSize = try config.intermediateSize
+        maxPositionEmbeddings = try config.maxPositionEmbeddings
+        typeVocabSize = try config.typeVocabSize
+        padTokenId = try config.padTokenId
+        layerNormEps = try config.layerNormEps
+        hiddenDropoutProb = try config.hiddenDropoutProb
+        attentionProbsDropoutProb = try config.attentionProbsDropoutProb
+        let act = try config.hiddenAct
+        guard let kind = BertConfiguration.activations[act] else {
+            throw ModelError.invalidConfig("\(config.source): hidden_act '\(act)' is not supported; supported: \(BertConfiguration.activations.keys.sorted().joined(separator: ", "))")
+        }
+        activation = kind
+        for (key, value) in [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("num_hidden_layers", numHiddenLayers),
+                             ("num_attention_heads", numAttentionHeads), ("intermediate_size", intermediateSize),
+                             ("max_position_embeddings", maxPositionEmbeddings), ("type_vocab_size", typeVocabSize)]
+        where value <= 0 && !(key == "num_hidden_layers" && value == 0) {
+            throw ModelError.invalidConfig("\(config.source): '\(key)' must be positive, got \(value)")
+        }
+        guard hiddenSize % numAttentionHeads == 0 else {
+            throw ModelError.invalidConfig("\(config.source): The hidden size (\(hiddenSize)) is not a multiple of the number of attention heads (\(numAttentionHeads))")
+        }
+        if let position = try config.optionalString("position_embedding_type"), position != "absolute" {
+            throw ModelError.invalidConfig("\(config.source): position_embedding_type '\(position)' is not supported (only 'absolute')")
+        }
+    }
+}
+
+extension ModelConfig {
+    /// `key` as an optional string: nil when absent or JSON null.
+    func optionalString(_ key: String) throws -> String? {
+        guard let v = value(key), !v.isNull else { return nil }
+        guard let s = v.stringValue else { throw ModelError.invalidConfig("\(source): '\(key)' must be a string or null, got \(v)") }
+        return s
+    }
+}
+
+extension Linear {
+    /// `weight [out, in]` and `bias [out]` from `loader`.
+    convenience init(_ loader: WeightLoader, in inFeatures: Int, out outFeatures: Int) throws {
+        self.init(weight: try loader.tensor("weight", shape: [outFeatures, inFeatures]),
+                  bias: try loader.tensor("bias", shape: [outFeatures]))
+    }
+}
+
+extension LayerNorm {
+    /// `weight` and `bias` of size `size` from `loader`.
+    convenience init(_ loader: WeightLoader, size: Int, eps: Double) throws {
+        self.init(weight: try loader.tensor("weight", shape: [size]), bias: try loader.tensor("bias", shape: [size]), eps: eps)
+    }
+}
+
+/// Word, position and token-type embeddings summed, then LayerNorm and dropout (BertEmbeddings).
+public final class BertEmbeddings: Module {
+    public let word_embeddings: Embedding
+    public let position_embeddings: Embedding
+    public let token_type_embeddings: Embedding
+    public let LayerNorm: NN.LayerNorm
+    public let dropout: Dropout
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        word_embeddings = Embedding(weight: try loader.scoped("word_embeddings").tensor("weight", shape: [c.vocabSize, c.hiddenSize]),
+                                    paddingIndex: c.padTokenId)
+        position_embeddings = Embedding(weight: try loader.scoped("position_embeddings").tensor("weight", shape: [c.maxPositionEmbeddings, c.hiddenSize]))
+        token_type_embeddings = Embedding(weight: try loader.scoped("token_type_embeddings").tensor("weight", shape: [c.typeVocabSize, c.hiddenSize]))
+        LayerNorm = try NN.LayerNorm(loader.scoped("LayerNorm"), size: c.hiddenSize, eps: c.layerNormEps)
+        dropout = try Dropout(c.hiddenDropoutProb)
+        super.init()
+    }
+
+    /// `inputIds [batch, seq]` (int64), optional `tokenTypeIds` (default zeros) and
+    /// `positionIds` (default 0..<seq for every row) to `[batch, seq, hidden]`.
+    func callAsFunction(_ inputIds: Tensor, tokenTypeIds: Tensor?, positionIds: Tensor?) throws -> Tensor {
+        let length = inputIds.shape[1]
+        guard length <= position_embeddings.weight.shape[0] else {
+            throw ModelError.invalidInput("sequence length \(length) exceeds max_position_embeddings (\(position_embeddings.weight.shape[0]))")
+        }
+        var x = try word_embeddings(inputIds)
+        if let tokenTypeIds {
+            x = try x + token_type_embeddings(tokenTypeIds)
+        } else {
+            // Every token has type 0: add that one row, broadcast, instead of a lookup per token.
+            x = try x + token_type_embeddings.weight.select(0, 0)
+        }
+        if let positionIds {
+            x = try x + position_embeddings(positionIds)
+        } else {
+            x = try x + position_embeddings.weight.slice(0, start: 0, end: length)
+        }
+        return try dropout(LayerNorm(x))
+    }
+}
+
+/// Query, key and value projections and scaled dot-product attention (BertSelfAttention, eager).
+public final class BertSelfAttention: Module {
+    public let query: Linear
+    public let key: Linear
+    public let value: Linear
+    public let dropout: Dropout
+    let heads: Int, headSize: Int
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        query = try Linear(loader.scoped("query"), in: c.hiddenSize, out: c.hiddenSize)
+        key = try Linear(loader.scoped("key"), in: c.hiddenSize, out: c.hiddenSize)
+        value = try Linear(loader.scoped("value"), in: c.hiddenSize, out: c.hiddenSize)
+        dropout = try Dropout(c.attentionProbsDropoutProb)
+        heads = c.numAttentionHeads
+        headSize = c.headSize
+        super.init()
+    }
+
+    /// `[batch, seq, hidden]` to (context `[batch, seq, hidden]`, probabilities
+    /// `[batch, heads, seq, seq]`). `additiveMask` is `[batch, 1, 1, seq]` (0 or dtype-min).
+    func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> (Tensor, Tensor) {
+        let batch = x.shape[0], length = x.shape[1]
+        // [batch, seq, hidden] -> [batch, heads, seq, headSize]: views, no copies; the batched
+        // product reads the strided heads in place.
+        func split(_ t: Tensor) throws -> Tensor {
+            try t.view([batch, length, heads, headSize]).permute([0, 2, 1, 3])
+        }
+        // Scaling the queries (seq x hidden values) is cheaper than scaling the scores (seq x seq
+        // per head) and equal up to rounding.
+        let q = try split(query(x) * (1 / Double(headSize).squareRoot()))
+        let k = try split(key(x))
+        let v = try split(value(x))
+        var scores = try q.matmul(k.transpose(-1, -2))
+        if let additiveMask { scores = try scores + additiveMask }
+        let probabilities = try scores.softmax(dim: -1)
+        let context = try dropout(probabilities).matmul(v)
+        let merged = try context.permute([0, 2, 1, 3]).reshape([batch, length, heads * headSize])
+        return (merged, probabilities)
+    }
+}
+
+/// Dense, dropout, residual add and LayerNorm after a sublayer (BertSelfOutput / BertOutput).
+public final class BertResidualOutput: Module {
+    public let dense: Linear
+    public let LayerNorm: NN.LayerNorm
+    public let dropout: Dropout
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader, inFeatures: Int) throws {
+        dense = try Linear(loader.scoped("dense"), in: inFeatures, out: c.hiddenSize)
+        LayerNorm = try NN.LayerNorm(loader.scoped("LayerNorm"), size: c.hiddenSize, eps: c.layerNormEps)
+        dropout = try Dropout(c.hiddenDropoutProb)
+        super.init()
+    }
+
+    func callAsFunction(_ x: Tensor, residual: Tensor) throws -> Tensor {
+        try LayerNorm(dropout(dense(x)) + residual)
+    }
+}
+
+/// Self-attention followed by its output block (BertAttention).
+public final class BertAttention: Module {
+    public let `self`: BertSelfAttention
+    public let output: BertResidualOutput
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        self.`self` = try BertSelfAttention(c, loader.scoped("self"))
+        output = try BertResidualOutput(c, loader.scoped("output"), inFeatures: c.hiddenSize)
+        super.init()
+    }
+}
+
+/// The feed-forward expansion with the configured activation (BertIntermediate).
+public final class BertIntermediate: Module {
+    public let dense: Linear
+    let activation: Activation
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        dense = try Linear(loader.scoped("dense"), in: c.hiddenSize, out: c.intermediateSize)
+        activation = Activation(c.activation)
+        super.init()
+    }
+
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try activation(dense(x)) }
+}
+
+/// One transformer encoder layer: attention, then the feed-forward block (BertLayer).
+public final class BertLayer: Module {
+    public let attention: BertAttention
+    public let intermediate: BertIntermediate
+    public let output: BertResidualOutput
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        attention = try BertAttention(c, loader.scoped("attention"))
+        intermediate = try BertIntermediate(c, loader.scoped("intermediate"))
+        output = try BertResidualOutput(c, loader.scoped("output"), inFeatures: c.intermediateSize)
+        super.init()
+    }
+
+    func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> (Tensor, Tensor) {
+        let (context, probabilities) = try attention.`self`(x, additiveMask: additiveMask)
+        let attended = try attention.output(context, residual: x)
+        let out = try output(intermediate(attended), residual: attended)
+        return (out, probabilities)
+    }
+}
+
+/// The stack of encoder layers (BertEncoder).
+public final class BertEncoder: Module {
+    public let layer: [BertLayer]
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        layer = try (0..<c.numHiddenLayers).map { try BertLayer(c, loader.scoped("layer.\($0)")) }
+        super.init()
+    }
+
+    override public func namedChildren() -> [(String, Module)] { [("layer", ModuleList(layer))] }
+}
+
+/// The first token's state through dense + tanh (BertPooler).
+public final class BertPooler: Module {
+    public let dense: Linear
+
+    init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
+        dense = try Linear(loader.scoped("dense"), in: c.hiddenSize, out: c.hiddenSize)
+        super.init()
+    }
+
+    func callAsFunction(_ hidden: Tensor) throws -> Tensor {
+        try dense(hidden.select(1, 0)).tanh()
+    }
+}
+
+/// The BERT encoder with its pooler (transformers' `BertModel`).
+public final class BertModel: Module {
+    public let embeddings: BertEmbeddings
+    public let encoder: BertEncoder
+    public let pooler: BertPooler?
+    /// The configuration it was built from.
+    public let config: ModelConfig
+    let settings: BertConfiguration
+
+    /// Builds the model from `config`, reading weights from `loader` (at the base model's names:
+    /// `embeddings.*`, `encoder.*`, `pooler.*`).
+    public init(config: ModelConfig, loader: WeightLoader, addPoolingLayer: Bool = true) throws {
+        self.config = config
+        settings = try BertConfiguration(config)
+        embeddings = try BertEmbeddings(settings, loader.scoped("embeddings"))
+        encoder = try BertEncoder(settings, loader.scoped("encoder"))
+        pooler = addPoolingLayer ? try BertPooler(settings, loader.scoped("pooler")) : nil
+        super.init()
+    }
+
+    /// Loads `idOrPath` (a directory or a model id in the offline hub cache): config.json, then
+    /// the safetensors weights, with `bert.`-prefixed checkpoints (saved from a task model)
+    /// read as transformers does. Missing weights, mis-shaped ones and an unsupported
+    /// `model_type` are errors naming them. The model starts in eval mode.
+    public static func fromPretrained(_ idOrPath: String, revision: String? = nil,
+                                      overrides: [(String, ConfigValue)] = []) throws -> BertModel {
+        let directory = try ModelLocation.resolve(idOrPath, revision: revision)
+        let config = try AutoConfig.fromPretrained(directory.path, overrides: overrides)
+        let store = try WeightStore(directory: directory)
+        let loader = WeightLoader(store: store, root: BertModel.checkpointRoot(store, ownKey: "embeddings.word_embeddings.weight"))
+        let model = try BertModel(config: config, loader: loader)
+        try loader.finish()
+        model.eval()
+        return model
+    }
+
+    /// The prefix under which a base model's weights sit in `store`: "" when its own names are
+    /// there, "bert" when only `bert.`-prefixed ones are (transformers' base_model_prefix rule).
+    static func checkpointRoot(_ store: WeightStore, ownKey: String) -> String {
+        if store.contains(ownKey) { return "" }
+        return store.contains("bert." + ownKey) ? "bert" : ""
+    }
+
+    /// The additive mask transformers builds from a `[batch, seq]` 0/1 mask: 0 where attended,
+    /// float32's most negative value where masked, shaped `[batch, 1, 1, seq]`.
+    static func additiveMask(_ mask: Tensor) throws -> Tensor {
+        let keep = try mask.to(.float32)
+        return try ((1 - keep) * Double(-Float.greatestFiniteMagnitude)).view([mask.shape[0], 1, 1, mask.shape[1]])
+    }
+
+    /// Runs the encoder. `inputIds` is `[batch, seq]` int64; `attentionMask` (1 = attend),
+    /// `tokenTypeIds` and `positionIds` have the same shape. Returns the last hidden state and
+    /// pooled output, and with the flags every layer's hidden states and attentions.
+    public func callAsFunction(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil,
+                               positionIds: Tensor? = nil, outputHiddenStates: Bool = false,
+                               outputAttentions: Bool = false) throws -> BaseModelOutputWithPooling {
+        guard inputIds.rank == 2, inputIds.dtype.isIntegral, inputIds.dtype != .bool else {
+            throw ModelError.invalidInput("input_ids must be a [batch, sequence] integer tensor, got \(inputIds.dtype) \(inputIds.shape.shapeString)")
+        }
+        for (name, t) in [("attention_mask", attentionMask), ("token_type_ids", tokenTypeIds), ("position_ids", positionIds)] {
+            if let t, t.shape != inputIds.shape {
+                throw ModelError.invalidInput("\(name) has shape \(t.shape.shapeString) but input_ids has \(inputIds.shape.shapeString)")
+            }
+        }
+        try checkRange(inputIds, "input_ids", below: settings.vocabSize)
+        if let tokenTypeIds { try checkRange(tokenTypeIds, "token_type_ids", below: settings.typeVocabSize) }
+        if let positionIds { try checkRange(positionIds, "position_ids", below: settings.maxPositionEmbeddings) }
+
+        var hidden = try embeddings(inputIds.to(.int64), tokenTypeIds: tokenTypeIds?.to(.int64), positionIds: positionIds?.to(.int64))
+        // An all-ones mask changes nothing; skipping it saves a pass over every score.
+        let mask: Tensor? = try attentionMask.flatMap { m in
+            m.toInt64Array().allSatisfy({ $0 != 0 }) ? nil : try BertModel.additiveMask(m)
+        }
+        var hiddenStates: [Tensor] = outputHiddenStates ? [hidden] : []
+        var attentions: [Tensor] = []
+        for layer in encoder.layer {
+            let (out, probabilities) = try layer(hidden, additiveMask: mask)
+            hidden = out
+            if outputHiddenStates { hiddenStates.append(hidden) }
+            if outputAttentions { attentions.append(probabilities) }
+        }
+        return BaseModelOutputWithPooling(lastHiddenState: hidden, poolerOutput: try pooler?(hidden),
+                                          hiddenStates: outputHiddenStates ? hiddenStates : nil,
+                                          attentions: outputAttentions ? attentions : nil)
+    }
+
+    private func checkRange(_ ids: Tensor, _ name: String, below limit: Int) throws {
+        guard ids.dtype.isIntegral, ids.dtype != .bool else {
+            throw ModelError.invalidInput("\(name) must be an integer tensor, got \(ids.dtype)")
+        }
+        if let bad = ids.toInt64Array().first(where: { $0 < 0 || $0 >= limit }) {
+            throw ModelError.invalidInput("\(name) holds \(bad), outside 0..<\(limit)")
+        }
+    }
+}
+
+/// BERT with a linear classifier on the pooled output (transformers'
+/// `BertForSequenceClassification`); the loss follows `problem_type` as transformers infers it.
+public final class BertForSequenceClassification: Module {
+    public let bert: BertModel
+    public let dropout: Dropout
+    public let classifier: Linear
+    /// The configuration it was built from.
+    public let config: ModelConfig
+    /// Weights the checkpoint lacked and that were freshly initialised (the classifier, when
+    /// loading a base checkpoint), as transformers warns.
+    public let newlyInitialized: [String]
+
+    /// Builds the model from `config`, reading `bert.*` and `classifier.*` through `loader`
+    /// (rooted at the checkpoint's top level).
+    public init(config: ModelConfig, loader: WeightLoader) throws {
+        self.config = config
+        let settings = try BertConfiguration(config)
+        let labels = try config.numLabels
+        guard labels > 0 else { throw ModelError.invalidConfig("\(config.source): a sequence classifier needs at least one label") }
+        // A base checkpoint (no `bert.` prefix) feeds the encoder directly, as transformers does.
+        let baseRoot = loader.store.contains("bert.embeddings.word_embeddings.weight") || !loader.store.contains("embeddings.word_embeddings.weight") ? "bert" : ""
+        bert = try BertModel(config: config, loader: loader.rooted(at: baseRoot))
+        dropout = try Dropout(config.classifierDropout)
+        let range = try config.double("initializer_range")
+        let head = loader.rooted(at: "classifier")
+        classifier = Linear(
+            weight: try head.tensor("weight", shape: [labels, settings.hiddenSize]) { try Tensor.normal([labels, settings.hiddenSize], std: range) },
+            bias: try head.tensor("bias", shape: [labels]) { Tensor.zeros([labels]) })
+        newlyInitialized = loader.newlyInitialized
+        super.init()
+    }
+
+    /// Loads `idOrPath` as `BertModel.fromPretrained` does; a base checkpoint gets a fresh
+    /// classifier (listed in `newlyInitialized`).
+    public static func fromPretrained(_ idOrPath: String, revision: String? = nil,
+                                      overrides: [(String, ConfigValue)] = []) throws -> BertForSequenceClassification {
+        let directory = try ModelLocation.resolve(idOrPath, revision: revision)
+        let config = try AutoConfig.fromPretrained(directory.path, overrides: overrides)
+        let loader = WeightLoader(store: try WeightStore(directory: directory))
+        let model = try BertForSequenceClassification(config: config, loader: loader)
+        try loader.finish()
+        model.eval()
+        return model
+    }
+
+    /// Runs BERT and the classifier; with `labels` (`[batch]` class indices, or `[batch]` /
+    /// `[batch, numLabels]` floats for regression / multi-label) the loss too.
+    public func callAsFunction(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil,
+                               positionIds: Tensor? = nil, labels: Tensor? = nil, outputHiddenStates: Bool = false,
+                               outputAttentions: Bool = false) throws -> SequenceClassifierOutput {
+        let base = try bert(inputIds: inputIds, attentionMask: attentionMask, tokenTypeIds: tokenTypeIds,
+                            positionIds: positionIds, outputHiddenStates: outputHiddenStates, outputAttentions: outputAttentions)
+        guard let pooled = base.poolerOutput else { throw ModelError.invalidInput("the encoder has no pooler") }
+        let logits = try classifier(dropout(pooled))
+        var loss: Tensor?
+        if let labels { loss = try self.loss(logits, labels) }
+        return SequenceClassifierOutput(loss: loss, logits: logits, hiddenStates: base.hiddenStates, attentions: base.attentions)
+    }
+
+    /// transformers' rule: one label is regression (MSE); integer labels are single-label
+    /// classification (cross-entropy); otherwise multi-label (BCE with logits).
+    private func loss(_ logits: Tensor, _ labels: Tensor) throws -> Tensor {
+        let labelCount = logits.shape[1]
+        let problem = config["problem_type"]?.stringValue
+            ?? (labelCount == 1 ? "regression" : labels.dtype.isIntegral ? "single_label_classification" : "multi_label_classification")
+        switch problem {
+        case "regression":
+            return try Tensor.mseLoss(labelCount == 1 ? logits.squeeze() : logits,
+                                      labelCount == 1 ? labels.to(.float32).squeeze() : labels.to(.float32))
+        case "single_label_classification":
+            guard labels.count == logits.shape[0] else {
+                throw ModelError.invalidInput("labels has \(labels.count) entries for a batch of \(logits.shape[0])")
+            }
+            return try Tensor.crossEntropy(logits, labels.to(.int64).reshape([-1]))
+        case "multi_label_classification":
+            guard labels.shape == logits.shape else {
+                throw ModelError.invalidInput("multi-label labels must have the logits' shape \(logits.shape.shapeString), got \(labels.shape.shapeString)")
+            }
+            // mean(max(x, 0) - x*y + log(1 + exp(-|x|))), the stable form of BCE with logits.
+            let y = try labels.to(.float32)
+            let terms = try logits.relu() - logits * y + ((0 - logits.abs()).exp() + 1).log()
+            return try terms.mean()
+        default:
+            throw ModelError.invalidConfig("\(config.source): problem_type '\(problem)' is not one of regression, single_label_classification, multi_label_classification")
+        }
+    }
+}

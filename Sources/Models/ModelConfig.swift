@@ -1,0 +1,163 @@
+import Foundation
+
+/// A model's configuration as config.json holds it: every key kept, in file order, with typed
+/// accessors for what the architectures read. An absent key falls back to the default the
+/// reference library's config class gives it (per `model_type`).
+public struct ModelConfig: CustomStringConvertible {
+    /// Every (key, value) in file order, overrides applied in place (new keys appended).
+    public private(set) var values: [(String, ConfigValue)]
+    /// Where the config came from (a file path), for error messages.
+    public let source: String
+
+    /// A config from parsed key/value pairs.
+    public init(values: [(String, ConfigValue)], source: String = "config") {
+        self.values = values
+        self.source = source
+    }
+
+    /// Reads config.json at `url`.
+    public init(contentsOf url: URL) throws {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ModelError.notFound("config file not found: \(url.path)")
+        }
+        var parser = ConfigJSONParser(data, source: url.path)
+        guard case .object(let pairs) = try parser.parse() else {
+            throw ModelError.invalidConfig("\(url.path): a config must be a JSON object")
+        }
+        self.init(values: pairs, source: url.path)
+    }
+
+    /// The raw value of `key` as stored (nil when absent; defaults are not applied here).
+    public subscript(key: String) -> ConfigValue? {
+        get { values.first { $0.0 == key }?.1 }
+        set {
+            if let i = values.firstIndex(where: { $0.0 == key }) {
+                if let newValue { values[i].1 = newValue } else { values.remove(at: i) }
+            } else if let newValue {
+                values.append((key, newValue))
+            }
+        }
+    }
+
+    /// The architecture name (`bert`, ...), or nil when the file has none.
+    public var modelType: String? { self["model_type"]?.stringValue }
+
+    /// The config as JSON text, two-space indented as save_pretrained writes it.
+    public var description: String { ConfigValue.object(values).json(indent: 2) }
+
+    // MARK: Typed access
+
+    /// The stored value of `key`, else the architecture's default for it.
+    public func value(_ key: String) -> ConfigValue? {
+        if let v = self[key] { return v }
+        return ModelConfig.defaults[modelType ?? ""]?.first { $0.0 == key }?.1
+    }
+
+    /// `key` as an integer; throws naming the key when it is absent or not an integer.
+    public func int(_ key: String) throws -> Int {
+        guard let v = value(key) else { throw ModelError.invalidConfig("\(source): missing '\(key)'") }
+        guard let i = v.intValue else { throw ModelError.invalidConfig("\(source): '\(key)' must be an integer, got \(v)") }
+        return i
+    }
+
+    /// `key` as a number; throws naming the key when it is absent or not a number.
+    public func double(_ key: String) throws -> Double {
+        guard let v = value(key) else { throw ModelError.invalidConfig("\(source): missing '\(key)'") }
+        guard let d = v.doubleValue else { throw ModelError.invalidConfig("\(source): '\(key)' must be a number, got \(v)") }
+        return d
+    }
+
+    /// `key` as a string; throws naming the key when it is absent or not a string.
+    public func string(_ key: String) throws -> String {
+        guard let v = value(key) else { throw ModelError.invalidConfig("\(source): missing '\(key)'") }
+        guard let s = v.stringValue else { throw ModelError.invalidConfig("\(source): '\(key)' must be a string, got \(v)") }
+        return s
+    }
+
+    /// `key` as an optional integer: nil when absent or JSON null, an error for other types.
+    public func optionalInt(_ key: String) throws -> Int? {
+        guard let v = value(key), !v.isNull else { return nil }
+        guard let i = v.intValue else { throw ModelError.invalidConfig("\(source): '\(key)' must be an integer or null, got \(v)") }
+        return i
+    }
+
+    /// `key` as an optional number: nil when absent or JSON null.
+    public func optionalDouble(_ key: String) throws -> Double? {
+        guard let v = value(key), !v.isNull else { return nil }
+        guard let d = v.doubleValue else { throw ModelError.invalidConfig("\(source): '\(key)' must be a number or null, got \(v)") }
+        return d
+    }
+
+    public var hiddenSize: Int { get throws { try int("hidden_size") } }
+    public var numHiddenLayers: Int { get throws { try int("num_hidden_layers") } }
+    public var numAttentionHeads: Int { get throws { try int("num_attention_heads") } }
+    public var intermediateSize: Int { get throws { try int("intermediate_size") } }
+    public var hiddenAct: String { get throws { try string("hidden_act") } }
+    public var maxPositionEmbeddings: Int { get throws { try int("max_position_embeddings") } }
+    public var typeVocabSize: Int { get throws { try int("type_vocab_size") } }
+    public var layerNormEps: Double { get throws { try double("layer_norm_eps") } }
+    public var vocabSize: Int { get throws { try int("vocab_size") } }
+    public var padTokenId: Int? { get throws { try optionalInt("pad_token_id") } }
+    public var hiddenDropoutProb: Double { get throws { try double("hidden_dropout_prob") } }
+    public var attentionProbsDropoutProb: Double { get throws { try double("attention_probs_dropout_prob") } }
+    /// `classifier_dropout`, falling back to `hidden_dropout_prob` when null, as the BERT heads do.
+    public var classifierDropout: Double { get throws { try optionalDouble("classifier_dropout") ?? hiddenDropoutProb } }
+
+    /// The checkpoint's dtype name: `dtype` (transformers 5) or `torch_dtype` (4.x), nil if neither.
+    public var dtype: String? { (self["dtype"] ?? self["torch_dtype"])?.stringValue }
+
+    /// Class index to label name. From `id2label` (whose JSON keys are strings), else
+    /// `LABEL_0 ... LABEL_{n-1}` for `num_labels` (default 2), as PretrainedConfig does.
+    public var id2label: [Int: String] {
+        get throws {
+            if let pairs = self["id2label"]?.objectValue {
+                var map: [Int: String] = [:]
+                for (key, value) in pairs {
+                    guard let index = Int(key), let name = value.stringValue else {
+                        throw ModelError.invalidConfig("\(source): id2label entry \"\(key)\": \(value) must map an integer to a string")
+                    }
+                    map[index] = name
+                }
+                return map
+            }
+            let count = try self["num_labels"].map { v -> Int in
+                guard let n = v.intValue else { throw ModelError.invalidConfig("\(source): 'num_labels' must be an integer, got \(v)") }
+                return n
+            } ?? 2
+            return Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, "LABEL_\($0)") })
+        }
+    }
+
+    /// Label name to class index: `label2id`, else the inverse of `id2label`.
+    public var label2id: [String: Int] {
+        get throws {
+            if let pairs = self["label2id"]?.objectValue {
+                var map: [String: Int] = [:]
+                for (key, value) in pairs {
+                    guard let index = value.intValue else {
+                        throw ModelError.invalidConfig("\(source): label2id entry \"\(key)\": \(value) must be an integer")
+                    }
+                    map[key] = index
+                }
+                return map
+            }
+            return Dictionary(uniqueKeysWithValues: try id2label.map { ($0.value, $0.key) })
+        }
+    }
+
+    /// Number of labels of a classification head: the size of `id2label`.
+    public var numLabels: Int { get throws { try id2label.count } }
+
+    /// Per-architecture defaults for keys a config.json may omit (the reference config classes'
+    /// constructor defaults).
+    static let defaults: [String: [(String, ConfigValue)]] = [
+        "bert": [
+            ("vocab_size", .int(30522)), ("hidden_size", .int(768)), ("num_hidden_layers", .int(12)),
+            ("num_attention_heads", .int(12)), ("intermediate_size", .int(3072)), ("hidden_act", .string("gelu")),
+            ("hidden_dropout_prob", .double(0.1)), ("attention_probs_dropout_prob", .double(0.1)),
+            ("max_position_embeddings", .int(512)), ("type_vocab_size", .int(2)),
+            ("initializer_range", .double(0.02)), ("layer_norm_eps", .double(1e-12)), ("pad_token_id", .int(0)),
+            ("position_embedding_type", .string("absolute")), ("classifier_dropout", .null),
+        ],
+    ]
+}
