@@ -139,7 +139,9 @@ public final class KernelServer: @unchecked Sendable {
         // The threads hold the server until it stops; a deep interpreter recursion gets a big stack.
         launch("heartbeat") { self.heartbeatLoop() }
         launch("control") { self.controlLoop() }
-        launch("evaluator", stackSize: 64 << 20) { self.evaluatorLoop() }
+        // 512 MB of address space (touched only as used): enough that a script engine runs
+        // cells on this thread itself rather than spawning a large-stack thread per cell.
+        launch("evaluator", stackSize: 1 << 29) { self.evaluatorLoop() }
         launch("shell") { self.shellLoop() }
         let reaper = Thread { self.reap() }
         reaper.name = "apus-kernel-reaper"
