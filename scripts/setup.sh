@@ -20,4 +20,6 @@ if [ ! -x "$venv/bin/jupyter-lab" ]; then
 fi
 "$root/.build/release/apus" kernel install --prefix "$venv"
 echo "Apus is built: $root/.build/release/apus; starting JupyterLab on notebooks/"
-exec "$venv/bin/jupyter" lab --notebook-dir="$root/notebooks" "$@"
+# JupyterLab refuses to run as root unless told to (containers and fresh VMs often are root).
+as_root=(); [ "$(id -u)" = 0 ] && as_root=(--allow-root)
+exec "$venv/bin/jupyter" lab --notebook-dir="$root/notebooks" "${as_root[@]}" "$@"
