@@ -4,10 +4,11 @@ import Foundation
 enum ResultSuppression {
     /// True when the cell's last token, ignoring comments and blank lines, is a semicolon.
     static func isSuppressed(_ code: String) -> Bool {
+        guard code.utf8.contains(UInt8(ascii: ";")) else { return false }
         for line in code.split(separator: "\n", omittingEmptySubsequences: false).reversed() {
-            let trimmed = withoutComment(line).trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            return trimmed.hasSuffix(";")
+            // The last character that is not a space or tab decides.
+            guard let last = withoutComment(line).unicodeScalars.last(where: { $0 != " " && $0 != "\t" }) else { continue }
+            return last == ";"
         }
         return false
     }
