@@ -338,7 +338,7 @@ public final class KernelServer: @unchecked Sendable {
     private func routeShellRequest(_ request: Message, send: @escaping (Message) -> Void) {
         switch request.type {
         case "execute_request":
-            evaluatorQueue.push(.execute(request))
+            evaluatorQueue.pushExecute(request) { publisher.status("busy", parent: request) }
         case "comm_open" where comms.handler(for: request.content["target_name"]?.stringValue ?? "") == nil:
             // Unknown target: closed at once, so the front-end does not wait on it.
             answerAtOnce(request, send: send) { request in
