@@ -15,5 +15,9 @@ swift build --build-tests
 python3 scripts/make_notebooks.py --check
 .build/debug/apus kernel install --prefix "$root/.venv-test" >/dev/null
 JUPYTER_PATH="$root/.venv-test/share/jupyter" "$APUS_PYTHON" scripts/run_notebooks.py
+# Notebooks of code valid in Python and Apus give the outputs ipykernel gave (committed).
+JUPYTER_PATH="$root/.venv-test/share/jupyter" "$APUS_PYTHON" scripts/run_notebooks.py --expected
+# The set-up script is not run in CI (it installs JupyterLab); its shell syntax is checked.
+bash -n scripts/setup.sh
 # All tests are XCTest cases; Swift Testing's empty run would print a misleading last line.
 swift test --skip-build --disable-swift-testing "$@"

@@ -5,7 +5,8 @@ import Display
 /// Work for the evaluator thread, in arrival order.
 final class EvaluatorQueue: @unchecked Sendable {
     enum Work {
-        case execute(Message)
+        /// `announced`: its `busy` was already published when it was queued.
+        case execute(Message, announced: Bool)
         case comm(Message)
         case stop
     }
@@ -13,10 +14,29 @@ final class EvaluatorQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Work] = []
     private var stopped = false
+    /// The evaluator is blocked in `pop` on an empty queue: everything it did before has been
+    /// published.
+    private var waiting = false
 
     func push(_ work: Work) {
         condition.lock()
         items.append(work)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Queues an execute request. When the evaluator is waiting for work, `announce` (which
+    /// publishes the request's `busy`) runs first, under the queue's lock so that no output of
+    /// the evaluator's can come between: the front-end hears `busy` without waiting for the
+    /// evaluator thread to wake.
+    func pushExecute(_ request: Message, announce: () -> Void) {
+        condition.lock()
+        var announced = false
+        if waiting && items.isEmpty && !stopped {
+            announce()
+            announced = true
+        }
+        items.append(.execute(request, announced: announced))
         condition.signal()
         condition.unlock()
     }
@@ -32,7 +52,11 @@ final class EvaluatorQueue: @unchecked Sendable {
     func pop() -> Work {
         condition.lock()
         defer { condition.unlock() }
-        while items.isEmpty && !stopped { condition.wait() }
+        while items.isEmpty && !stopped {
+            waiting = true
+            condition.wait()
+        }
+        waiting = false
         if stopped { return .stop }
         return items.removeFirst()
     }
@@ -43,7 +67,7 @@ final class EvaluatorQueue: @unchecked Sendable {
         defer { condition.unlock() }
         var removed: [Message] = []
         items.removeAll { work in
-            if case .execute(let request) = work { removed.append(request); return true }
+            if case .execute(let request, _) = work { removed.append(request); return true }
             return false
         }
         return removed
@@ -58,13 +82,13 @@ extension KernelServer {
         while true {
             switch evaluatorQueue.pop() {
             case .stop: return
-            case .execute(let request): execute(request)
+            case .execute(let request, let announced): execute(request, announced: announced)
             case .comm(let message): handleComm(message)
             }
         }
     }
 
-    private func execute(_ request: Message) {
+    private func execute(_ request: Message, announced: Bool) {
         let content = request.content
         let code = content["code"]?.stringValue ?? ""
         let silent = content["silent"]?.boolValue ?? false
@@ -74,7 +98,7 @@ extension KernelServer {
         let started = MessageFactory.timestamp()
 
         beginCell(request)
-        publisher.status("busy", parent: request)
+        if !announced { publisher.status("busy", parent: request) }
         if storeHistory { executionCount += 1 }
         let count = executionCount
         if !silent {

@@ -2,30 +2,36 @@ import Foundation
 import CZeroMQ
 import Display
 
-/// The one thread that owns the IOPub XPUB socket. Every broadcast goes through its queue, so
-/// outputs leave in the order they were made, whichever thread made them. It also:
-/// - answers each subscription with `iopub_welcome` (protocol 5.5), so a client knows it is
+/// Owns the IOPub XPUB socket. Every broadcast is encoded and handed to ZeroMQ under one lock by
+/// the thread that makes it, so outputs leave in the order they were made, whichever thread made
+/// them, and a cell's `busy`, results and `idle` leave without waking another thread first (on a
+/// loaded machine each thread hand-off can cost a scheduler time slice). The publisher's own
+/// thread only waits for what no producer is there to do:
+/// - answering each subscription with `iopub_welcome` (protocol 5.5), so a client knows it is
 ///   subscribed before it waits for anything (the slow-joiner race);
-/// - coalesces consecutive stream writes of one stream and request into one `stream` message,
-///   sent when anything else is published, when `coalescingInterval` has passed, or when the
-///   text reaches `maximumStreamChunk`.
+/// - sending coalesced stream text when `coalescingInterval` has passed. Consecutive stream
+///   writes of one stream and request are merged into one `stream` message, sent when anything
+///   else is published, when that interval has passed, or when the text reaches
+///   `maximumStreamChunk`.
+/// ZeroMQ sockets may move between threads across a full memory barrier; the lock is that barrier.
 final class IOPubPublisher: @unchecked Sendable {
-    enum Item {
-        case message(Message)
-        case stream(name: OutputStreamName, text: String, parent: Message)
-        /// Signals once everything posted before has been sent.
-        case barrier(DispatchSemaphore)
+    enum Wake {
+        /// Stream text is pending: the thread arms its flush timer.
+        case timer
         case stop
     }
 
     private let socket: ZMQSocket
     private let codec: WireCodec
     private let factory: MessageFactory
-    private let mailbox = Mailbox<Item>()
+    private let wakeups = Mailbox<Wake>()
     private let log: (String) -> Void
     let coalescingInterval: Double
     let maximumStreamChunk = 1 << 20
 
+    // Under `lock`.
+    private let lock = NSLock()
+    private var closed = false
     private var pendingName: OutputStreamName = .stdout
     private var pendingParent: Message?
     private var pendingText = ""
@@ -40,74 +46,85 @@ final class IOPubPublisher: @unchecked Sendable {
         self.log = log
     }
 
-    /// Queues a message for broadcast.
-    func publish(_ message: Message) { mailbox.post(.message(message)) }
-
-    /// Queues `type` with `content`, belonging to `parent`.
-    func publish(_ type: String, _ content: JSONValue, parent: Message?, metadata: JSONValue = [:], buffers: [Data] = []) {
-        mailbox.post(.message(factory.message(type: type, content: content, parent: parent, metadata: metadata, buffers: buffers)))
+    /// Broadcasts a message now (after any stream text pending before it).
+    func publish(_ message: Message) {
+        lock.lock()
+        defer { lock.unlock() }
+        flushStream()
+        send(message)
     }
 
-    /// Queues `status` for `parent`.
+    /// Broadcasts `type` with `content`, belonging to `parent`.
+    func publish(_ type: String, _ content: JSONValue, parent: Message?, metadata: JSONValue = [:], buffers: [Data] = []) {
+        publish(factory.message(type: type, content: content, parent: parent, metadata: metadata, buffers: buffers))
+    }
+
+    /// Broadcasts `status` for `parent`.
     func status(_ state: String, parent: Message?) {
         publish("status", ["execution_state": .string(state)], parent: parent)
     }
 
-    /// Queues stream text (merged with adjacent text of the same stream and request).
+    /// Adds stream text (merged with adjacent text of the same stream and request).
     func stream(_ name: OutputStreamName, _ text: String, parent: Message) {
-        mailbox.post(.stream(name: name, text: text, parent: parent))
+        lock.lock()
+        defer { lock.unlock() }
+        if let current = pendingParent, current.id != parent.id || pendingName != name { flushStream() }
+        var armTimer = false
+        if pendingParent == nil {
+            pendingParent = parent
+            pendingName = name
+            pendingSince = now()
+            armTimer = true
+        }
+        pendingText += text
+        if pendingText.utf8.count >= maximumStreamChunk { flushStream() }
+        if armTimer { wakeups.post(.timer) }
     }
 
-    /// Blocks until everything queued so far has been handed to ZeroMQ (before input_request,
-    /// which leaves on another socket and must not overtake the prompt's preceding output).
-    func waitUntilSent(timeout: Double = 5) {
-        let done = DispatchSemaphore(value: 0)
-        mailbox.post(.barrier(done))
-        _ = done.wait(timeout: .now() + timeout)
+    /// Returns once everything published so far has been handed to ZeroMQ (before
+    /// input_request, which leaves on another socket and must not overtake the prompt's
+    /// preceding output).
+    func waitUntilSent() {
+        lock.lock()
+        flushStream()
+        lock.unlock()
     }
 
-    /// Sends what is queued and ends the thread.
-    func stop() { mailbox.post(.stop) }
+    /// Sends what is pending and ends the thread.
+    func stop() { wakeups.post(.stop) }
 
-    /// The thread body.
+    /// The thread body: welcomes subscriptions and flushes stream text that has waited long enough.
     func run() {
-        defer { socket.close() }
-        var items = [ZMQ.pollItem(socket: socket), ZMQ.pollItem(fd: mailbox.fileDescriptor)]
+        var descriptor: Int32 = -1
+        var size = MemoryLayout<Int32>.size
+        lock.withLock {
+            _ = zmq_getsockopt(socket.handle, ZMQ_FD, &descriptor, &size)
+            handleSubscriptions()
+        }
+        // The socket's descriptor signals that it has work (edge-triggered): its events are read
+        // under the lock, and after every send too, since a send can consume that signal.
+        var items = [ZMQ.pollItem(fd: descriptor), ZMQ.pollItem(fd: wakeups.fileDescriptor)]
+        var timeout = -1
         while true {
-            var timeout = -1
-            if pendingParent != nil {
-                let left = pendingSince + coalescingInterval - now()
-                if left <= 0 { flushStream(); continue }
-                timeout = max(1, Int(left * 1000))
-            }
             items[0].revents = 0
             items[1].revents = 0
             _ = ZMQ.poll(&items, timeout: timeout)
-            if ZMQ.isReadable(items[0]) { handleSubscriptions() }
-            if ZMQ.isReadable(items[1]) || timeout >= 0 {
-                for item in mailbox.takeAll() {
-                    switch item {
-                    case .message(let message):
-                        flushStream()
-                        send(message)
-                    case .stream(let name, let text, let parent):
-                        if let current = pendingParent, current.id != parent.id || pendingName != name { flushStream() }
-                        if pendingParent == nil {
-                            pendingParent = parent
-                            pendingName = name
-                            pendingSince = now()
-                        }
-                        pendingText += text
-                        if pendingText.utf8.count >= maximumStreamChunk { flushStream() }
-                    case .barrier(let done):
-                        flushStream()
-                        done.signal()
-                    case .stop:
-                        flushStream()
-                        return
-                    }
-                }
+            let stopping = wakeups.takeAll().contains { if case .stop = $0 { return true } else { return false } }
+            lock.lock()
+            handleSubscriptions()
+            if stopping {
+                flushStream()
+                closed = true
+                socket.close()
+                lock.unlock()
+                return
             }
+            timeout = -1
+            if pendingParent != nil {
+                let left = pendingSince + coalescingInterval - now()
+                if left <= 0 { flushStream() } else { timeout = max(1, Int((left * 1000).rounded(.up))) }
+            }
+            lock.unlock()
         }
     }
 
@@ -117,6 +134,7 @@ final class IOPubPublisher: @unchecked Sendable {
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
+    /// Under the lock.
     private func flushStream() {
         guard let parent = pendingParent else { return }
         let message = factory.message(type: "stream", content: ["name": .string(pendingName.rawValue), "text": .string(pendingText)],
@@ -126,7 +144,9 @@ final class IOPubPublisher: @unchecked Sendable {
         send(message)
     }
 
+    /// Under the lock.
     private func send(_ message: Message) {
+        guard !closed else { return }
         var message = message
         // Clients subscribe to everything and ignore topics; the topic names the sender for
         // anyone filtering with their own subscription.
@@ -134,11 +154,13 @@ final class IOPubPublisher: @unchecked Sendable {
                                              : "kernel.\(factory.session).\(message.type)"
         message.identities = [Data(topic.utf8)]
         do { try socket.send(codec.encode(message)) } catch { log("iopub: \(error)") }
+        handleSubscriptions()
     }
 
-    /// XPUB delivers each (un)subscription as a frame: 0x01 + topic to subscribe.
+    /// Under the lock. XPUB delivers each (un)subscription as a frame: 0x01 + topic to subscribe.
     private func handleSubscriptions() {
-        while let frames = try? socket.receive(wait: false) {
+        guard !closed else { return }
+        while socket.hasInput, let frames = try? socket.receive(wait: false) {
             guard let frame = frames.first, frame.first == 1 else { continue }
             let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
             flushStream()

@@ -139,7 +139,9 @@ public final class KernelServer: @unchecked Sendable {
         // The threads hold the server until it stops; a deep interpreter recursion gets a big stack.
         launch("heartbeat") { self.heartbeatLoop() }
         launch("control") { self.controlLoop() }
-        launch("evaluator", stackSize: 64 << 20) { self.evaluatorLoop() }
+        // 512 MB of address space (touched only as used): enough that a script engine runs
+        // cells on this thread itself rather than spawning a large-stack thread per cell.
+        launch("evaluator", stackSize: 1 << 29) { self.evaluatorLoop() }
         launch("shell") { self.shellLoop() }
         let reaper = Thread { self.reap() }
         reaper.name = "apus-kernel-reaper"
@@ -336,7 +338,7 @@ public final class KernelServer: @unchecked Sendable {
     private func routeShellRequest(_ request: Message, send: @escaping (Message) -> Void) {
         switch request.type {
         case "execute_request":
-            evaluatorQueue.push(.execute(request))
+            evaluatorQueue.pushExecute(request) { publisher.status("busy", parent: request) }
         case "comm_open" where comms.handler(for: request.content["target_name"]?.stringValue ?? "") == nil:
             // Unknown target: closed at once, so the front-end does not wait on it.
             answerAtOnce(request, send: send) { request in

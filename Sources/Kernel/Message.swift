@@ -56,7 +56,7 @@ public struct MessageFactory: Sendable {
     /// A fresh header: new msg_id, this session, the current UTC time, version 5.5.
     public func header(type: String) -> JSONValue {
         [
-            "msg_id": .string(UUID().uuidString.lowercased()),
+            "msg_id": .string(MessageFactory.newMessageId()),
             "session": .string(session),
             "username": .string(username),
             "date": .string(MessageFactory.timestamp()),
@@ -86,8 +86,41 @@ public struct MessageFactory: Sendable {
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(now.tv_nsec / 1000))
+        // Digits by hand: String(format:) costs more than the rest of a header together.
+        var text = [UInt8]()
+        text.reserveCapacity(27)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(Int(parts.tm_year) + 1900, 4); text.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mon) + 1, 2); text.append(UInt8(ascii: "-"))
+        digits(Int(parts.tm_mday), 2); text.append(UInt8(ascii: "T"))
+        digits(Int(parts.tm_hour), 2); text.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_min), 2); text.append(UInt8(ascii: ":"))
+        digits(Int(parts.tm_sec), 2); text.append(UInt8(ascii: "."))
+        digits(Int(now.tv_nsec / 1000), 6); text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// A random prefix drawn once per process: ids are this prefix and a counter, unique like
+    /// fresh UUIDs but without reading /dev/urandom (which UUID() opens each time) per message.
+    private static let idPrefix = UUID().uuidString.lowercased()
+    private static let idLock = NSLock()
+    nonisolated(unsafe) private static var idCounter = 0
+
+    /// A fresh message id.
+    static func newMessageId() -> String {
+        idLock.lock()
+        idCounter += 1
+        let n = idCounter
+        idLock.unlock()
+        return "\(idPrefix)_\(n)"
     }
 }

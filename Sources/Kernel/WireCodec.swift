@@ -30,13 +30,17 @@ public enum WireError: Error, Equatable, CustomStringConvertible {
 /// An empty key turns signing off: messages go out with an empty signature and any is accepted.
 public struct MessageSigner: Sendable {
     private let key: SymmetricKey?
+    /// HMAC state with the key already absorbed, copied for each signature.
+    private let keyed: HMAC<SHA256>?
 
     /// Throws `KernelError.unsupportedSignatureScheme` for a non-empty key with a scheme other
     /// than hmac-sha256.
     public init(scheme: String = "hmac-sha256", key: String) throws {
-        if key.isEmpty { self.key = nil; return }
+        if key.isEmpty { self.key = nil; self.keyed = nil; return }
         guard scheme.lowercased() == "hmac-sha256" else { throw KernelError.unsupportedSignatureScheme(scheme) }
-        self.key = SymmetricKey(data: Data(key.utf8))
+        let symmetric = SymmetricKey(data: Data(key.utf8))
+        self.key = symmetric
+        self.keyed = HMAC<SHA256>(key: symmetric)
     }
 
     /// Whether messages are signed at all.
@@ -44,21 +48,22 @@ public struct MessageSigner: Sendable {
 
     /// The lowercase hex HMAC over the parts in order (header, parent, metadata, content).
     public func signature<Parts: Sequence>(_ parts: Parts) -> Data where Parts.Element == Data {
-        guard let key else { return Data() }
-        var hmac = HMAC<SHA256>(key: key)
-        for part in parts { hmac.update(data: part) }
+        guard let keyed else { return Data() }
+        // A copy of the keyed state: the key's inner and outer pads are hashed once, not per message.
+        var hmac = keyed
+        for part in parts { part.withUnsafeBytes { hmac.update(data: $0) } }
         let mac = hmac.finalize()
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var hex = Data(capacity: 64)
+        var hex = [UInt8]()
+        hex.reserveCapacity(64)
         for byte in mac {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+            hex.append(MessageSigner.hexDigits[Int(byte >> 4)])
+            hex.append(MessageSigner.hexDigits[Int(byte & 0x0F)])
         }
-        return hex
+        return Data(hex)
     }
 
-    /// Whether `signature` signs the parts; compares in constant time over the hex bytes, so
-    /// the time taken does not reveal how many leading characters matched.
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
     public func isValid<Parts: Sequence>(signature: Data, for parts: Parts) -> Bool where Parts.Element == Data {
         guard isSigning else { return true }
         let expected = self.signature(parts)
@@ -91,7 +96,7 @@ public final class WireCodec: @unchecked Sendable {
     /// Encodes `message` into frames ready to send.
     public func encode(_ message: Message) -> [Data] {
         let parts = [message.header, message.parentHeader, message.metadata, message.content]
-            .map { Data($0.serialized.utf8) }
+            .map(WireJSON.encode)
         var frames = message.identities
         frames.append(WireCodec.delimiter)
         frames.append(signer.signature(parts))

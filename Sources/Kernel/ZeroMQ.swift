@@ -106,6 +106,15 @@ final class ZMQSocket: @unchecked Sendable {
         }
     }
 
+    /// Whether a message is waiting to be received (ZMQ_EVENTS); also processes the socket's
+    /// pending commands, which re-arms its descriptor.
+    var hasInput: Bool {
+        var events: Int32 = 0
+        var size = MemoryLayout<Int32>.size
+        guard zmq_getsockopt(handle, ZMQ_EVENTS, &events, &size) == 0 else { return false }
+        return events & Int32(ZMQ_POLLIN) != 0
+    }
+
     func close() {
         guard !closed else { return }
         closed = true

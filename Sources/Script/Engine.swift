@@ -184,11 +184,17 @@ public final class Engine {
         return v
     }
 
+    /// The stack a cell needs so deep script recursion cannot overflow.
+    public static let largeStackSize = 1 << 29
+
     /// Runs `body` on a thread with a large stack so deep script recursion cannot overflow.
+    /// A thread started with `largeStackSize` or more (the kernel's evaluator) runs it itself:
+    /// a thread per cell costs a spawn and two wake-ups on every execution.
     func runOnLargeStack(_ body: @escaping () -> Void) {
+        if Thread.current.stackSize >= Engine.largeStackSize { body(); return }
         let done = DispatchSemaphore(value: 0)
         let t = Thread { body(); done.signal() }
-        t.stackSize = 1 << 29
+        t.stackSize = Engine.largeStackSize
         t.start()
         done.wait()
     }

@@ -9,6 +9,8 @@ struct HelpRequest: Equatable {
     /// The requests of a cell made only of help lines (and blank lines); nil for any other cell,
     /// which runs as code.
     static func parseCell(_ code: String) -> [HelpRequest]? {
+        // Every help line has a `?`: most cells are answered here, without trimming each line.
+        guard code.utf8.contains(UInt8(ascii: "?")) else { return nil }
         var requests: [HelpRequest] = []
         for line in code.split(separator: "\n", omittingEmptySubsequences: true) {
             let text = line.trimmingCharacters(in: .whitespaces)

@@ -44,7 +44,8 @@ final class ScriptKernelEngine: KernelEngine {
             return .failure(ExecutionError(name: name, value: value,
                                            traceback: lines.last == "" ? Array(lines.dropLast()) : lines))
         }
-        guard let value = result.value else { return .success(result: nil) }
+        // A trailing `;` hides the result, as in IPython.
+        guard let value = result.value, !ResultSuppression.isSuppressed(code) else { return .success(result: nil) }
         // Through the display formatter: tensors bring their own bundle, script classes their
         // _repr_*_ methods, anything else is its repr.
         do {

@@ -167,4 +167,25 @@ final class WireFormatTests: XCTestCase {
         let withOutput = history.reply(to: ["hist_access_type": "tail", "n": 1, "output": true])
         XCTAssertEqual(withOutput["history"], [[1, 4, ["print hi", nil]]])
     }
+
+    /// The wire encoder writes exactly the bytes of JSONValue.serialized (escapes, UTF-8,
+    /// astral characters, control characters, numbers, nesting, key order).
+    func testWireEncodingMatchesSerializedJSON() {
+        let value: JSONValue = [
+            "text": .string("quote \" backslash \\ newline \n tab \t cr \r bell \u{7} nul \u{0} unit \u{1f} é 中 😀"),
+            "numbers": [0, -17, 1.5, 2.0, 1e300, .double(.nan)],
+            "nested": ["a": [true, false, nil], "": [:]],
+            "empty": "",
+        ]
+        XCTAssertEqual(WireJSON.encode(value), Data(value.serialized.utf8))
+    }
+
+    /// Timestamps are ISO-8601 UTC with six fractional digits; message ids never repeat.
+    func testTimestampsAndMessageIds() throws {
+        let stamp = MessageFactory.timestamp()
+        let pattern = try NSRegularExpression(pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{6}Z$")
+        XCTAssertEqual(pattern.numberOfMatches(in: stamp, range: NSRange(stamp.startIndex..., in: stamp)), 1, stamp)
+        let ids = (0..<1000).map { _ in MessageFactory.newMessageId() }
+        XCTAssertEqual(Set(ids).count, ids.count)
+    }
 }
