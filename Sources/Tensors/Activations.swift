@@ -56,7 +56,7 @@ extension Kernels {
     /// for negative x (and about half the work of a full erf).
     struct Gelu: UnaryVectorKernel {
         @inline(__always) func callAsFunction(_ x: V) -> V {
-            x * FastMath.normalCDFAndDensity(x).cdf
+            FastMath.geluKernel(x)
         }
     }
     /// 0.5 * x * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).

@@ -137,6 +137,25 @@ final class FastMathTests: XCTestCase {
         XCTAssertEqual(edges[3], 0.5)
     }
 
+    func testGeluIsWithinEightUlpsIncludingTheNegativeTail() {
+        let worst = maxUlpError(sweep(-12, 8, count: 100_000), FastMath.geluKernel) {
+            $0 * 0.5 * Foundation.erfc(-$0 / 2.0.squareRoot())
+        }
+        XCTAssertLessThanOrEqual(worst.ulps, 8, "at \(worst.at)")
+        // Past |x| = 13.19 the result is exactly what torch's gelu gives: x, or -0, and NaN for
+        // -inf (-inf * 0) as for NaN.
+        let edges = FastMath.geluKernel(FastMath.Vector(arrayLiteral: .infinity, -.infinity, .nan, 0, 20, -20, -14, 14,
+                                                        -0.0, 1, -1, 0, 0, 0, 0, 0))
+        XCTAssertEqual(edges[0], .infinity)
+        XCTAssertTrue(edges[1].isNaN)
+        XCTAssertTrue(edges[2].isNaN)
+        XCTAssertEqual(edges[3], 0)
+        XCTAssertEqual(edges[4], 20)
+        XCTAssertEqual(edges[5], 0)
+        XCTAssertEqual(edges[6], 0)
+        XCTAssertEqual(edges[7], 14)
+    }
+
     func testSigmoidIsWithinFourUlpsIncludingTheSmallTail() {
         let worst = maxUlpError(sweep(-87, 20, count: 100_000), FastMath.sigmoid) { 1 / (1 + Foundation.exp(-$0)) }
         XCTAssertLessThanOrEqual(worst.ulps, 4, "at \(worst.at)")
