@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// One JSON value of a config.json, kept exactly: integers stay integers, objects keep their
 /// key order, so a config read and written again is the same file.
@@ -98,21 +99,7 @@ public indirect enum ConfigValue: Equatable, Sendable, CustomStringConvertible {
         return text
     }
 
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    static func quoted(_ s: String) -> String { JSONText.quoted(s) }
 }
 
 /// A small strict JSON reader producing `ConfigValue`s (Foundation's JSONSerialization loses

@@ -34,14 +34,28 @@ public enum FastMath {
     static func expKernel(_ x: Vector) -> Vector {
         // Past these bounds the result is inf or 0 anyway; clamping keeps the scaling in range.
         let xc = clamp(x, -104, 88.8)
-        // x = n ln2 + r with |r| <= ln2 / 2. Adding 1.5 * 2^23 rounds to the nearest integer
-        // and leaves it in the low mantissa bits.
+        let (er, n) = expReduced(xc)
+        // 2^n in two factors, so that n from -150 (subnormal results, rounded once at the
+        // last multiply) to 128 (overflow to inf) keeps each factor a normal float.
+        let half = n &>> 1
+        let scaleA = vector((half &+ 127) &<< 23)
+        let scaleB = vector((n &- half &+ 127) &<< 23)
+        // NaN passes the clamp's comparisons unchanged and propagates through the rest.
+        return er * scaleA * scaleB
+    }
+
+    /// e^x = er * 2^n for an already clamped x: n = round(x / ln 2) and er = e^r with
+    /// |r| <= ln2 / 2, which `expKernel` and `geluKernel` scale back each in their own way.
+    @_transparent
+    static func expReduced(_ x: Vector) -> (er: Vector, n: Bits) {
+        // x = n ln2 + r. Adding 1.5 * 2^23 rounds to the nearest integer and leaves it in the
+        // low mantissa bits.
         let magic = splat(12_582_912)
-        let shifted = fma(xc, splat(1.44269504088896341), magic)
+        let shifted = fma(x, splat(1.44269504088896341), magic)
         let n = bits(shifted) &- bits(magic)
         let nf = shifted - magic
         // ln2 split in two so that nf * high is exact.
-        var r = fma(nf, splat(-0.693359375), xc)
+        var r = fma(nf, splat(-0.693359375), x)
         r = fma(nf, splat(2.12194440e-4), r)
         // e^r = 1 + r + r^2 q(r) on [-ln2/2, ln2/2].
         var q = splat(1.9875691500e-4)
@@ -50,14 +64,7 @@ public enum FastMath {
         q = step(q, r, 4.1665795894e-2)
         q = step(q, r, 1.6666665459e-1)
         q = step(q, r, 5.0000001201e-1)
-        let er = fma(q, r * r, r) + splat(1)
-        // 2^n in two factors, so that n from -150 (subnormal results, rounded once at the
-        // last multiply) to 128 (overflow to inf) keeps each factor a normal float.
-        let half = n &>> 1
-        let scaleA = vector((half &+ 127) &<< 23)
-        let scaleB = vector((n &- half &+ 127) &<< 23)
-        // NaN passes the clamp's comparisons unchanged and propagates through the rest.
-        return er * scaleA * scaleB
+        return (fma(q, r * r, r) + splat(1), n)
     }
 
     // MARK: log
@@ -179,29 +186,43 @@ public enum FastMath {
     @inline(__always)
     public static func normalCDF(_ x: Vector) -> Vector { normalCDFAndDensity(x).cdf }
 
+    /// k * Q(t) with t = 1 / (1 + 0.4 |x| / sqrt 2), Q fitted to erfcx on [0, 10]. `k` is a
+    /// literal (1, or 1/2 to fold the tail's halving in), so after inlining each coefficient is
+    /// scaled at compile time; a power of two scales exactly.
+    @_transparent
+    static func tailPolynomial(_ x: Vector, scaledBy k: Float) -> Vector {
+        let a = abs(x) * splat(0.70710678118654752)
+        let t = splat(1) / fma(a, splat(0.4), splat(1))
+        var q = splat(0.02869739942252636 * k)
+        q = step(q, t, -0.07475759834051132 * k)
+        q = step(q, t, -0.06366681307554245 * k)
+        q = step(q, t, 0.27576327323913574 * k)
+        q = step(q, t, -0.06854680180549622 * k)
+        q = step(q, t, 0.2686272859573364 * k)
+        q = step(q, t, 0.17741981148719788 * k)
+        q = step(q, t, 0.23135441541671753 * k)
+        q = step(q, t, 0.225082665681839 * k)
+        return step(q, t, 2.6400872229714878e-05 * k)
+    }
+
+    /// x^2 split into its rounded value and rounding error (an FMA gives it exactly), so that
+    /// e^(-x^2/2) keeps its relative accuracy for large |x|; the error is 0 for infinite x.
+    @_transparent
+    static func squareWithError(_ x: Vector) -> (square: Vector, error: Vector) {
+        let square = x * x
+        var error = fma(x, x, -square)
+        error.replace(with: splat(0), where: error .!= error)  // inf * inf - inf
+        return (square, error)
+    }
+
     /// Phi(x) = erfc(-x / sqrt 2) / 2 and phi(x) = e^(-x^2/2) / sqrt(2 pi), from one exp.
     /// The tail 0.5 erfc(|x| / sqrt 2) = 0.5 e^(-x^2/2) Q(t) with t = 1 / (1 + 0.4 |x| / sqrt 2)
     /// and Q fitted to erfcx on [0, 10]; negative x take the tail itself, so there is no
     /// cancellation where Phi is tiny.
     @_transparent
     static func normalCDFAndDensity(_ x: Vector) -> (cdf: Vector, density: Vector) {
-        let a = abs(x) * splat(0.70710678118654752)
-        let t = splat(1) / fma(a, splat(0.4), splat(1))
-        var q = splat(0.02869739942252636)
-        q = step(q, t, -0.07475759834051132)
-        q = step(q, t, -0.06366681307554245)
-        q = step(q, t, 0.27576327323913574)
-        q = step(q, t, -0.06854680180549622)
-        q = step(q, t, 0.2686272859573364)
-        q = step(q, t, 0.17741981148719788)
-        q = step(q, t, 0.23135441541671753)
-        q = step(q, t, 0.225082665681839)
-        q = step(q, t, 2.6400872229714878e-05)
-        // x^2 is split into its rounded value and rounding error (an FMA gives it exactly),
-        // so e^(-x^2/2) keeps its relative accuracy for large |x|.
-        let square = x * x
-        var error = fma(x, x, -square)
-        error.replace(with: splat(0), where: error .!= error)  // inf * inf - inf
+        let q = tailPolynomial(x, scaledBy: 1)
+        let (square, error) = squareWithError(x)
         var e = expKernel(splat(-0.5) * square)
         e = fma(e, splat(-0.5) * error, e)
         let tail = splat(0.5) * e * q
@@ -219,37 +240,12 @@ public enum FastMath {
     /// the tail's factor 1/2 is folded into the polynomial's coefficients (an exact scaling).
     @_transparent
     static func geluKernel(_ x: Vector) -> Vector {
-        let a = abs(x) * splat(0.70710678118654752)
-        let t = splat(1) / fma(a, splat(0.4), splat(1))
-        // 0.5 * Q(t), Q as in normalCDFAndDensity (each coefficient halved exactly).
-        var q = splat(0.01434869971126318)
-        q = step(q, t, -0.03737879917025566)
-        q = step(q, t, -0.031833406537771225)
-        q = step(q, t, 0.13788163661956787)
-        q = step(q, t, -0.034273400902748108)
-        q = step(q, t, 0.1343136429786682)
-        q = step(q, t, 0.08870990574359894)
-        q = step(q, t, 0.11567720770835876)
-        q = step(q, t, 0.1125413328409195)
-        q = step(q, t, 1.3200436114857439e-05)
-        let square = x * x
-        var error = fma(x, x, -square)
-        error.replace(with: splat(0), where: error .!= error)  // inf * inf - inf
+        let q = tailPolynomial(x, scaledBy: 0.5)
+        let (square, error) = squareWithError(x)
         // e^s for s = -x^2/2 in [-87, 0]: n = round(s / ln 2) >= -126 keeps 2^n normal.
         let s = pointwiseMax(splat(-0.5) * square, splat(-87))
-        let magic = splat(12_582_912)
-        let shifted = fma(s, splat(1.44269504088896341), magic)
-        let n = bits(shifted) &- bits(magic)
-        let nf = shifted - magic
-        var r = fma(nf, splat(-0.693359375), s)
-        r = fma(nf, splat(2.12194440e-4), r)
-        var p = splat(1.9875691500e-4)
-        p = step(p, r, 1.3981999507e-3)
-        p = step(p, r, 8.3334519073e-3)
-        p = step(p, r, 4.1665795894e-2)
-        p = step(p, r, 1.6666665459e-1)
-        p = step(p, r, 5.0000001201e-1)
-        var e = (fma(p, r * r, r) + splat(1)) * vector((n &+ 127) &<< 23)
+        let (er, n) = expReduced(s)
+        var e = er * vector((n &+ 127) &<< 23)
         e = fma(e, splat(-0.5) * error, e)
         var tail = e * q
         tail.replace(with: splat(0), where: s .<= splat(-87))

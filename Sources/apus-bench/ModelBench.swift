@@ -11,8 +11,6 @@ import Tensors
 func benchModels(_ options: Options) throws {
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
     let directory = try ModelLocation.resolve("sentence-transformers/all-MiniLM-L6-v2")
     let model = try BertModel.fromPretrained(directory.path)
 
@@ -51,25 +49,12 @@ func benchModels(_ options: Options) throws {
             }
             ours[w.name] = Swift.min(ours[w.name] ?? .infinity, seconds)
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [options.python, root.appendingPathComponent("scripts/bench_models.py").path, specFile.path,
-                             String(options.threads), repetitions]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HF_HUB_OFFLINE"] = "1"
-        environment["OMP_NUM_THREADS"] = String(options.threads)
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if let reference = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+        if let reference = runReference(options, script: "bench_models.py", [specFile.path, String(options.threads), repetitions],
+                                        environment: ["HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": String(options.threads)],
+                                        failure: "the transformers reference failed (are torch and transformers installed for \(options.python)?)"),
            let results = reference["results"] as? [String: Double] {
             torchVersion = reference["torch"] as? String ?? "?"
             theirs.merge(results) { Swift.min($0, $1) }
-        } else {
-            print("the transformers reference failed (are torch and transformers installed for \(options.python)?)")
         }
     }
 

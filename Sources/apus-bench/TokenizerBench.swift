@@ -7,11 +7,9 @@ import Tokenizers
 /// tokenizers, same sentences, same run: one encode per sentence on one thread, and a batch
 /// encode of all of them on every core. Padding and truncation are off on both sides.
 func benchTokenizers(_ options: Options) throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
     // The fixture corpus (English, Chinese, Japanese, accents, emoji, code, whitespace runs)
     // repeated to 5000 sentences.
-    let corpus = try String(contentsOf: root.appendingPathComponent("Tests/Fixtures/tokenizers/corpus.txt"), encoding: .utf8)
+    let corpus = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizers/corpus.txt"), encoding: .utf8)
         .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     let sentences = (0..<5000).map { corpus[$0 % corpus.count] }
     let sentenceFile = FileManager.default.temporaryDirectory.appendingPathComponent("apus-bench-sentences-\(getpid()).txt")
@@ -47,22 +45,11 @@ func benchTokenizers(_ options: Options) throws {
     }
 
     // The reference, on the same files and sentences.
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [options.python, root.appendingPathComponent("scripts/bench_tokenizers.py").path, sentenceFile.path,
-                         "all-MiniLM-L6-v2=\(minilmJSON.path)", "--gguf", "SmolLM2-135M (GGUF)=\(smol.directory.path):\(ggufName)"]
-    var environment = ProcessInfo.processInfo.environment
-    environment["HF_HUB_OFFLINE"] = "1"
-    environment["RAYON_NUM_THREADS"] = String(options.threads)
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let reference = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+    let reference = runReference(options, script: "bench_tokenizers.py",
+        [sentenceFile.path, "all-MiniLM-L6-v2=\(minilmJSON.path)", "--gguf", "SmolLM2-135M (GGUF)=\(smol.directory.path):\(ggufName)"],
+        environment: ["HF_HUB_OFFLINE": "1", "RAYON_NUM_THREADS": String(options.threads)],
+        failure: "the HF tokenizers reference failed (is `tokenizers` installed for \(options.python)?)")
     let theirs = reference?["results"] as? [String: [String: Double]] ?? [:]
-    if reference == nil { print("the HF tokenizers reference failed (is `tokenizers` installed for \(options.python)?)") }
 
     print("Tokenizers: \(sentences.count) sentences; HF tokenizers \(reference?["tokenizers"] as? String ?? "?"), batch on \(options.threads) threads")
     print("tokenizer               mode     Apus sent/s    HF sent/s   speed-up   tokens (Apus / HF)")

@@ -56,24 +56,12 @@ func timed(repetitions: Int, warmup: Int = 2, _ body: () throws -> Void) rethrow
 
 /// Runs the PyTorch side and returns its {workload: seconds}.
 func referenceTimings(_ options: Options) -> (version: String, results: [String: Double])? {
-    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/bench_reference.py").path
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [options.python, script, String(options.threads)]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    do { try process.run() } catch {
-        print("could not start \(options.python): \(error)")
+    let failure = "the PyTorch reference failed (is torch installed for \(options.python)?)"
+    guard let json = runReference(options, script: "bench_reference.py", [String(options.threads)], failure: failure) else {
         return nil
     }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0,
-          let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let results = json["results"] as? [String: Double] else {
-        print("the PyTorch reference failed (is torch installed for \(options.python)?)")
+    guard let results = json["results"] as? [String: Double] else {
+        print(failure)
         return nil
     }
     return (json["torch"] as? String ?? "?", results)

@@ -256,10 +256,10 @@ def main():
     run_scripts()
 
 
-def run_scripts():
-    """Runs each api/scripts/*.py under Python and records stdout (errors included)."""
+def run_scripts(folder="scripts", output="scripts.json"):
+    """Runs each api/FOLDER/*.py under Python and records stdout (errors included) in api/OUTPUT."""
     results = {}
-    for path in sorted(glob.glob(os.path.join(OUT, "scripts", "*.py"))):
+    for path in sorted(glob.glob(os.path.join(OUT, folder, "*.py"))):
         buf = io.StringIO()
         with contextlib.redirect_stdout(buf):
             try:
@@ -267,7 +267,8 @@ def run_scripts():
             except Exception as e:
                 print(f"{type(e).__name__}: {e}")
         results[os.path.basename(path)] = buf.getvalue()
-    json.dump(results, open(os.path.join(OUT, "scripts.json"), "w"), ensure_ascii=False, indent=1)
+    with open(os.path.join(OUT, output), "w") as f:
+        json.dump(results, f, ensure_ascii=False, indent=1)
     print(len(results), "scripts")
 
 
