@@ -3,7 +3,7 @@ import Foundation
 /// Loads a `ModelConfig` by model id or path, as `transformers.AutoConfig`.
 public enum AutoConfig {
     /// The `model_type`s this module implements, in the order error messages list them.
-    public static let supportedModelTypes = ["bert"]
+    public static var supportedModelTypes: [String] { ModelRegistry.modelTypes }
 
     /// Reads `config.json` of `idOrPath` (a directory, or a model id in the offline hub cache at
     /// `revision`), then applies `overrides` (key, value) in order: an existing key keeps its

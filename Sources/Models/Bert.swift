@@ -251,12 +251,16 @@ public final class BertPooler: Module {
 }
 
 /// The BERT encoder with its pooler (transformers' `BertModel`).
-public final class BertModel: Module {
+public final class BertModel: Module, PreTrainedModel {
     public let embeddings: BertEmbeddings
     public let encoder: BertEncoder
     public let pooler: BertPooler?
-    /// The configuration it was built from.
     public let config: ModelConfig
+    public var className: String { "BertModel" }
+    public var acceptedInputs: [String] {
+        ["input_ids", "attention_mask", "token_type_ids", "position_ids", "output_attentions", "output_hidden_states"]
+    }
+    public var newlyInitialized: [String] { [] }
     let settings: BertConfiguration
 
     /// Builds the model from `config`, reading weights from `loader` (at the base model's names:
@@ -270,27 +274,19 @@ public final class BertModel: Module {
         super.init()
     }
 
-    /// Loads `idOrPath` (a directory or a model id in the offline hub cache): config.json, then
-    /// the safetensors weights, with `bert.`-prefixed checkpoints (saved from a task model)
-    /// read as transformers does. Missing weights, mis-shaped ones and an unsupported
-    /// `model_type` are errors naming them. The model starts in eval mode.
+    /// Loads `idOrPath` (a directory or a model id in the offline hub cache) as
+    /// `AutoModel.fromPretrained` does, into this class; `bert.`-prefixed checkpoints (saved
+    /// from a task model) are read as transformers does.
     public static func fromPretrained(_ idOrPath: String, revision: String? = nil,
                                       overrides: [(String, ConfigValue)] = []) throws -> BertModel {
-        let directory = try ModelLocation.resolve(idOrPath, revision: revision)
-        let config = try AutoConfig.fromPretrained(directory.path, overrides: overrides)
-        let store = try WeightStore(directory: directory)
-        let loader = WeightLoader(store: store, root: BertModel.checkpointRoot(store, ownKey: "embeddings.word_embeddings.weight"))
-        let model = try BertModel(config: config, loader: loader)
-        try loader.finish()
-        model.eval()
-        return model
+        try AutoModel.fromPretrained(idOrPath, className: "BertModel", revision: revision, overrides: overrides) as! BertModel
     }
 
-    /// The prefix under which a base model's weights sit in `store`: "" when its own names are
-    /// there, "bert" when only `bert.`-prefixed ones are (transformers' base_model_prefix rule).
-    static func checkpointRoot(_ store: WeightStore, ownKey: String) -> String {
-        if store.contains(ownKey) { return "" }
-        return store.contains("bert." + ownKey) ? "bert" : ""
+    public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
+        guard let inputIds = inputs.inputIds else { throw ModelError.invalidInput("BertModel needs input_ids") }
+        return try self(inputIds: inputIds, attentionMask: inputs.attentionMask, tokenTypeIds: inputs.tokenTypeIds,
+                        positionIds: inputs.positionIds, outputHiddenStates: inputs.outputHiddenStates,
+                        outputAttentions: inputs.outputAttentions)
     }
 
     /// The additive mask transformers builds from a `[batch, seq]` 0/1 mask: 0 where attended,
@@ -305,7 +301,7 @@ public final class BertModel: Module {
     /// pooled output, and with the flags every layer's hidden states and attentions.
     public func callAsFunction(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil,
                                positionIds: Tensor? = nil, outputHiddenStates: Bool = false,
-                               outputAttentions: Bool = false) throws -> BaseModelOutputWithPooling {
+                               outputAttentions: Bool = false) throws -> ModelOutput {
         guard inputIds.rank == 2, inputIds.dtype.isIntegral, inputIds.dtype != .bool else {
             throw ModelError.invalidInput("input_ids must be a [batch, sequence] integer tensor, got \(inputIds.dtype) \(inputIds.shape.shapeString)")
         }
@@ -331,9 +327,11 @@ public final class BertModel: Module {
             if outputHiddenStates { hiddenStates.append(hidden) }
             if outputAttentions { attentions.append(probabilities) }
         }
-        return BaseModelOutputWithPooling(lastHiddenState: hidden, poolerOutput: try pooler?(hidden),
-                                          hiddenStates: outputHiddenStates ? hiddenStates : nil,
-                                          attentions: outputAttentions ? attentions : nil)
+        return ModelOutput("BaseModelOutputWithPoolingAndCrossAttentions", [
+            ("last_hidden_state", .tensor(hidden)), ("pooler_output", ModelOutput.value(try pooler?(hidden))),
+            ("hidden_states", outputHiddenStates ? .tensors(hiddenStates) : nil),
+            ("attentions", outputAttentions ? .tensors(attentions) : nil),
+        ])
     }
 
     private func checkRange(_ ids: Tensor, _ name: String, below limit: Int) throws {
@@ -348,15 +346,16 @@ public final class BertModel: Module {
 
 /// BERT with a linear classifier on the pooled output (transformers'
 /// `BertForSequenceClassification`); the loss follows `problem_type` as transformers infers it.
-public final class BertForSequenceClassification: Module {
+public final class BertForSequenceClassification: Module, PreTrainedModel {
     public let bert: BertModel
     public let dropout: Dropout
     public let classifier: Linear
-    /// The configuration it was built from.
     public let config: ModelConfig
-    /// Weights the checkpoint lacked and that were freshly initialised (the classifier, when
-    /// loading a base checkpoint), as transformers warns.
     public let newlyInitialized: [String]
+    public var className: String { "BertForSequenceClassification" }
+    public var acceptedInputs: [String] {
+        ["input_ids", "attention_mask", "token_type_ids", "position_ids", "labels", "output_attentions", "output_hidden_states"]
+    }
 
     /// Builds the model from `config`, reading `bert.*` and `classifier.*` through `loader`
     /// (rooted at the checkpoint's top level).
@@ -366,7 +365,7 @@ public final class BertForSequenceClassification: Module {
         let labels = try config.numLabels
         guard labels > 0 else { throw ModelError.invalidConfig("\(config.source): a sequence classifier needs at least one label") }
         // A base checkpoint (no `bert.` prefix) feeds the encoder directly, as transformers does.
-        let baseRoot = loader.store.contains("bert.embeddings.word_embeddings.weight") || !loader.store.contains("embeddings.word_embeddings.weight") ? "bert" : ""
+        let baseRoot = loader.baseModelRoot(prefix: "bert", probe: BertFamily.probe, forTaskModel: true)
         bert = try BertModel(config: config, loader: loader.rooted(at: baseRoot))
         dropout = try Dropout(config.classifierDropout)
         let range = try config.double("initializer_range")
@@ -382,27 +381,32 @@ public final class BertForSequenceClassification: Module {
     /// classifier (listed in `newlyInitialized`).
     public static func fromPretrained(_ idOrPath: String, revision: String? = nil,
                                       overrides: [(String, ConfigValue)] = []) throws -> BertForSequenceClassification {
-        let directory = try ModelLocation.resolve(idOrPath, revision: revision)
-        let config = try AutoConfig.fromPretrained(directory.path, overrides: overrides)
-        let loader = WeightLoader(store: try WeightStore(directory: directory))
-        let model = try BertForSequenceClassification(config: config, loader: loader)
-        try loader.finish()
-        model.eval()
-        return model
+        try AutoModel.fromPretrained(idOrPath, className: "BertForSequenceClassification", revision: revision,
+                                     overrides: overrides) as! BertForSequenceClassification
+    }
+
+    public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
+        guard let inputIds = inputs.inputIds else { throw ModelError.invalidInput("BertForSequenceClassification needs input_ids") }
+        return try self(inputIds: inputIds, attentionMask: inputs.attentionMask, tokenTypeIds: inputs.tokenTypeIds,
+                        positionIds: inputs.positionIds, labels: inputs.labels, outputHiddenStates: inputs.outputHiddenStates,
+                        outputAttentions: inputs.outputAttentions)
     }
 
     /// Runs BERT and the classifier; with `labels` (`[batch]` class indices, or `[batch]` /
     /// `[batch, numLabels]` floats for regression / multi-label) the loss too.
     public func callAsFunction(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil,
                                positionIds: Tensor? = nil, labels: Tensor? = nil, outputHiddenStates: Bool = false,
-                               outputAttentions: Bool = false) throws -> SequenceClassifierOutput {
+                               outputAttentions: Bool = false) throws -> ModelOutput {
         let base = try bert(inputIds: inputIds, attentionMask: attentionMask, tokenTypeIds: tokenTypeIds,
                             positionIds: positionIds, outputHiddenStates: outputHiddenStates, outputAttentions: outputAttentions)
         guard let pooled = base.poolerOutput else { throw ModelError.invalidInput("the encoder has no pooler") }
         let logits = try classifier(dropout(pooled))
         var loss: Tensor?
         if let labels { loss = try self.loss(logits, labels) }
-        return SequenceClassifierOutput(loss: loss, logits: logits, hiddenStates: base.hiddenStates, attentions: base.attentions)
+        return ModelOutput("SequenceClassifierOutput", [
+            ("loss", ModelOutput.value(loss)), ("logits", .tensor(logits)),
+            ("hidden_states", ModelOutput.value(base.hiddenStates)), ("attentions", ModelOutput.value(base.attentions)),
+        ])
     }
 
     /// transformers' rule: one label is regression (MSE); integer labels are single-label
@@ -432,4 +436,20 @@ public final class BertForSequenceClassification: Module {
             throw ModelError.invalidConfig("\(config.source): problem_type '\(problem)' is not one of regression, single_label_classification, multi_label_classification")
         }
     }
+}
+
+/// The BERT classes and what they share.
+public enum BertFamily {
+    /// A tensor every BERT checkpoint has, to find where the base model's names start.
+    static let probe = "embeddings.word_embeddings.weight"
+
+    /// The BERT classes, for `ModelRegistry`.
+    public static let architectures: [ModelArchitecture] = [
+        ModelArchitecture("BertModel", modelType: "bert", task: .base) { config, loader in
+            try BertModel(config: config, loader: loader.rooted(at: loader.baseModelRoot(prefix: "bert", probe: probe, forTaskModel: false)))
+        },
+        ModelArchitecture("BertForSequenceClassification", modelType: "bert", task: .sequenceClassification) { config, loader in
+            try BertForSequenceClassification(config: config, loader: loader)
+        },
+    ]
 }

@@ -1,9 +1,40 @@
 import Foundation
 import Tensors
 
+/// Where a model's weights come from, by checkpoint name: a safetensors checkpoint
+/// (`WeightStore`), a GGUF file mapped to transformers' names, or nothing (`from_config`).
+/// `rawTensor` returns the tensor as stored; the loader converts it to what the model computes in.
+public protocol WeightSource: AnyObject {
+    /// Every tensor name, in file order.
+    var names: [String] { get }
+    /// The files read (for messages).
+    var paths: [String] { get }
+    /// Whether there is a tensor called `name`.
+    func contains(_ name: String) -> Bool
+    /// The shape of `name` without reading its data.
+    func shape(of name: String) -> [Int]?
+    /// The file holding `name` (for messages).
+    func path(of name: String) -> String?
+    /// The tensor `name` as stored.
+    func rawTensor(_ name: String) throws -> Tensor
+}
+
+/// No weights at all: every tensor a model asks for is initialised (`from_config`).
+public final class NoWeights: WeightSource {
+    public init() {}
+    public var names: [String] { [] }
+    public var paths: [String] { [] }
+    public func contains(_ name: String) -> Bool { false }
+    public func shape(of name: String) -> [Int]? { nil }
+    public func path(of name: String) -> String? { nil }
+    public func rawTensor(_ name: String) throws -> Tensor {
+        throw ModelError.invalidWeights("there are no stored weights (the model was built from a config); '\(name)' does not exist")
+    }
+}
+
 /// The tensors of a checkpoint directory: `model.safetensors`, or the shards listed by
 /// `model.safetensors.index.json`. Files are memory-mapped; float32 tensors borrow the mapping.
-public final class WeightStore {
+public final class WeightStore: WeightSource {
     /// The open files (one, or one per shard).
     public let files: [SafeTensorsFile]
     /// Every tensor name, in file order.
@@ -63,6 +94,9 @@ public final class WeightStore {
         catch { throw ModelError.invalidWeights("\(path): \(error)") }
     }
 
+    /// The paths of the open files.
+    public var paths: [String] { files.map(\.path) }
+
     /// Whether the checkpoint has a tensor called `name`.
     public func contains(_ name: String) -> Bool { fileOfName[name] != nil }
 
@@ -92,21 +126,46 @@ public struct WeightLoader {
         var missing: [String] = []
         var used: Set<String> = []
         var newlyInitialized: [String] = []
+        /// When set, absent tensors are initialised with this standard deviation instead of
+        /// being missing (`from_config`).
+        var initializerRange: Double?
     }
 
-    public let store: WeightStore
+    public let store: WeightSource
     /// The checkpoint name prefix of this scope, with a trailing dot (or empty).
     public let prefix: String
     let record: Record
 
     /// A loader at the root of `store` (prefix `root`, e.g. "bert" to read `bert.*` keys).
-    public init(store: WeightStore, root: String = "") {
+    public init(store: WeightSource, root: String = "") {
         self.store = store
         self.prefix = root.isEmpty ? "" : root + "."
         self.record = Record()
     }
 
-    private init(store: WeightStore, prefix: String, record: Record) {
+    /// A loader with no checkpoint that initialises every tensor as transformers'
+    /// `_init_weights` does for these architectures: biases zero, one-dimensional weights (the
+    /// norms' scales) one, everything else normal with standard deviation `initializerRange`.
+    public static func initializing(initializerRange: Double) -> WeightLoader {
+        let loader = WeightLoader(store: NoWeights())
+        loader.record.initializerRange = initializerRange
+        return loader
+    }
+
+    /// Whether this loader makes fresh weights instead of reading a checkpoint.
+    public var isInitializing: Bool { record.initializerRange != nil }
+
+    /// The root at which a base model's weights sit: "" when `probe` (one of its own tensor
+    /// names, like `embeddings.word_embeddings.weight`) is at the top level, `prefix` when it is
+    /// under `prefix.` (a task checkpoint), else "" for a base model and `prefix` for a task
+    /// model, so missing-weight errors name what transformers would look for.
+    public func baseModelRoot(prefix: String, probe: String, forTaskModel: Bool) -> String {
+        if store.contains(probe) { return "" }
+        if store.contains(prefix + "." + probe) { return prefix }
+        return forTaskModel ? prefix : ""
+    }
+
+    private init(store: WeightSource, prefix: String, record: Record) {
         self.store = store
         self.prefix = prefix
         self.record = record
@@ -129,10 +188,21 @@ public struct WeightLoader {
     public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
         let full = prefix + name
         guard store.contains(full) else {
+            if let range = record.initializerRange { return try WeightLoader.fresh(name, shape: shape, std: range) }
             record.missing.append(full)
             return try Tensor.zeros(shape).requiringGrad()
         }
         return try load(full, shape: shape)
+    }
+
+    /// A fresh parameter by its role, read from its name and rank (see `initializing`).
+    static func fresh(_ name: String, shape: [Int], std: Double) throws -> Tensor {
+        let last = name.split(separator: ".").last.map(String.init) ?? name
+        let tensor: Tensor
+        if last == "bias" { tensor = Tensor.zeros(shape) }
+        else if shape.count == 1 { tensor = Tensor.ones(shape) }
+        else { tensor = try Tensor.normal(shape, std: std) }
+        return try tensor.requiringGrad()
     }
 
     /// Like `tensor(_:shape:)`, but a missing tensor is made by `initializer` and reported in
@@ -141,6 +211,7 @@ public struct WeightLoader {
     public func tensor(_ name: String, shape: [Int], orInitialize initializer: () throws -> Tensor) throws -> Tensor {
         let full = prefix + name
         guard store.contains(full) else {
+            if isInitializing { return try initializer().requiringGrad() }
             record.newlyInitialized.append(full)
             return try initializer().requiringGrad()
         }
@@ -173,7 +244,7 @@ public struct WeightLoader {
     /// Throws naming every weight that was asked for but absent from the checkpoint.
     public func finish() throws {
         guard record.missing.isEmpty else {
-            let where_ = store.files.map(\.path).joined(separator: ", ")
+            let where_ = store.paths.joined(separator: ", ")
             throw ModelError.invalidWeights(
                 "\(record.missing.count) weight(s) missing from the checkpoint (\(where_)): \(record.missing.joined(separator: ", "))")
         }

@@ -35,7 +35,7 @@ final class MiniLMTests: XCTestCase {
 
         let model = try BertModel.fromPretrained(MiniLMTests.modelId)
         let hidden = try withNoGrad {
-            try model(inputIds: inputIds, attentionMask: attentionMask, tokenTypeIds: tokenTypeIds).lastHiddenState
+            try model(inputIds: inputIds, attentionMask: attentionMask, tokenTypeIds: tokenTypeIds).lastHiddenState!
         }
         // Mean pooling over the attended tokens, as sentence-transformers does.
         let mask = try attentionMask.to(.float32).unsqueeze(-1)
