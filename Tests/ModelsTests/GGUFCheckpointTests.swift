@@ -97,6 +97,22 @@ final class GGUFCheckpointTests: XCTestCase {
         }
     }
 
+    /// A llama file named "mistral" loads as mistral, its metadata keys renamed, its Q/K rows
+    /// un-permuted as llama's (reference: transformers' loading loop with llama's name map, as
+    /// its own from_pretrained cannot name mistral GGUF tensors; see generate_gguf.py).
+    func testLlamaFileNamedMistralLoadsAsMistral() throws {
+        let (checkpoint, reference) = try tiny("mistral")
+        XCTAssertEqual(checkpoint.file.string("general.architecture"), "llama")
+        XCTAssertEqual(checkpoint.config.modelType, "mistral")
+        try assertConfig(checkpoint.config, reference)
+        try assertTensors(checkpoint.weights, reference)
+        let full = try Fixtures.reference("gguf/tiny-mistral.reference.safetensors")
+        XCTAssertEqual(full.count, 4)
+        for (name, expected) in full {
+            XCTAssertEqual(try checkpoint.weights.rawTensor(name).toFloatArray(), expected.toFloatArray(), name)
+        }
+    }
+
     func testTinyGPT2ConfigAndTransposedTensorsMatchTransformers() throws {
         let (checkpoint, reference) = try tiny("gpt2")
         try assertConfig(checkpoint.config, reference)
@@ -134,6 +150,13 @@ final class GGUFCheckpointTests: XCTestCase {
     }
 
     // MARK: Errors
+
+    func testAutoModelNamesTheGGUFFileThatIsCorrupt() throws {
+        let url = try damagedCopy { $0.removeLast(1000) }
+        XCTAssertThrowsError(try AutoModel.fromPretrained(url.deletingLastPathComponent().path, task: .causalLM, ggufFile: "model.gguf")) { error in
+            XCTAssertTrue(message(error).contains(url.path) && message(error).contains("truncated"), message(error))
+        }
+    }
 
     /// A copy of the tiny llama file, changed by `edit`, in a temporary directory.
     func damagedCopy(_ edit: (inout [UInt8]) -> Void) throws -> URL {

@@ -9,12 +9,15 @@ random blocks of types gguf-py cannot quantize. transformers then loads each fil
 `AutoModelForCausalLM.from_pretrained(dir, gguf_file=...)`, and what it loaded is recorded.
 
 Writes next to this file:
-- gguf/tiny-llama.gguf, gguf/tiny-qwen2.gguf, gguf/tiny-gpt2.gguf
+- gguf/tiny-llama.gguf, gguf/tiny-qwen2.gguf, gguf/tiny-mistral.gguf (architecture llama, named
+  "mistral"), gguf/tiny-gpt2.gguf
 - gguf/tiny-<arch>.reference.json   the config dict transformers parses from the metadata
                                      ("parsed"), its config class's to_dict() ("config") and a
                                      digest of each loaded tensor (as for SmolLM2 below)
 - gguf/tiny-<arch>.reference.safetensors   the loaded attention tensors in full, "input_ids"
-                                     and the model's "logits" for it
+                                     and the model's "logits" for it (no logits for mistral,
+                                     which transformers cannot load from GGUF; see
+                                     record_mistral)
 - smollm2-gguf.reference.json        SmolLM2-135M-Instruct Q4_1 (needs it in $HF_HOME): the
                                      parsed and full configs, and per state-dict tensor its
                                      shape, sum, sum of |x|, sum of squares (float64), first 8
@@ -33,7 +36,7 @@ from gguf import GGMLQuantizationType as T
 from gguf.constants import GGML_QUANT_SIZES
 from safetensors.torch import save_file
 from transformers import (AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel, LlamaConfig,
-                          LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM)
+                          LlamaForCausalLM, MistralConfig, MistralForCausalLM, Qwen2Config, Qwen2ForCausalLM)
 from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,9 +93,11 @@ def perturbed(model):
     return model.eval()
 
 
-def write_llama_like(arch, model, types, name):
+def write_llama_like(stem, arch, model, types, name):
+    """A llama-family file `tiny-<stem>.gguf` with architecture `arch` (llama.cpp stores
+    mistral models as llama)."""
     c = model.config
-    path = os.path.join(OUT, f"tiny-{arch}.gguf")
+    path = os.path.join(OUT, f"tiny-{stem}.gguf")
     writer = gguf.GGUFWriter(path, arch=arch)
     writer.add_name(name)
     writer.add_context_length(c.max_position_embeddings)
@@ -133,7 +138,7 @@ def write_llama_like(arch, model, types, name):
     if not c.tie_word_embeddings:
         add(writer, "output.weight", sd["lm_head.weight"], types["output"])
     # llama.cpp writes the rotary frequencies of scaled ropes; transformers ignores the tensor.
-    if arch == "llama":
+    if stem == "llama":
         add(writer, "rope_freqs.weight", np.ones(c.hidden_size // c.num_attention_heads // 2), T.F32)
     finish(writer)
     return path
@@ -222,6 +227,30 @@ def record_tiny(arch, path, input_ids):
     print(arch, type(loaded).__name__, os.path.getsize(path), "bytes;", len(sd), "tensors")
 
 
+def record_mistral(path, model):
+    """transformers parses a mistral file's config, but its weight loading asks gguf-py for a
+    "mistral" tensor name map, which gguf-py (0.19) lacks, so from_pretrained fails. The tensors
+    are recorded from transformers' own loading loop with llama's name map in its place (the
+    names llama.cpp wrote), its llama processor and gguf-py's dequantize."""
+    from gguf import GGUFReader
+    from transformers.modeling_gguf_pytorch_utils import LlamaTensorProcessor, get_gguf_hf_weights_map
+    parsed = load_gguf_checkpoint(path)["config"]
+    config = MistralConfig(**parsed)
+    processor = LlamaTensorProcessor(config=parsed)
+    mapping = get_gguf_hf_weights_map(model, processor, model_type="llama")
+    sd = {}
+    for tensor in GGUFReader(path).tensors:
+        result = processor.process(weights=gguf.dequantize(tensor.data, tensor.tensor_type), name=tensor.name)
+        if result.name in mapping:
+            sd[mapping[result.name]] = torch.from_numpy(np.copy(result.weights))
+    json.dump({"file": os.path.basename(path), "class": "MistralForCausalLM", "parsed": parsed,
+               "config": config.to_dict(), "tensors": digest(sd)},
+              open(os.path.join(OUT, "tiny-mistral.reference.json"), "w"), indent=None, default=str)
+    save_file({k: v.float().contiguous() for k, v in sd.items() if "attn" in k},
+              os.path.join(OUT, "tiny-mistral.reference.safetensors"))
+    print("mistral (config and tensors only)", os.path.getsize(path), "bytes;", len(sd), "tensors")
+
+
 def tiny_models():
     input_ids = torch.tensor([[1, 17, 45, 8, 99, 3, 21, 60]])
     llama = perturbed(LlamaForCausalLM(LlamaConfig(
@@ -230,7 +259,7 @@ def tiny_models():
         tie_word_embeddings=False)))
     layers = [dict(q=T.Q4_1, k=T.Q5_0, v=T.Q8_0, o=T.F16, gate=T.Q5_1, up=T.Q4_0, down=T.Q4_K),
               dict(q=T.F16, k=T.Q8_0, v=T.BF16, o=T.Q4_1, gate=T.F32, up=T.Q8_0, down=T.Q6_K)]
-    path = write_llama_like("llama", llama, dict(token_embd=T.Q8_0, layers=layers, output=T.F16), "tiny-llama")
+    path = write_llama_like("llama", "llama", llama, dict(token_embd=T.Q8_0, layers=layers, output=T.F16), "tiny-llama")
     record_tiny("llama", path, input_ids)
 
     qwen2 = perturbed(Qwen2ForCausalLM(Qwen2Config(
@@ -239,11 +268,20 @@ def tiny_models():
         tie_word_embeddings=True)))
     layers = [dict(q=T.Q8_0, k=T.F16, v=T.Q5_1, o=T.Q4_0, gate=T.F16, up=T.Q8_0, down=T.Q5_K),
               dict(q=T.F32, k=T.Q4_1, v=T.F16, o=T.Q8_0, gate=T.Q4_0, up=T.F32, down=T.Q3_K)]
-    path = write_llama_like("qwen2", qwen2, dict(token_embd=T.F16, layers=layers), "tiny-qwen2")
+    path = write_llama_like("qwen2", "qwen2", qwen2, dict(token_embd=T.F16, layers=layers), "tiny-qwen2")
     record_tiny("qwen2", path, input_ids)
 
     # transformers maps gpt2.context_length to n_ctx, which GPT2Config ignores: the position
     # table must have the default 1024 rows for its loader to accept the file.
+    # transformers reads a llama file named exactly "mistral" as a mistral model.
+    mistral = perturbed(MistralForCausalLM(MistralConfig(
+        vocab_size=64, hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=4,
+        num_key_value_heads=1, max_position_embeddings=128, rms_norm_eps=1e-5, rope_theta=1e6,
+        tie_word_embeddings=True)))
+    layers = [dict(q=T.Q8_0, k=T.F16, v=T.F16, o=T.F16, gate=T.F16, up=T.F16, down=T.Q4_0)]
+    path = write_llama_like("mistral", "llama", mistral, dict(token_embd=T.F16, layers=layers), "mistral")
+    record_mistral(path, mistral)
+
     gpt2 = perturbed(GPT2LMHeadModel(GPT2Config(vocab_size=128, n_positions=1024, n_embd=32, n_layer=2, n_head=4,
                                                  tie_word_embeddings=False)))
     path = write_gpt2(gpt2)
