@@ -16,8 +16,9 @@ public enum GGMLDequantization {
     static let elementsPerTask = 1 << 16
 
     /// Decodes `blockCount` blocks of `type` at `blocks` into `output`
-    /// (`blockCount * type.blockSize` floats). `type` must be one of `supportedTypes`.
-    public static func decode(_ type: GGMLType, blocks: UnsafeRawPointer, blockCount: Int,
+    /// (`blockCount * type.blockSize` floats). `type` must be one of `supportedTypes`
+    /// (`QuantizedTensor.dequantize(into:)`, the public way in, checks it).
+    static func decode(_ type: GGMLType, blocks: UnsafeRawPointer, blockCount: Int,
                               into output: UnsafeMutablePointer<Float>) {
         let elements = blockCount * type.blockSize
         // More chunks than cores so a core slowed by another process does not hold the rest up.
