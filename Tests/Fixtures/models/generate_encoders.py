@@ -267,7 +267,8 @@ roberta_base.save_pretrained(base_directory)
 with torch.no_grad():
     again = load(RobertaModel, base_directory)(input_ids=roberta_ids, attention_mask=roberta_mask)
     assert torch.equal(again.last_hidden_state, roberta_reference["base.last_hidden_state"])
-    # Explicit position ids 0.. instead of the padding-derived ones (right-padded rows only).
+    roberta_reference["position_ids"] = roberta_base.embeddings.create_position_ids_from_input_ids(roberta_ids, 1)
+    # Explicit position ids 2.. for every row instead of the padding-derived ones.
     explicit = torch.arange(2, 11).expand(3, -1)
     roberta_reference["explicit_position_ids"] = explicit
     roberta_reference["explicit.last_hidden_state"] = roberta_base(
