@@ -30,6 +30,10 @@ final class BertHeadsTests: XCTestCase {
         let names = model.stateDict().map(\.0)
         XCTAssertTrue(names.contains("cls.predictions.decoder.weight") && names.contains("cls.predictions.bias"))
         XCTAssertNil(model.bert.pooler)
+        // The tied tensor is one parameter: counted once, handed to an optimizer once.
+        let stored = Set(names).intersection(store.names)
+        XCTAssertEqual(model.parameters().count, stored.count)
+        XCTAssertEqual(model.numParameters(), stored.map { store.shape(of: $0)!.reduce(1, *) }.reduce(0, +))
     }
 
     func testBaseCheckpointIntoHeads() throws {

@@ -48,6 +48,19 @@ final class DistilBertTests: XCTestCase {
         }
     }
 
+    func testConfigReadsEitherSpellingOfTheAttributeMap() throws {
+        // tiny-distilbert-heads stores dim / n_layers / n_heads, as save_pretrained writes them.
+        let config = try AutoConfig.fromPretrained(Fixtures.path(family.heads))
+        XCTAssertNil(config["hidden_size"])
+        XCTAssertEqual(try config.hiddenSize, try config.int("dim"))
+        XCTAssertEqual(try config.numHiddenLayers, try config.int("n_layers"))
+        XCTAssertEqual(try config.numAttentionHeads, try config.int("n_heads"))
+        // Absent in both spellings: transformers' default for the stored name.
+        var bare = config
+        bare["dim"] = nil
+        XCTAssertEqual(try bare.hiddenSize, 768)
+    }
+
     func testFromConfigComputesTheSinusoid() throws {
         let config = try AutoConfig.fromPretrained(Fixtures.path("tiny-distilbert"))
         let model = try XCTUnwrap(try AutoModel.fromConfig(config) as? DistilBertModel)
