@@ -20,6 +20,7 @@ final class BertHeadsTests: XCTestCase {
     func testTokenClassificationIgnoresLabelsOfMinus100() throws { try family.checkHead(.tokenClassification) }
     func testQuestionAnsweringClampsPositionsAsTransformers() throws { try family.checkHead(.questionAnswering) }
     func testMaskedLM() throws { try family.checkHead(.maskedLM) }
+    func testMaskedLMGradientReachesTheTiedEmbeddings() throws { try family.checkGradientThroughTheTie() }
 
     func testMaskedLMDecoderIsTheWordEmbeddingTable() throws {
         let model = try XCTUnwrap(try family.load(.maskedLM) as? BertForMaskedLM)

@@ -19,6 +19,7 @@ final class DistilBertTests: XCTestCase {
     func testTokenClassification() throws { try family.checkHead(.tokenClassification) }
     func testQuestionAnswering() throws { try family.checkHead(.questionAnswering) }
     func testMaskedLM() throws { try family.checkHead(.maskedLM) }
+    func testMaskedLMGradientReachesTheTiedEmbeddings() throws { try family.checkGradientThroughTheTie() }
 
     func testMaskedLMProjectorIsTheWordEmbeddingTable() throws {
         let model = try XCTUnwrap(try family.load(.maskedLM) as? DistilBertForMaskedLM)

@@ -102,6 +102,19 @@ struct EncoderFamily {
         XCTAssertEqual(plain.fields.map(\.name), tensors, file: file, line: line)
     }
 
+    /// The masked-LM loss's gradient on the word embedding table, which reaches it through the
+    /// input lookup and through the tied output projection, against transformers'.
+    func checkGradientThroughTheTie(file: StaticString = #filePath, line: UInt = #line) throws {
+        let reference = try reference()
+        let model = try load(.maskedLM, file: file, line: line)
+        var inputs = try inputs(reference, flags: false)
+        inputs.labels = reference["mlm_labels"]
+        try XCTUnwrap(model.forward(inputs).loss, file: file, line: line).backward()
+        let table = try XCTUnwrap(model.stateDict().first { $0.0.hasSuffix("embeddings.word_embeddings.weight") }?.1, file: file, line: line)
+        assertClose(try XCTUnwrap(table.grad, file: file, line: line), try XCTUnwrap(reference["mlm.word_embeddings_grad"]),
+                    "word embedding gradient", file: file, line: line)
+    }
+
     /// A base checkpoint (no prefix) loaded into the head for `task`: the encoder reads the
     /// unprefixed names, `fresh` lists the head weights initialised instead, and the encoder's
     /// output on `reference`'s batch is `reference[expected]`.

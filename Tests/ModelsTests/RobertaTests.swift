@@ -20,6 +20,7 @@ final class RobertaTests: XCTestCase {
     func testTokenClassification() throws { try family.checkHead(.tokenClassification) }
     func testQuestionAnswering() throws { try family.checkHead(.questionAnswering) }
     func testMaskedLM() throws { try family.checkHead(.maskedLM) }
+    func testMaskedLMGradientReachesTheTiedEmbeddings() throws { try family.checkGradientThroughTheTie() }
 
     func testPositionIdsCountFromThePaddingIndex() throws {
         let reference = try family.reference()

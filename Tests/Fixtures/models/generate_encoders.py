@@ -176,6 +176,11 @@ def heads_family(name, prefix, config, classes, tied, input_ids, attention_mask,
             if cls is mlm_cls:
                 decoder = model.get_output_embeddings().weight
                 assert decoder.data_ptr() == model.get_input_embeddings().weight.data_ptr()
+    # Training through the tie: the loss's gradient reaches the word embedding table both from the
+    # input lookup and from the output projection (eval mode, so without dropout).
+    model = load(mlm_cls, directory)
+    model(**inputs, labels=reference["mlm_labels"]).loss.backward()
+    reference["mlm.word_embeddings_grad"] = model.get_input_embeddings().weight.grad
     return directory, reference
 
 
