@@ -18,6 +18,7 @@ public struct DistilBertConfiguration {
     /// DistilBERT's LayerNorms all use this epsilon (it is not a config key).
     static let layerNormEps = 1e-12
 
+    /// Reads and checks `config`; throws naming the bad key.
     public init(_ config: ModelConfig) throws {
         vocabSize = try config.vocabSize
         dim = try config.int("dim")
@@ -228,6 +229,7 @@ public final class DistilBertModel: Module, PreTrainedModel {
             at: loader.baseModelRoot(prefix: "distilbert", probe: DistilBertFamily.probe, forTaskModel: true)))
     }
 
+    /// Runs the encoder on `inputs` (`BaseModelOutput`: last_hidden_state, hidden_states, attentions).
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         try encode(inputs, for: className)
     }

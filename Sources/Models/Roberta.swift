@@ -41,6 +41,7 @@ public final class RobertaModel: Module, PreTrainedModel {
         return try RobertaModel(config: config, loader: loader.rooted(at: root), addPoolingLayer: false)
     }
 
+    /// Runs the encoder on `inputs` (last_hidden_state, pooler_output, hidden_states, attentions).
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         try encode(inputs, for: className)
     }
