@@ -21,6 +21,7 @@ final class BertHeadsTests: XCTestCase {
     func testQuestionAnsweringClampsPositionsAsTransformers() throws { try family.checkHead(.questionAnswering) }
     func testMaskedLM() throws { try family.checkHead(.maskedLM) }
     func testMaskedLMGradientReachesTheTiedEmbeddings() throws { try family.checkGradientThroughTheTie() }
+    func testEveryClassFromConfig() throws { try family.checkFromConfig() }
 
     func testMaskedLMDecoderIsTheWordEmbeddingTable() throws {
         let model = try XCTUnwrap(try family.load(.maskedLM) as? BertForMaskedLM)

@@ -20,6 +20,7 @@ final class DistilBertTests: XCTestCase {
     func testQuestionAnswering() throws { try family.checkHead(.questionAnswering) }
     func testMaskedLM() throws { try family.checkHead(.maskedLM) }
     func testMaskedLMGradientReachesTheTiedEmbeddings() throws { try family.checkGradientThroughTheTie() }
+    func testEveryClassFromConfig() throws { try family.checkFromConfig() }
 
     func testMaskedLMProjectorIsTheWordEmbeddingTable() throws {
         let model = try XCTUnwrap(try family.load(.maskedLM) as? DistilBertForMaskedLM)

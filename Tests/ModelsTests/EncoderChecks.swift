@@ -102,6 +102,21 @@ struct EncoderFamily {
         XCTAssertEqual(plain.fields.map(\.name), tensors, file: file, line: line)
     }
 
+    /// Every class built from the config alone (`from_config`) has the loaded class's parameter
+    /// names, starts in training mode, and runs.
+    func checkFromConfig(file: StaticString = #filePath, line: UInt = #line) throws {
+        let config = try AutoConfig.fromPretrained(Fixtures.path(heads))
+        let reference = try reference()
+        for task in classes.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let fresh = try AutoModel.fromConfig(config, task: task)
+            XCTAssertEqual(fresh.className, classes[task], file: file, line: line)
+            XCTAssertTrue(fresh.training, file: file, line: line)
+            XCTAssertEqual(fresh.stateDict().map(\.0), try load(task, file: file, line: line).stateDict().map(\.0), "\(task)", file: file, line: line)
+            fresh.eval()
+            XCTAssertNotNil(try fresh.forward(inputs(reference, flags: false)).fields.first, file: file, line: line)
+        }
+    }
+
     /// The masked-LM loss's gradient on the word embedding table, which reaches it through the
     /// input lookup and through the tied output projection, against transformers'.
     func checkGradientThroughTheTie(file: StaticString = #filePath, line: UInt = #line) throws {

@@ -21,6 +21,7 @@ final class RobertaTests: XCTestCase {
     func testQuestionAnswering() throws { try family.checkHead(.questionAnswering) }
     func testMaskedLM() throws { try family.checkHead(.maskedLM) }
     func testMaskedLMGradientReachesTheTiedEmbeddings() throws { try family.checkGradientThroughTheTie() }
+    func testEveryClassFromConfig() throws { try family.checkFromConfig() }
 
     func testPositionIdsCountFromThePaddingIndex() throws {
         let reference = try family.reference()
