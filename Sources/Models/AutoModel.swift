@@ -6,6 +6,8 @@ import Tensors
 public enum ModelRegistry {
     /// All classes, family by family (each architecture file lists its own).
     public static let architectures: [ModelArchitecture] = BertFamily.architectures
+        + DistilBertFamily.architectures
+        + RobertaFamily.architectures
 
     /// The supported `model_type`s, in the order error messages list them.
     public static var modelTypes: [String] {

@@ -234,6 +234,22 @@ public final class BertEncoder: Module {
     }
 
     override public func namedChildren() -> [(String, Module)] { [("layer", ModuleList(layer))] }
+
+    /// Runs every layer over `hidden` (`additiveMask` as `BertModel.attentionBias` makes it), with
+    /// the embeddings' and each layer's output and each layer's attention probabilities when asked.
+    func callAsFunction(_ hidden: Tensor, additiveMask: Tensor?, outputHiddenStates: Bool,
+                        outputAttentions: Bool) throws -> (last: Tensor, hiddenStates: [Tensor]?, attentions: [Tensor]?) {
+        var hidden = hidden
+        var hiddenStates: [Tensor] = outputHiddenStates ? [hidden] : []
+        var attentions: [Tensor] = []
+        for layer in layer {
+            let (out, probabilities) = try layer(hidden, additiveMask: additiveMask)
+            hidden = out
+            if outputHiddenStates { hiddenStates.append(hidden) }
+            if outputAttentions { attentions.append(probabilities) }
+        }
+        return (hidden, outputHiddenStates ? hiddenStates : nil, outputAttentions ? attentions : nil)
+    }
 }
 
 /// The first token's state through dense + tanh (BertPooler).
@@ -296,12 +312,35 @@ public final class BertModel: Module, PreTrainedModel {
         return try ((1 - keep) * Double(-Float.greatestFiniteMagnitude)).view([mask.shape[0], 1, 1, mask.shape[1]])
     }
 
+    /// The additive mask for an optional `attention_mask`, nil when there is nothing to mask: an
+    /// all-ones mask changes nothing, and skipping it saves a pass over every score.
+    static func attentionBias(_ attentionMask: Tensor?) throws -> Tensor? {
+        try attentionMask.flatMap { m in
+            m.toInt64Array().allSatisfy({ $0 != 0 }) ? nil : try additiveMask(m)
+        }
+    }
+
     /// Runs the encoder. `inputIds` is `[batch, seq]` int64; `attentionMask` (1 = attend),
     /// `tokenTypeIds` and `positionIds` have the same shape. Returns the last hidden state and
     /// pooled output, and with the flags every layer's hidden states and attentions.
     public func callAsFunction(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil,
                                positionIds: Tensor? = nil, outputHiddenStates: Bool = false,
                                outputAttentions: Bool = false) throws -> ModelOutput {
+        try BertModel.checkInputs(inputIds, attentionMask: attentionMask, tokenTypeIds: tokenTypeIds, positionIds: positionIds,
+                                  settings: settings)
+        let embedded = try embeddings(inputIds.to(.int64), tokenTypeIds: tokenTypeIds?.to(.int64), positionIds: positionIds?.to(.int64))
+        let (hidden, hiddenStates, attentions) = try encoder(embedded, additiveMask: BertModel.attentionBias(attentionMask),
+                                                             outputHiddenStates: outputHiddenStates, outputAttentions: outputAttentions)
+        return ModelOutput("BaseModelOutputWithPoolingAndCrossAttentions", [
+            ("last_hidden_state", .tensor(hidden)), ("pooler_output", ModelOutput.value(try pooler?(hidden))),
+            ("hidden_states", ModelOutput.value(hiddenStates)), ("attentions", ModelOutput.value(attentions)),
+        ])
+    }
+
+    /// Throws unless `inputIds` is a `[batch, seq]` integer tensor of token ids below the
+    /// vocabulary size and the optional mask, token types and positions share its shape and range.
+    static func checkInputs(_ inputIds: Tensor, attentionMask: Tensor?, tokenTypeIds: Tensor?, positionIds: Tensor?,
+                            settings: BertConfiguration) throws {
         guard inputIds.rank == 2, inputIds.dtype.isIntegral, inputIds.dtype != .bool else {
             throw ModelError.invalidInput("input_ids must be a [batch, sequence] integer tensor, got \(inputIds.dtype) \(inputIds.shape.shapeString)")
         }
@@ -313,28 +352,10 @@ public final class BertModel: Module, PreTrainedModel {
         try checkRange(inputIds, "input_ids", below: settings.vocabSize)
         if let tokenTypeIds { try checkRange(tokenTypeIds, "token_type_ids", below: settings.typeVocabSize) }
         if let positionIds { try checkRange(positionIds, "position_ids", below: settings.maxPositionEmbeddings) }
-
-        var hidden = try embeddings(inputIds.to(.int64), tokenTypeIds: tokenTypeIds?.to(.int64), positionIds: positionIds?.to(.int64))
-        // An all-ones mask changes nothing; skipping it saves a pass over every score.
-        let mask: Tensor? = try attentionMask.flatMap { m in
-            m.toInt64Array().allSatisfy({ $0 != 0 }) ? nil : try BertModel.additiveMask(m)
-        }
-        var hiddenStates: [Tensor] = outputHiddenStates ? [hidden] : []
-        var attentions: [Tensor] = []
-        for layer in encoder.layer {
-            let (out, probabilities) = try layer(hidden, additiveMask: mask)
-            hidden = out
-            if outputHiddenStates { hiddenStates.append(hidden) }
-            if outputAttentions { attentions.append(probabilities) }
-        }
-        return ModelOutput("BaseModelOutputWithPoolingAndCrossAttentions", [
-            ("last_hidden_state", .tensor(hidden)), ("pooler_output", ModelOutput.value(try pooler?(hidden))),
-            ("hidden_states", outputHiddenStates ? .tensors(hiddenStates) : nil),
-            ("attentions", outputAttentions ? .tensors(attentions) : nil),
-        ])
     }
 
-    private func checkRange(_ ids: Tensor, _ name: String, below limit: Int) throws {
+    /// Throws unless `ids` is an integer tensor with every value in `0..<limit`.
+    static func checkRange(_ ids: Tensor, _ name: String, below limit: Int) throws {
         guard ids.dtype.isIntegral, ids.dtype != .bool else {
             throw ModelError.invalidInput("\(name) must be an integer tensor, got \(ids.dtype)")
         }
@@ -401,40 +422,11 @@ public final class BertForSequenceClassification: Module, PreTrainedModel {
                             positionIds: positionIds, outputHiddenStates: outputHiddenStates, outputAttentions: outputAttentions)
         guard let pooled = base.poolerOutput else { throw ModelError.invalidInput("the encoder has no pooler") }
         let logits = try classifier(dropout(pooled))
-        var loss: Tensor?
-        if let labels { loss = try self.loss(logits, labels) }
+        let loss = try labels.map { try EncoderHeads.sequenceClassificationLoss(logits, $0, config: config) }
         return ModelOutput("SequenceClassifierOutput", [
             ("loss", ModelOutput.value(loss)), ("logits", .tensor(logits)),
             ("hidden_states", ModelOutput.value(base.hiddenStates)), ("attentions", ModelOutput.value(base.attentions)),
         ])
-    }
-
-    /// transformers' rule: one label is regression (MSE); integer labels are single-label
-    /// classification (cross-entropy); otherwise multi-label (BCE with logits).
-    private func loss(_ logits: Tensor, _ labels: Tensor) throws -> Tensor {
-        let labelCount = logits.shape[1]
-        let problem = config["problem_type"]?.stringValue
-            ?? (labelCount == 1 ? "regression" : labels.dtype.isIntegral ? "single_label_classification" : "multi_label_classification")
-        switch problem {
-        case "regression":
-            return try Tensor.mseLoss(labelCount == 1 ? logits.squeeze() : logits,
-                                      labelCount == 1 ? labels.to(.float32).squeeze() : labels.to(.float32))
-        case "single_label_classification":
-            guard labels.count == logits.shape[0] else {
-                throw ModelError.invalidInput("labels has \(labels.count) entries for a batch of \(logits.shape[0])")
-            }
-            return try Tensor.crossEntropy(logits, labels.to(.int64).reshape([-1]))
-        case "multi_label_classification":
-            guard labels.shape == logits.shape else {
-                throw ModelError.invalidInput("multi-label labels must have the logits' shape \(logits.shape.shapeString), got \(labels.shape.shapeString)")
-            }
-            // mean(max(x, 0) - x*y + log(1 + exp(-|x|))), the stable form of BCE with logits.
-            let y = try labels.to(.float32)
-            let terms = try logits.relu() - logits * y + ((0 - logits.abs()).exp() + 1).log()
-            return try terms.mean()
-        default:
-            throw ModelError.invalidConfig("\(config.source): problem_type '\(problem)' is not one of regression, single_label_classification, multi_label_classification")
-        }
     }
 }
 
@@ -450,6 +442,15 @@ public enum BertFamily {
         },
         ModelArchitecture("BertForSequenceClassification", modelType: "bert", task: .sequenceClassification) { config, loader in
             try BertForSequenceClassification(config: config, loader: loader)
+        },
+        ModelArchitecture("BertForTokenClassification", modelType: "bert", task: .tokenClassification) { config, loader in
+            try BertForTokenClassification(config: config, loader: loader)
+        },
+        ModelArchitecture("BertForQuestionAnswering", modelType: "bert", task: .questionAnswering) { config, loader in
+            try BertForQuestionAnswering(config: config, loader: loader)
+        },
+        ModelArchitecture("BertForMaskedLM", modelType: "bert", task: .maskedLM) { config, loader in
+            try BertForMaskedLM(config: config, loader: loader)
         },
     ]
 }

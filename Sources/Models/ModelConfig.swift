@@ -47,10 +47,16 @@ public struct ModelConfig: CustomStringConvertible {
 
     // MARK: Typed access
 
-    /// The stored value of `key`, else the architecture's default for it.
+    /// The stored value of `key` (or of another spelling of it in the architecture's
+    /// `attributeMaps`, as `config.hidden_size` reads DistilBERT's `dim`), else the
+    /// architecture's default for it.
     public func value(_ key: String) -> ConfigValue? {
         if let v = self[key] { return v }
-        return ModelConfig.defaults[modelType ?? ""]?.first { $0.0 == key }?.1
+        let spellings = ModelConfig.spellings(of: key, modelType: modelType ?? "")
+        for name in spellings { if let v = self[name] { return v } }
+        let defaults = ModelConfig.defaults[modelType ?? ""] ?? []
+        for name in [key] + spellings { if let v = defaults.first(where: { $0.0 == name })?.1 { return v } }
+        return nil
     }
 
     /// `key` as an integer; throws naming the key when it is absent or not an integer.
@@ -159,5 +165,34 @@ public struct ModelConfig: CustomStringConvertible {
             ("initializer_range", .double(0.02)), ("layer_norm_eps", .double(1e-12)), ("pad_token_id", .int(0)),
             ("position_embedding_type", .string("absolute")), ("classifier_dropout", .null),
         ],
+        "distilbert": [
+            ("vocab_size", .int(30522)), ("max_position_embeddings", .int(512)), ("sinusoidal_pos_embds", .bool(false)),
+            ("n_layers", .int(6)), ("n_heads", .int(12)), ("dim", .int(768)), ("hidden_dim", .int(3072)),
+            ("dropout", .double(0.1)), ("attention_dropout", .double(0.1)), ("activation", .string("gelu")),
+            ("initializer_range", .double(0.02)), ("qa_dropout", .double(0.1)), ("seq_classif_dropout", .double(0.2)),
+            ("pad_token_id", .int(0)), ("tie_word_embeddings", .bool(true)),
+        ],
+        "roberta": [
+            ("vocab_size", .int(50265)), ("hidden_size", .int(768)), ("num_hidden_layers", .int(12)),
+            ("num_attention_heads", .int(12)), ("intermediate_size", .int(3072)), ("hidden_act", .string("gelu")),
+            ("hidden_dropout_prob", .double(0.1)), ("attention_probs_dropout_prob", .double(0.1)),
+            ("max_position_embeddings", .int(512)), ("type_vocab_size", .int(2)),
+            ("initializer_range", .double(0.02)), ("layer_norm_eps", .double(1e-12)), ("pad_token_id", .int(1)),
+            ("bos_token_id", .int(0)), ("eos_token_id", .int(2)), ("position_embedding_type", .string("absolute")),
+            ("classifier_dropout", .null), ("tie_word_embeddings", .bool(true)),
+        ],
     ]
+
+    /// transformers' `attribute_map` per architecture: a generic name and the name the config
+    /// class stores it under (DistilBERT keeps `hidden_size` as `dim`). A config.json may use
+    /// either spelling; each reads the other.
+    static let attributeMaps: [String: [(generic: String, stored: String)]] = [
+        "distilbert": [("hidden_size", "dim"), ("num_attention_heads", "n_heads"), ("num_hidden_layers", "n_layers")],
+    ]
+
+    /// The other spellings of `key` for `modelType` (empty when it has none).
+    static func spellings(of key: String, modelType: String) -> [String] {
+        guard let map = attributeMaps[modelType] else { return [] }
+        return map.compactMap { $0.generic == key ? $0.stored : $0.stored == key ? $0.generic : nil }
+    }
 }

@@ -58,9 +58,17 @@ open class Module {
         return tensors
     }
 
-    /// Every parameter of the tree with its dotted name (`encoder.layer.0.weight`).
+    /// Every parameter of the tree with its dotted name (`encoder.layer.0.weight`), each tensor
+    /// once under its first name, as torch's `named_parameters`: a tied weight (an output layer
+    /// sharing the embedding table) must not be stepped twice by an optimizer.
     public func namedParameters() -> [(String, Tensor)] {
-        stateDict().filter { $0.1.requiresGrad }
+        Module.firstOccurrences(stateDict().filter { $0.1.requiresGrad })
+    }
+
+    /// `named` without the entries whose tensor already appeared (by identity).
+    static func firstOccurrences(_ named: [(String, Tensor)]) -> [(String, Tensor)] {
+        var seen = Set<ObjectIdentifier>()
+        return named.filter { seen.insert(ObjectIdentifier($0.1)).inserted }
     }
 
     /// Every parameter, in the order of `namedParameters()`.
@@ -99,9 +107,9 @@ open class Module {
         return (missing, unexpected)
     }
 
-    /// Number of parameter elements (all, or only trainable ones).
+    /// Number of parameter elements (all, or only trainable ones), a tied tensor counted once.
     public func numParameters(onlyTrainable: Bool = false) -> Int {
-        stateDict().filter { onlyTrainable ? $0.1.requiresGrad : true }
+        Module.firstOccurrences(stateDict()).filter { onlyTrainable ? $0.1.requiresGrad : true }
             .filter { $0.1.dtype.isFloatingPoint }.map { $0.1.count }.reduce(0, +)
     }
 
