@@ -112,7 +112,15 @@ final class ConfigObject: NativeObject, ScriptClassProviding {
     }
 
     var typeName: String { Self.className(config.modelType) }
-    var scriptClass: PyClass { Self.binding.scriptClass }
+    nonisolated(unsafe) static var classes: [String: PyClass] = [:]
+    /// One script class per config class name (`BertConfig`), under `PretrainedConfig`.
+    var scriptClass: PyClass {
+        if let c = Self.classes[typeName] { return c }
+        let c = PyClass(name: typeName, base: Self.binding.scriptClass)
+        c.module = "transformers"
+        Self.classes[typeName] = c
+        return c
+    }
     var doc: String? { Self.binding.doc }
     var attributeNames: [String] {
         Self.binding.attributeNames + config.values.map(\.0) + ["num_labels", "id2label", "label2id"]
@@ -143,11 +151,8 @@ final class ConfigObject: NativeObject, ScriptClassProviding {
         let v = try Self.configValue(value, name)
         try TransformersModels.translating {
             if name == "num_labels" || name == "id2label" || name == "label2id" {
+                // Setting id2label leaves label2id as it was, as in transformers.
                 try AutoConfig.apply([(name, v)], to: &config)
-                if name == "id2label", case .object(let pairs) = v {
-                    // Setting id2label alone keeps label2id its inverse, as transformers does.
-                    config["label2id"] = .object(pairs.compactMap { k, n in n.stringValue.flatMap { s in Int(k).map { (s, .int($0)) } } })
-                }
             } else {
                 config[key(name)] = v
             }

@@ -13,9 +13,21 @@ final class ModelObject: NativeObject, ScriptClassProviding {
     /// The config scripts read and change; its output flags are the defaults of each call.
     let configObject: ConfigObject
 
+    /// The script value wrapping this object, weakly held so `model.eval() is model` is true
+    /// without a reference cycle keeping the weights alive.
+    private weak var wrapper: PyNative?
+
     init(_ model: PreTrainedModel) {
         self.model = model
         configObject = ConfigObject(model.config)
+    }
+
+    /// The script value for this model (the same object each time while a script holds it).
+    func wrapped() -> Value {
+        if let wrapper { return .obj(wrapper) }
+        let w = PyNative(self)
+        wrapper = w
+        return .obj(w)
     }
 
     /// `transformers.PreTrainedModel`, the base of every model class.
@@ -46,10 +58,8 @@ final class ModelObject: NativeObject, ScriptClassProviding {
 
     func getAttribute(_ name: String) throws -> Value? {
         if let v = try Self.binding.attribute(name, of: self) { return v }
-        if name == "forward" {
-            return ScriptBridge.function("forward", doc: doc) { [self] args, kwargs in try call(args, kwargs) }
-        }
-        return nil
+        // Blocks and weights by their torch attribute names (model.bert.encoder.layer[0]).
+        return SubmoduleObject.member(of: model, name)
     }
 
     // MARK: Calling
@@ -128,7 +138,7 @@ final class ModelObject: NativeObject, ScriptClassProviding {
         case let e as Embedding:
             return "Embedding(\(e.weight.shape[0]), \(e.weight.shape[1])\(e.paddingIndex.map { ", padding_idx=\($0)" } ?? ""))"
         case let n as LayerNorm:
-            return "LayerNorm((\(n.normalizedShape.map(String.init).joined(separator: ", ")),), eps=\(float(n.eps)), elementwise_affine=\(n.weight == nil ? "False" : "True"))"
+            return "LayerNorm((\(n.normalizedShape.map(String.init).joined(separator: ", ")),), eps=\(float(n.eps)), elementwise_affine=\(n.weight == nil ? "False" : "True"), bias=\(n.bias == nil ? "False" : "True"))"
         case let n as RMSNorm:
             return "RMSNorm((\(n.weight.shape[0]),), eps=\(float(n.eps)))"
         case let d as Dropout:
@@ -138,7 +148,8 @@ final class ModelObject: NativeObject, ScriptClassProviding {
         default: break
         }
         let name = module is ModuleList ? "ModuleList" : String(describing: type(of: module))
-        let children = module.namedChildren()
+        // An empty list property (any empty array reads as a module list) is no block.
+        let children = module.namedChildren().filter { !($0.1 is ModuleList && $0.1.namedChildren().isEmpty) }
         guard !children.isEmpty else { return "\(name)()" }
         var lines: [String] = []
         var i = 0
@@ -198,12 +209,12 @@ final class ModelObject: NativeObject, ScriptClassProviding {
             return try o.call(args, kwargs)
         }
         b.method("eval", "", doc: "Evaluation mode (dropout off); returns the model.") { o, _ in
-            o.model.eval(); return ScriptBridge.wrap(o)
+            o.model.eval(); return o.wrapped()
         }
         b.method("train", "mode=True", doc: "Training mode (dropout on), or evaluation mode with mode=False; returns the model.") { o, a in
-            o.model.train(try a.bool("mode")); return ScriptBridge.wrap(o)
+            o.model.train(try a.bool("mode")); return o.wrapped()
         }
-        b.method("to", "*args, **kwargs", doc: "The model itself (everything runs on the CPU in float32).") { o, _ in ScriptBridge.wrap(o) }
+        b.method("to", "*args, **kwargs", doc: "The model itself (everything runs on the CPU in float32).") { o, _ in o.wrapped() }
         b.alias("cpu", for: "to")
         b.method("num_parameters", "only_trainable=False, exclude_embeddings=False",
                  doc: "The number of parameters (elements), optionally only trainable ones, or without the embedding tables.") { o, a in
@@ -248,7 +259,7 @@ final class ModelObject: NativeObject, ScriptClassProviding {
         b.method("requires_grad_", "requires_grad=True", doc: "Turns gradient tracking of every parameter on or off; returns the model.") { o, a in
             let on = try a.bool("requires_grad")
             for (_, t) in o.model.stateDict() where t.dtype.isFloatingPoint { try t.requiringGrad(on) }
-            return ScriptBridge.wrap(o)
+            return o.wrapped()
         }
         b.method("save_pretrained", "save_directory, *, safe_serialization=True, **kwargs",
                  doc: "Writes model.safetensors (tied weights once) and config.json into save_directory, so transformers' from_pretrained loads it.") { o, a in

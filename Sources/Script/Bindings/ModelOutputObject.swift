@@ -56,7 +56,15 @@ final class ModelOutputObject: NativeObject, ScriptClassProviding {
     }
 
     var typeName: String { output.typeName }
-    var scriptClass: PyClass { Self.binding.scriptClass }
+    nonisolated(unsafe) static var classes: [String: PyClass] = [:]
+    /// One script class per output class name, under `ModelOutput`.
+    var scriptClass: PyClass {
+        if let c = Self.classes[typeName] { return c }
+        let c = PyClass(name: typeName, base: Self.binding.scriptClass)
+        c.module = "transformers.modeling_outputs"
+        Self.classes[typeName] = c
+        return c
+    }
     var doc: String? { "\(output.typeName): \(fieldNames.joined(separator: ", ")) (unset fields are None)." }
     var attributeNames: [String] { Self.binding.attributeNames + fieldNames }
 
@@ -71,7 +79,7 @@ final class ModelOutputObject: NativeObject, ScriptClassProviding {
     func item(_ key: Value) throws -> Value {
         switch key {
         case .str(let s):
-            guard let v = field(s) else { throw ScriptBridge.error("KeyError", try ScriptBridge.repr(key)) }
+            guard let v = field(s) else { throw ScriptBridge.error("KeyError", s) }
             return v
         default:
             return try Interp.getItem(.tuple(tupleItems), key)

@@ -64,6 +64,19 @@ final class ModelClassObject: NativeObject, ScriptClassProviding {
         let revision = a.isNone("revision") ? nil : try a.string("revision")
         let gguf = a.isNone("gguf_file") ? nil : try a.string("gguf_file")
         let kwargs = try Interp.mappingItems(a["kwargs"])?.map { (try ScriptBridge.string($0.0), $0.1) } ?? []
+        // Attention is always computed eagerly (so attentions can be returned), in float32.
+        if !a.isNone("attn_implementation") {
+            let choice = try a.string("attn_implementation")
+            guard ["eager", "sdpa", "flash_attention_2"].contains(choice) else {
+                throw ScriptBridge.error("ValueError", "Specified `attn_implementation=\"\(choice)\"` is not supported. The only possible arguments are `attn_implementation=\"eager\"`, `\"sdpa\"` and `\"flash_attention_2\"`")
+            }
+        }
+        for key in ["dtype", "torch_dtype"] where !a.isNone(key) {
+            if case .str("auto") = a[key] { continue }
+            guard let d = Conversions.dtype(a[key]), d == .float32 else {
+                throw ScriptBridge.error("NotImplementedError", "\(key)=\(try ScriptBridge.repr(a[key])): models compute in float32 here (half-precision checkpoints are converted on load)")
+            }
+        }
         var config: ConfigObject? = nil
         if !a.isNone("config") {
             guard let c = ScriptBridge.unwrap(a["config"], as: ConfigObject.self) else {
@@ -94,7 +107,7 @@ final class ModelClassObject: NativeObject, ScriptClassProviding {
             try AutoModel.fromPretrained(id, task: task, className: architecture?.className, revision: revision,
                                          ggufFile: gguf, overrides: overrides)
         }
-        return ScriptBridge.wrap(ModelObject(model))
+        return ModelObject(model).wrapped()
     }
 
     /// `from_config(config)`: fresh weights, training mode.
@@ -107,10 +120,10 @@ final class ModelClassObject: NativeObject, ScriptClassProviding {
         let (applied, _) = try config.overrides(kwargs)
         try TransformersModels.translating { try AutoConfig.apply(applied, to: &copy) }
         let model = try TransformersModels.translating { try AutoModel.fromConfig(copy, task: task, className: architecture?.className) }
-        return ScriptBridge.wrap(ModelObject(model))
+        return ModelObject(model).wrapped()
     }
 
-    static let fromPretrainedSignature = "pretrained_model_name_or_path, *model_args, config=None, revision=None, gguf_file=None, cache_dir=None, local_files_only=True, trust_remote_code=False, **kwargs"
+    static let fromPretrainedSignature = "pretrained_model_name_or_path, *model_args, config=None, revision=None, gguf_file=None, cache_dir=None, local_files_only=True, trust_remote_code=False, attn_implementation=None, dtype=None, torch_dtype=None, **kwargs"
 
     func getAttribute(_ name: String) throws -> Value? {
         switch name {
@@ -131,7 +144,7 @@ final class ModelClassObject: NativeObject, ScriptClassProviding {
 
     func call(_ args: [Value], _ kwargs: [(String, Value)]) throws -> Value {
         guard architecture != nil else {
-            throw ScriptBridge.error("EnvironmentError", "\(name) is designed to be instantiated using the `\(name).from_pretrained(pretrained_model_name_or_path)` or `\(name).from_config(config)` methods.")
+            throw ScriptBridge.error("OSError", "\(name) is designed to be instantiated using the `\(name).from_pretrained(pretrained_model_name_or_path)` or `\(name).from_config(config)` methods.")
         }
         let a = try Signature("config").bind(args, kwargs, function: name)
         return try fromConfig(a)
