@@ -50,8 +50,11 @@ final class ConfigObject: NativeObject, ScriptClassProviding {
     /// returns the applied (key, value) pairs and the unused names.
     func overrides(_ kwargs: [(String, Value)]) throws -> (applied: [(String, ConfigValue)], unused: [String]) {
         var applied: [(String, ConfigValue)] = [], unused: [String] = []
+        let givesLabels = kwargs.contains { $0.0 == "id2label" }
         for (name, value) in kwargs {
             guard hasAttribute(name) else { unused.append(name); continue }
+            // With id2label given, num_labels is implied by it (transformers stores no num_labels).
+            if name == "num_labels" && givesLabels { continue }
             applied.append((key(name), try Self.configValue(value, name)))
         }
         return (applied, unused)
