@@ -21,9 +21,9 @@ final class ModelBindingTests: XCTestCase {
     private var savedDirectory = ""
     override func setUp() {
         savedDirectory = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.path)
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.path)
     }
-    override func tearDown() { FileManager.default.changeCurrentDirectoryPath(savedDirectory) }
+    override func tearDown() { _ = FileManager.default.changeCurrentDirectoryPath(savedDirectory) }
 
     /// Runs `code` in a fresh engine: (stdout + the uncaught error's last line, result).
     func run(_ code: String, sink: OutputSink = CaptureSink(), display: Bool = false) -> (String, Engine.Result) {

@@ -29,8 +29,8 @@ final class ModelTutorialTests: XCTestCase {
         XCTAssertEqual(cells, expected.compactMap { $0["code"] as? String }, "tutorial.expected.json is stale: rerun generate_tutorial.py")
 
         let cwd = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(cwd) }
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         let sink = CaptureSink()
         let engine = Engine(sink: sink)
         for (index, cell) in cells.enumerated() {
