@@ -97,6 +97,14 @@ final class ModelBindingTests: XCTestCase {
         XCTAssertEqual(out, "BertForSequenceClassification True 4 torch.Size([4, 32])\n")
     }
 
+    func testTaskHeadOnABaseCheckpointIsReportedOnStderr() {
+        let sink = CaptureSink()
+        let (out, r) = run("from transformers import AutoModelForSequenceClassification\nAutoModelForSequenceClassification.from_pretrained('Tests/Fixtures/models/tiny-bert', num_labels=2)", sink: sink)
+        XCTAssertNil(r.errorLine, out)
+        XCTAssertEqual(out, "")
+        XCTAssertTrue(sink.stderr.hasPrefix("Some weights of BertForSequenceClassification were not initialized from the model checkpoint at Tests/Fixtures/models/tiny-bert and are newly initialized: ['classifier.bias', 'classifier.weight']\n"), sink.stderr)
+    }
+
     func testModelReprIsTheModuleTreeWithRepeatedLayersFolded() {
         let (out, r) = run("from transformers import AutoModelForSequenceClassification\nprint(AutoModelForSequenceClassification.from_pretrained('Tests/Fixtures/models/tiny-bert-cls'))")
         XCTAssertNil(r.errorLine, out)
@@ -213,9 +221,10 @@ final class ModelBindingTests: XCTestCase {
             figure = head_view([attention, attention, attention], ["Ġhello", "Ġworld", "!"], html_action="return")
             print(figure.titles[0], figure.titles[-1], len(figure.titles), figure.tokens)
             print(head_view(attention, tokens, layer=0, html_action="return").titles)
+            print(head_view([attention, attention], tokens, layer=-1, html_action="return").titles[0])
             """)
         XCTAssertNil(r.errorLine, out)
-        XCTAssertEqual(out, "Layer 0, head 0 Layer 2, head 1 6 [' hello', ' world', '!']\n['Layer 0, head 0', 'Layer 0, head 1']\n")
+        XCTAssertEqual(out, "Layer 0, head 0 Layer 2, head 1 6 [' hello', ' world', '!']\n['Layer 0, head 0', 'Layer 0, head 1']\nLayer 1, head 0\n")
     }
 
     func testAttentionOnMiniLMWithTheTokensOfTheSentence() throws {
@@ -240,6 +249,7 @@ final class ModelBindingTests: XCTestCase {
             ("attention_figure((attention,), tokens, layer=3)", "IndexError: layer 3 is out of range: the attention has 1 layer"),
             ("attention_figure(attention, tokens, heads=[2])", "IndexError: head 2 is out of range: layer 0 has 2 heads"),
             ("attention_figure(())", "ValueError: attention is empty: call the model with output_attentions=True"),
+            ("attention_figure([attention, 1], tokens)", "TypeError: attention[1] must be a tensor, not int"),
         ]
         for (call, message) in cases {
             let (out, r) = run(Self.smallAttention + "from apus.viz import attention_figure\n" + call)

@@ -29,11 +29,10 @@ enum AttentionViews {
         func bertviz(_ name: String, _ doc: String) -> Value {
             Bindings.function(name, bertvizSignature, doc: doc) { a in
                 let layerCount = try layers(a["attention"]).count
-                var chosen: [Int]
+                let chosen: [Int]
                 if !a.isNone("layer") { chosen = [try a.int("layer")] }
                 else if !a.isNone("include_layers") { chosen = try a.ints("include_layers") }
                 else { chosen = Array(0..<layerCount) }
-                if name == "head_view", a.isNone("layer"), a.isNone("include_layers") { chosen = Array(0..<layerCount) }
                 let grid = try figure(a, layers: chosen, attentionKey: "attention", tokensKey: "tokens",
                                       batchKey: nil, columnsPerLayer: true, prettify: try a.bool("prettify_tokens"))
                 if case .str("return") = a["html_action"] { return ScriptBridge.wrap(AttentionFigure(grid)) }
@@ -89,7 +88,9 @@ enum AttentionViews {
             guard layer >= -all.count && layer < all.count else {
                 throw ScriptBridge.error("IndexError", "layer \(layer) is out of range: the attention has \(all.count) layer\(all.count == 1 ? "" : "s")")
             }
-            var t = all[layer < 0 ? layer + all.count : layer]
+            let index = layer < 0 ? layer + all.count : layer
+            let given = all[index]
+            var t = given
             if t.rank == 4 {
                 guard batch >= 0 && batch < t.shape[0] else {
                     throw ScriptBridge.error("IndexError", "batch_index \(batch) is out of range for a batch of \(t.shape[0])")
@@ -97,7 +98,7 @@ enum AttentionViews {
                 t = try t.select(0, batch)
             }
             if t.rank == 2 { t = try t.unsqueeze(0) }
-            guard t.rank == 3 else { throw ScriptBridge.error("ValueError", "layer \(layer): expected [batch, heads, query, key] attention, got shape \(all[layer].shape.shapeString)") }
+            guard t.rank == 3 else { throw ScriptBridge.error("ValueError", "layer \(layer): expected [batch, heads, query, key] attention, got shape \(given.shape.shapeString)") }
             let headCount = t.shape[0]
             var heads = Array(0..<headCount)
             if !a.isNone("heads") {
@@ -110,7 +111,7 @@ enum AttentionViews {
             let values = try t.contiguous().to(.float32).toFloatArray()
             for h in heads {
                 let start = h * queries * keys
-                panels.append(.init(title: "Layer \(layer), head \(h)", values: Array(values[start..<(start + queries * keys)])))
+                panels.append(.init(title: "Layer \(index), head \(h)", values: Array(values[start..<(start + queries * keys)])))
             }
         }
         var keyTokens: [String]

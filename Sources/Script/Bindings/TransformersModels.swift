@@ -107,6 +107,10 @@ final class ModelClassObject: NativeObject, ScriptClassProviding {
             try AutoModel.fromPretrained(id, task: task, className: architecture?.className, revision: revision,
                                          ggufFile: gguf, overrides: overrides)
         }
+        if !model.newlyInitialized.isEmpty {
+            // transformers reports fresh weights on stderr after loading; so do we.
+            Runtime.sink.write("Some weights of \(model.className) were not initialized from the model checkpoint at \(id) and are newly initialized: ['\(model.newlyInitialized.sorted().joined(separator: "', '"))']\nYou should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.\n", to: .stderr)
+        }
         return ModelObject(model).wrapped()
     }
 
