@@ -54,7 +54,10 @@ final class ModelObject: NativeObject, ScriptClassProviding {
     var doc: String? {
         "\(model.className): call it with the tokenizer's output, model(**inputs), or with \(model.acceptedInputs.joined(separator: ", ")). Methods: \(Self.binding.attributeNames.joined(separator: ", "))."
     }
-    var attributeNames: [String] { Self.binding.attributeNames }
+    /// The methods, then the blocks (an empty list property is no block).
+    var attributeNames: [String] {
+        Self.binding.attributeNames + model.namedChildren().filter { !($0.1 is ModuleList && $0.1.namedChildren().isEmpty) }.map(\.0)
+    }
 
     func getAttribute(_ name: String) throws -> Value? {
         if let v = try Self.binding.attribute(name, of: self) { return v }

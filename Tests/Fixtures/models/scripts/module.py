@@ -23,6 +23,10 @@ try:
     fresh.load_state_dict({"classifier.bias": torch.zeros(3)})
 except RuntimeError:
     print("RuntimeError")
+try:
+    fresh.load_state_dict({"classifier.bias": torch.zeros(4)}, strict=False)
+except RuntimeError:
+    print("RuntimeError")
 head = AutoModelForSequenceClassification.from_pretrained("Tests/Fixtures/models/tiny-bert", num_labels=4)
 print(head.config.num_labels, head.classifier.weight.shape if hasattr(head, "classifier") else head.state_dict()["classifier.weight"].shape)
 config = AutoConfig.from_pretrained("Tests/Fixtures/models/tiny-bert", num_labels=2)
