@@ -16,8 +16,7 @@ public enum TiedWeights {
     /// BERT's `cls.predictions.decoder.*`, DistilBERT's `vocab_projector.weight`): these are the
     /// copies it drops. Any other alias keeps the first name in state-dict order, as
     /// transformers does for aliases it has no rule for.
-    public static let droppedSuffixes = ["lm_head.weight", "lm_head.bias", "decoder.weight", "decoder.bias",
-                                         "vocab_projector.weight", "vocab_projector.bias"]
+    public static let droppedSuffixes = ["lm_head.weight", "decoder.weight", "decoder.bias", "vocab_projector.weight"]
 
     /// Whether transformers would drop `name` when it aliases another weight.
     static func isDropped(_ name: String, declared: [String]?) -> Bool {
@@ -79,7 +78,8 @@ public enum TiedWeights {
 extension PreTrainedModel {
     /// The tensors save_pretrained writes: the state dict with tied weights written once.
     public func checkpointTensors() -> [(String, Tensor)] {
-        let tie = config["tie_word_embeddings"]?.boolValue ?? true
+        // The architecture's default applies when config.json leaves the key out.
+        let tie = config.value("tie_word_embeddings")?.boolValue ?? true
         return TiedWeights.deduplicated(stateDict(), declared: (self as? DeclaresTiedWeights)?.tiedWeightKeys,
                                         tieWordEmbeddings: tie)
     }
