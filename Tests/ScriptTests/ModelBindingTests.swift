@@ -133,12 +133,13 @@ final class ModelBindingTests: XCTestCase {
             model = AutoModel.from_pretrained("Tests/Fixtures/models/tiny-bert", output_attentions=True)
             ids = torch.tensor([[2, 5, 3]])
             print(list(model(input_ids=ids).keys()))
+            print(model.config is model.config)
             model.config.output_attentions = False
             model.config.output_hidden_states = True
             print(list(model(input_ids=ids).keys()), list(model(ids, output_hidden_states=False).keys()))
             """)
         XCTAssertNil(r.errorLine, out)
-        XCTAssertEqual(out, "['last_hidden_state', 'pooler_output', 'attentions']\n['last_hidden_state', 'pooler_output', 'hidden_states'] ['last_hidden_state', 'pooler_output']\n")
+        XCTAssertEqual(out, "['last_hidden_state', 'pooler_output', 'attentions']\nTrue\n['last_hidden_state', 'pooler_output', 'hidden_states'] ['last_hidden_state', 'pooler_output']\n")
     }
 
     func testBatchEncodingUnpacksIntoTheModelAndOutputsIndexLikeATuple() throws {

@@ -10,6 +10,15 @@ final class ConfigObject: NativeObject, ScriptClassProviding {
 
     init(_ config: ModelConfig) { self.config = config }
 
+    /// The script value wrapping this config, weakly held so `model.config is model.config`.
+    private weak var wrapper: PyNative?
+    func wrapped() -> Value {
+        if let wrapper { return .obj(wrapper) }
+        let w = PyNative(self)
+        wrapper = w
+        return .obj(w)
+    }
+
     /// transformers' config class name for a `model_type`.
     static func className(_ modelType: String?) -> String {
         let known = ["bert": "BertConfig", "distilbert": "DistilBertConfig", "roberta": "RobertaConfig",

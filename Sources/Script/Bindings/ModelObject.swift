@@ -198,7 +198,7 @@ final class ModelObject: NativeObject, ScriptClassProviding {
     static func make() -> NativeTypeBinding<ModelObject> {
         let b = NativeTypeBinding<ModelObject>(typeName: "PreTrainedModel", module: "transformers",
             doc: "A model: call it with the tokenizer's output; config, eval(), train(), state_dict(), save_pretrained().")
-        b.property("config", doc: "The model's configuration.", get: { .obj(PyNative($0.configObject)) })
+        b.property("config", doc: "The model's configuration.", get: { $0.configObject.wrapped() })
         b.property("training", doc: "True in training mode (dropout active).", get: { .bool($0.model.training) })
         b.property("name_or_path", doc: "Where the model was loaded from.", get: { o in try o.configObject.getAttribute("name_or_path") ?? .none })
         b.property("dtype", doc: "The parameters' dtype.", get: { o in DTypeObject.value(o.model.parameters().first?.dtype ?? .float32) })
