@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Display", dependencies: ["Tensors", "CPNG"]),
         // The interpreter's hot paths are full of class-property accesses whose dynamic
         // exclusivity checks cost ~10% of script run time; release builds skip them.
-        .target(name: "Script", dependencies: ["Tensors", "NN", "Display", "Tokenizers"],
+        .target(name: "Script", dependencies: ["Tensors", "NN", "Models", "Display", "Tokenizers"],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 
@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "NNTests", dependencies: ["NN"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tokenizers"]),
-        .testTarget(name: "ScriptTests", dependencies: ["Script"]),
+        .testTarget(name: "ScriptTests", dependencies: ["Script", "Models"]),
         .testTarget(name: "TokenizersTests", dependencies: ["Tokenizers"]),
         .testTarget(name: "DisplayTests", dependencies: ["Display"]),
         .testTarget(name: "KernelTests", dependencies: ["Kernel"]),

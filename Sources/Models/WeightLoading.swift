@@ -90,7 +90,9 @@ public final class WeightStore: WeightSource {
     }
 
     private static func open(_ path: String) throws -> SafeTensorsFile {
-        do { return try SafeTensorsFile(path: path) }
+        // Copy-on-write, so load_state_dict and optimisers can write weights in place; pages
+        // are copied only when written, and the file never changes.
+        do { return try SafeTensorsFile(path: path, copyOnWrite: true) }
         catch { throw ModelError.invalidWeights("\(path): \(error)") }
     }
 

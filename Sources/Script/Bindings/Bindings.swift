@@ -24,17 +24,19 @@ extension Bindings {
         ScriptBridge.registerModule("numpy", doc: "A few numpy calls, backed by tensors. float64 is not a dtype here: float arrays are float32.") {
             NumpyModule.make()
         }
-        ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding.") {
-            TransformersTokenizers.moduleAttributes()
+        ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding, AutoConfig, AutoModel and AutoModelFor..., the model classes.") {
+            TransformersTokenizers.moduleAttributes().merging(TransformersModels.moduleAttributes()) { tokenizer, _ in tokenizer }
         }
+        AttentionViews.register()
     }
 
     /// The rich display of a script value (a tensor's text, HTML summary and heatmap), nil
     /// for values that have none; front-ends call it for a cell's last expression.
     public static func mimeBundle(for value: Value) -> MimeBundle? {
         if let chips = TokenChips.mimeBundle(for: value) { return chips }
-        guard let t = ScriptBridge.unwrap(value, as: Tensor.self) else { return nil }
-        return t.mimeBundle()
+        // Native objects with a rich form (tensors, attention pictures) bring their own bundle.
+        guard case .obj(let o) = value, let native = o as? PyNative, let rich = native.object as? RichDisplayable else { return nil }
+        return rich.mimeBundle()
     }
 }
 
