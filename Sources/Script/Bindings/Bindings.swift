@@ -24,6 +24,7 @@ extension Bindings {
         ScriptBridge.registerModule("numpy", doc: "A few numpy calls, backed by tensors. float64 is not a dtype here: float arrays are float32.") {
             NumpyModule.make()
         }
+        SourceModules.registerLibrary()
         ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding.") {
             TransformersTokenizers.moduleAttributes()
         }
