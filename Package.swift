@@ -49,6 +49,7 @@ let package = Package(
         // The interpreter's hot paths are full of class-property accesses whose dynamic
         // exclusivity checks cost ~10% of script run time; release builds skip them.
         .target(name: "Script", dependencies: ["Tensors", "NN", "Models", "Display", "Tokenizers"],
+                resources: [.copy("Library")],
                 swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
         .target(name: "Kernel", dependencies: ["Display", "CZeroMQ", .product(name: "Crypto", package: "swift-crypto")]),
 

@@ -48,8 +48,9 @@ public struct ModelOutput {
     public var hiddenStates: [Tensor]? { self["hidden_states"]?.tensors }
     /// `attentions`: each layer's probabilities `[batch, heads, query, key]`.
     public var attentions: [Tensor]? { self["attentions"]?.tensors }
-    /// `past_key_values`: the cache to pass to the next step.
-    public var pastKeyValues: KeyValueCache? { self["past_key_values"]?.cache }
+    /// The cache to pass to the next step: transformers 5 calls the field `cache` (formerly
+    /// `past_key_values`, still accepted as an alias).
+    public var pastKeyValues: KeyValueCache? { (self["cache"] ?? self["past_key_values"])?.cache }
 
     /// Helpers for building outputs from optional Swift values.
     public static func value(_ t: Tensor?) -> OutputValue? { t.map { .tensor($0) } }

@@ -25,6 +25,9 @@ public struct ModelInputs {
     public var pastKeyValues: KeyValueCache?
     /// Whether to return `past_key_values` (causal models; nil = the config's `use_cache`).
     public var useCache: Bool?
+    /// Compute logits only for the last this-many positions (0 = all), as transformers'
+    /// `logits_to_keep`: generation needs only the last one.
+    public var logitsToKeep = 0
     /// Return every layer's hidden states / attention probabilities.
     public var outputHiddenStates = false
     public var outputAttentions = false

@@ -46,6 +46,11 @@ public final class Engine {
 
     /// Compiles code into a module-level function bound to this session's globals.
     func compile(_ code: String, name: String, display: ((Value) throws -> Void)?) throws -> FunctionCode {
+        try Engine.compile(code, name: name, globals: globals, display: display)
+    }
+
+    /// Compiles code into a module-level function bound to `globals`.
+    static func compile(_ code: String, name: String, globals: Globals, display: ((Value) throws -> Void)?) throws -> FunctionCode {
         let source = SourceFile(name: name, text: code)
         Traceback.sources[name] = source
         var lexer = Lexer(code)

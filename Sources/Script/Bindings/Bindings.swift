@@ -24,7 +24,8 @@ extension Bindings {
         ScriptBridge.registerModule("numpy", doc: "A few numpy calls, backed by tensors. float64 is not a dtype here: float arrays are float32.") {
             NumpyModule.make()
         }
-        ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding, AutoConfig, AutoModel and AutoModelFor..., the model classes.") {
+        SourceModules.registerLibrary()
+        ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding, AutoConfig, AutoModel and AutoModelFor..., the model classes, pipeline.") {
             TransformersTokenizers.moduleAttributes().merging(TransformersModels.moduleAttributes()) { tokenizer, _ in tokenizer }
         }
         AttentionViews.register()

@@ -1,0 +1,509 @@
+"""Pipelines: a model, its tokenizer and the pre- and post-processing of a task behind one call.
+
+`pipeline(task, model=...)` builds one; `Pipeline` is the base every task subclasses and that
+scripts can subclass too (`_sanitize_parameters`, `preprocess`, `_forward`, `postprocess`);
+`PIPELINE_REGISTRY.register_pipeline` adds a task. The behaviour follows transformers'
+pipelines: the same inputs (one item, a list, a generator), the same result shapes.
+"""
+import torch
+
+
+class PipelineException(Exception):
+    """An error inside a pipeline, naming the task and the model."""
+
+    def __init__(self, task, model, reason):
+        super().__init__(reason)
+        self.task = task
+        self.model = model
+
+
+def _transformers():
+    # Imported when first needed: the transformers module itself exposes this one.
+    import transformers
+    return transformers
+
+
+def _is_generator(value):
+    return type(value).__name__ == "generator"
+
+
+def _is_message(value):
+    return isinstance(value, dict) and "role" in value and "content" in value
+
+
+class Chat:
+    """A conversation given to a pipeline: a list of {"role", "content"} messages."""
+
+    def __init__(self, messages):
+        for message in messages:
+            if not _is_message(message):
+                raise ValueError("When passing chat dicts as input, each dict must have a 'role' and 'content' key.")
+        self.messages = messages
+
+
+class Pipeline:
+    """The base of every pipeline: calling it runs preprocess -> _forward -> postprocess on each
+    input. Subclasses define those three and `_sanitize_parameters(**kwargs)`, which splits the
+    call's keyword arguments into (preprocess, forward, postprocess) parameter dicts."""
+
+    def __init__(self, model, tokenizer=None, task="", batch_size=None, device=None, **kwargs):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.task = task
+        self._batch_size = batch_size
+        self.device = device
+        self.call_count = 0
+        self._preprocess_params, self._forward_params, self._postprocess_params = self._sanitize_parameters(**kwargs)
+
+    def _sanitize_parameters(self, **kwargs):
+        raise NotImplementedError("_sanitize_parameters not implemented")
+
+    def preprocess(self, inputs, **preprocess_parameters):
+        raise NotImplementedError("preprocess not implemented")
+
+    def _forward(self, model_inputs, **forward_parameters):
+        raise NotImplementedError("_forward not implemented")
+
+    def postprocess(self, model_outputs, **postprocess_parameters):
+        raise NotImplementedError("postprocess not implemented")
+
+    def forward(self, model_inputs, **forward_params):
+        with torch.no_grad():
+            return self._forward(model_inputs, **forward_params)
+
+    def run_single(self, inputs, preprocess_params, forward_params, postprocess_params):
+        model_inputs = self.preprocess(inputs, **preprocess_params)
+        model_outputs = self.forward(model_inputs, **forward_params)
+        return self.postprocess(model_outputs, **postprocess_params)
+
+    def _iterate(self, inputs, preprocess_params, forward_params, postprocess_params):
+        for item in inputs:
+            yield self.run_single(item, preprocess_params, forward_params, postprocess_params)
+
+    def __call__(self, inputs, *args, num_workers=None, batch_size=None, **kwargs):
+        if _is_generator(inputs):
+            return self._call_stream(inputs, kwargs)
+        if isinstance(inputs, (list, tuple)) and len(inputs) > 0:
+            if _is_message(inputs[0]):
+                inputs = Chat(inputs)
+            elif isinstance(inputs[0], (list, tuple)) and all(len(c) > 0 and _is_message(c[0]) for c in inputs):
+                inputs = [Chat(c) for c in inputs]
+        preprocess_params, forward_params, postprocess_params = self._merged_parameters(kwargs)
+        self.call_count += 1
+        if isinstance(inputs, list):
+            return list(self._iterate(inputs, preprocess_params, forward_params, postprocess_params))
+        return self.run_single(inputs, preprocess_params, forward_params, postprocess_params)
+
+    def _call_stream(self, inputs, kwargs):
+        preprocess_params, forward_params, postprocess_params = self._merged_parameters(kwargs)
+        self.call_count += 1
+
+        def stream():
+            for item in inputs:
+                if isinstance(item, (list, tuple)) and len(item) > 0 and _is_message(item[0]):
+                    item = Chat(item)
+                yield self.run_single(item, preprocess_params, forward_params, postprocess_params)
+        return stream()
+
+    def _merged_parameters(self, kwargs):
+        preprocess_params, forward_params, postprocess_params = self._sanitize_parameters(**kwargs)
+        merged_pre = dict(self._preprocess_params)
+        merged_pre.update(preprocess_params)
+        merged_forward = dict(self._forward_params)
+        merged_forward.update(forward_params)
+        merged_post = dict(self._postprocess_params)
+        merged_post.update(postprocess_params)
+        return merged_pre, merged_forward, merged_post
+
+    def __repr__(self):
+        return f"<{type(self).__name__} task={self.task!r} model={self.model.config.name_or_path!r}>"
+
+
+class FeatureExtractionPipeline(Pipeline):
+    """The last hidden state of each token, as nested lists [1][tokens][hidden] (or a tensor
+    with return_tensors=True)."""
+
+    def _sanitize_parameters(self, truncation=None, tokenize_kwargs=None, return_tensors=None, **kwargs):
+        tokenize_kwargs = dict(tokenize_kwargs) if tokenize_kwargs is not None else {}
+        if truncation is not None:
+            if "truncation" in tokenize_kwargs:
+                raise ValueError("truncation parameter defined twice (given as keyword argument as well as in tokenize_kwargs)")
+            tokenize_kwargs["truncation"] = truncation
+        postprocess_params = {}
+        if return_tensors is not None:
+            postprocess_params["return_tensors"] = return_tensors
+        return tokenize_kwargs, {}, postprocess_params
+
+    def preprocess(self, inputs, **tokenize_kwargs):
+        return self.tokenizer(inputs, return_tensors="pt", **tokenize_kwargs)
+
+    def _forward(self, model_inputs):
+        return self.model(**model_inputs)
+
+    def postprocess(self, model_outputs, return_tensors=False):
+        if return_tensors:
+            return model_outputs[0]
+        return model_outputs[0].tolist()
+
+
+class TextClassificationPipeline(Pipeline):
+    """Label and score of a text (or text pair) from a sequence classifier. `top_k` returns the
+    best k labels (None: all), `function_to_apply` is "softmax", "sigmoid" or "none"."""
+
+    def _sanitize_parameters(self, function_to_apply=None, top_k="", **tokenizer_kwargs):
+        postprocess_params = {}
+        if isinstance(top_k, int) or top_k is None:
+            postprocess_params["top_k"] = top_k
+            postprocess_params["_legacy"] = False
+        if isinstance(function_to_apply, str):
+            if function_to_apply.lower() not in ("sigmoid", "softmax", "none"):
+                raise KeyError(function_to_apply.upper())
+            function_to_apply = function_to_apply.lower()
+        if function_to_apply is not None:
+            postprocess_params["function_to_apply"] = function_to_apply
+        return tokenizer_kwargs, {}, postprocess_params
+
+    def __call__(self, inputs, **kwargs):
+        result = super().__call__(inputs, **kwargs)
+        if isinstance(inputs, str) and "top_k" not in kwargs:
+            return [result]
+        return result
+
+    def preprocess(self, inputs, **tokenizer_kwargs):
+        if isinstance(inputs, dict):
+            return self.tokenizer(**inputs, return_tensors="pt", **tokenizer_kwargs)
+        if isinstance(inputs, list) and len(inputs) == 1 and isinstance(inputs[0], list) and len(inputs[0]) == 2:
+            return self.tokenizer(text=inputs[0][0], text_pair=inputs[0][1], return_tensors="pt", **tokenizer_kwargs)
+        if isinstance(inputs, list):
+            raise ValueError(
+                "The pipeline received invalid inputs, if you are trying to send text pairs, you can try to send a"
+                ' dictionary `{"text": "My text", "text_pair": "My pair"}` in order to send a text pair.')
+        return self.tokenizer(inputs, return_tensors="pt", **tokenizer_kwargs)
+
+    def _forward(self, model_inputs):
+        return self.model(**model_inputs)
+
+    def postprocess(self, model_outputs, function_to_apply=None, top_k=1, _legacy=True):
+        config = self.model.config
+        problem = getattr(config, "problem_type", None)
+        if function_to_apply is None:
+            if problem == "regression":
+                function_to_apply = "none"
+            elif problem == "multi_label_classification" or config.num_labels == 1:
+                function_to_apply = "sigmoid"
+            elif problem == "single_label_classification" or config.num_labels > 1:
+                function_to_apply = "softmax"
+            else:
+                function_to_apply = "none"
+        logits = model_outputs["logits"][0].float()
+        if function_to_apply == "sigmoid":
+            scores = torch.sigmoid(logits)
+        elif function_to_apply == "softmax":
+            scores = torch.softmax(logits, dim=-1)
+        else:
+            scores = logits
+        values = scores.tolist()
+        if top_k == 1 and _legacy:
+            best = 0
+            for i in range(len(values)):
+                if values[i] > values[best]:
+                    best = i
+            return {"label": config.id2label[best], "score": values[best]}
+        result = [{"label": config.id2label[i], "score": s} for i, s in enumerate(values)]
+        if not _legacy:
+            result.sort(key=lambda x: x["score"], reverse=True)
+            if top_k is not None:
+                result = result[:top_k]
+        return result
+
+
+class FillMaskPipeline(Pipeline):
+    """The most likely tokens for each mask token: score, token id, token text and the filled-in
+    sequence. `top_k` (default 5), `targets` restricts the candidates."""
+
+    def _sanitize_parameters(self, top_k=None, targets=None, tokenizer_kwargs=None):
+        preprocess_params = {}
+        if tokenizer_kwargs is not None:
+            preprocess_params["tokenizer_kwargs"] = tokenizer_kwargs
+        postprocess_params = {}
+        if targets is not None:
+            postprocess_params["target_ids"] = self.get_target_ids(targets)
+        if top_k is not None:
+            postprocess_params["top_k"] = top_k
+        if self.tokenizer.mask_token_id is None:
+            raise PipelineException("fill-mask", self.model.config.model_type, "The tokenizer does not define a `mask_token`.")
+        return preprocess_params, {}, postprocess_params
+
+    def get_target_ids(self, targets):
+        if isinstance(targets, str):
+            targets = [targets]
+        vocab = self.tokenizer.get_vocab()
+        ids = []
+        for target in targets:
+            found = vocab.get(target)
+            if found is None:
+                encoded = self.tokenizer(target, add_special_tokens=False, return_attention_mask=False,
+                                         return_token_type_ids=False, max_length=1, truncation=True)["input_ids"]
+                if len(encoded) == 0:
+                    continue
+                found = encoded[0]
+            ids.append(found)
+        ids = sorted(set(ids))
+        if len(ids) == 0:
+            raise ValueError("At least one target must be provided when passed.")
+        return ids
+
+    def preprocess(self, inputs, return_tensors=None, tokenizer_kwargs=None, **preprocess_parameters):
+        model_inputs = self.tokenizer(inputs, return_tensors="pt", **(tokenizer_kwargs or {}))
+        for row in model_inputs["input_ids"].tolist():
+            if self.tokenizer.mask_token_id not in row:
+                raise PipelineException("fill-mask", self.model.config.model_type,
+                                        f"No mask_token ({self.tokenizer.mask_token}) found on the input")
+        return model_inputs
+
+    def _forward(self, model_inputs):
+        outputs = self.model(**model_inputs)
+        return {"logits": outputs["logits"], "input_ids": model_inputs["input_ids"]}
+
+    def postprocess(self, model_outputs, top_k=5, target_ids=None):
+        if target_ids is not None and len(target_ids) < top_k:
+            top_k = len(target_ids)
+        input_ids = model_outputs["input_ids"][0].tolist()
+        mask_id = self.tokenizer.mask_token_id
+        positions = [i for i, t in enumerate(input_ids) if t == mask_id]
+        single_mask = len(positions) == 1
+        result = []
+        for position in positions:
+            probabilities = model_outputs["logits"][0, position].softmax(dim=-1)
+            if target_ids is not None:
+                probabilities = probabilities[torch.tensor(target_ids)]
+            values, predictions = probabilities.topk(top_k)
+            row = []
+            for value, prediction in zip(values.tolist(), predictions.tolist()):
+                token = target_ids[prediction] if target_ids is not None else prediction
+                tokens = list(input_ids)
+                tokens[position] = token
+                tokens = [t for t in tokens if t != self.tokenizer.pad_token_id]
+                row.append({"score": value, "token": token, "token_str": self.tokenizer.decode([token]),
+                            "sequence": self.tokenizer.decode(tokens, skip_special_tokens=single_mask)})
+            result.append(row)
+        return result[0] if single_mask else result
+
+
+class TextGenerationPipeline(Pipeline):
+    """Continues a text, or answers a chat (a list of messages), with `model.generate`: every
+    generate option is accepted; `return_full_text=False` returns only the new text."""
+
+    def _sanitize_parameters(self, return_full_text=None, return_tensors=None, return_text=None, return_type=None,
+                             clean_up_tokenization_spaces=None, prefix=None, stop_sequence=None, truncation=None,
+                             max_length=None, continue_final_message=None, skip_special_tokens=None,
+                             tokenizer_encode_kwargs=None, tools=None, documents=None, **generate_kwargs):
+        preprocess_params = {}
+        if "add_special_tokens" in generate_kwargs:
+            preprocess_params["add_special_tokens"] = generate_kwargs.pop("add_special_tokens")
+        if "padding" in generate_kwargs:
+            preprocess_params["padding"] = generate_kwargs.pop("padding")
+        if truncation is not None:
+            preprocess_params["truncation"] = truncation
+        if max_length is not None:
+            preprocess_params["max_length"] = max_length
+            generate_kwargs["max_length"] = max_length
+        if tools is not None:
+            preprocess_params["tools"] = tools
+        if documents is not None:
+            preprocess_params["documents"] = documents
+        if prefix is not None:
+            preprocess_params["prefix"] = prefix
+        if continue_final_message is not None:
+            preprocess_params["continue_final_message"] = continue_final_message
+        if tokenizer_encode_kwargs is not None:
+            preprocess_params["tokenizer_encode_kwargs"] = tokenizer_encode_kwargs
+        if stop_sequence is not None:
+            generate_kwargs["stop_strings"] = [stop_sequence] if isinstance(stop_sequence, str) else stop_sequence
+        if "stop_strings" in generate_kwargs:
+            generate_kwargs["tokenizer"] = self.tokenizer
+        postprocess_params = {}
+        if return_full_text is not None and return_type is None:
+            if return_text is not None:
+                raise ValueError("`return_text` is mutually exclusive with `return_full_text`")
+            if return_tensors is not None:
+                raise ValueError("`return_full_text` is mutually exclusive with `return_tensors`")
+            return_type = "full_text" if return_full_text else "new_text"
+        if return_tensors is not None and return_type is None:
+            if return_text is not None:
+                raise ValueError("`return_text` is mutually exclusive with `return_tensors`")
+            return_type = "tensors"
+        if return_type is not None:
+            postprocess_params["return_type"] = return_type
+        if clean_up_tokenization_spaces is not None:
+            postprocess_params["clean_up_tokenization_spaces"] = clean_up_tokenization_spaces
+        if continue_final_message is not None:
+            postprocess_params["continue_final_message"] = continue_final_message
+        if skip_special_tokens is not None:
+            postprocess_params["skip_special_tokens"] = skip_special_tokens
+        return preprocess_params, generate_kwargs, postprocess_params
+
+    def preprocess(self, prompt_text, prefix="", add_special_tokens=None, truncation=None, padding=None,
+                   max_length=None, continue_final_message=None, tokenizer_encode_kwargs=None, tools=None,
+                   documents=None):
+        tokenizer_kwargs = {}
+        for key, value in (("add_special_tokens", add_special_tokens), ("truncation", truncation),
+                           ("padding", padding), ("max_length", max_length)):
+            if value is not None:
+                tokenizer_kwargs[key] = value
+        tokenizer_kwargs.update(tokenizer_encode_kwargs or {})
+        if isinstance(prompt_text, Chat):
+            tokenizer_kwargs.pop("add_special_tokens", None)
+            if continue_final_message is None:
+                continue_final_message = prompt_text.messages[-1]["role"] == "assistant"
+            inputs = self.tokenizer.apply_chat_template(
+                prompt_text.messages, add_generation_prompt=not continue_final_message,
+                continue_final_message=continue_final_message, return_dict=True, return_tensors="pt",
+                tools=tools, documents=documents, **tokenizer_kwargs)
+        else:
+            inputs = self.tokenizer(prefix + prompt_text, return_tensors="pt", **tokenizer_kwargs)
+        return {"input_ids": inputs["input_ids"], "attention_mask": inputs.get("attention_mask"),
+                "prompt_text": prompt_text}
+
+    def _forward(self, model_inputs, **generate_kwargs):
+        input_ids = model_inputs["input_ids"]
+        sequences = self.model.generate(input_ids=input_ids, attention_mask=model_inputs["attention_mask"],
+                                        **generate_kwargs)
+        return {"generated_sequence": sequences, "input_ids": input_ids, "prompt_text": model_inputs["prompt_text"]}
+
+    def postprocess(self, model_outputs, return_type="full_text", clean_up_tokenization_spaces=True,
+                    continue_final_message=None, skip_special_tokens=None):
+        skip_special_tokens = True if skip_special_tokens is None else skip_special_tokens
+        sequences = model_outputs["generated_sequence"].tolist()
+        input_ids = model_outputs["input_ids"]
+        prompt_text = model_outputs["prompt_text"]
+        records = []
+        for sequence in sequences:
+            if return_type == "tensors":
+                records.append({"generated_token_ids": sequence})
+                continue
+            text = self.tokenizer.decode(sequence, skip_special_tokens=skip_special_tokens,
+                                         clean_up_tokenization_spaces=clean_up_tokenization_spaces)
+            prompt_length = 0
+            if input_ids is not None and input_ids.shape[1] > 0:
+                prompt_length = len(self.tokenizer.decode(input_ids[0].tolist(), skip_special_tokens=skip_special_tokens,
+                                                          clean_up_tokenization_spaces=clean_up_tokenization_spaces))
+            new_text = text[prompt_length:]
+            if return_type == "full_text":
+                if isinstance(prompt_text, str):
+                    generated = prompt_text + new_text
+                elif continue_final_message:
+                    generated = list(prompt_text.messages)
+                    last = dict(generated[-1])
+                    last["content"] = last["content"] + new_text
+                    generated[-1] = last
+                else:
+                    generated = list(prompt_text.messages) + [{"role": "assistant", "content": new_text}]
+            else:
+                generated = new_text
+            records.append({"generated_text": generated})
+        return records
+
+
+class PipelineRegistry:
+    """The tasks `pipeline()` knows: each with its class, its Auto model class and, where one is
+    available offline, a default model."""
+
+    def __init__(self, supported_tasks, task_aliases):
+        self.supported_tasks = supported_tasks
+        self.task_aliases = task_aliases
+
+    def get_supported_tasks(self):
+        names = list(self.supported_tasks.keys()) + list(self.task_aliases.keys())
+        names.sort()
+        return names
+
+    def check_task(self, task):
+        task = self.task_aliases.get(task, task)
+        if task in self.supported_tasks:
+            return task, self.supported_tasks[task]
+        raise KeyError(f"Unknown task {task}, available tasks are {self.get_supported_tasks()}")
+
+    def register_pipeline(self, task, pipeline_class, pt_model=None, default=None, type=None, tf_model=None):
+        if task in self.supported_tasks:
+            print(f"{task} is already registered. Overwriting pipeline for task {task}...")
+        if pt_model is None:
+            pt_model = ()
+        elif not isinstance(pt_model, tuple):
+            pt_model = (pt_model,)
+        entry = {"impl": pipeline_class, "pt": pt_model}
+        if default is not None:
+            if "model" not in default and "pt" in default:
+                default = {"model": default["pt"]}
+            entry["default"] = default
+        if type is not None:
+            entry["type"] = type
+        self.supported_tasks[task] = entry
+        pipeline_class._registered_impl = {task: entry}
+
+    def to_dict(self):
+        return self.supported_tasks
+
+
+TASK_ALIASES = {"sentiment-analysis": "text-classification", "ner": "token-classification"}
+
+SUPPORTED_TASKS = {
+    "feature-extraction": {"impl": FeatureExtractionPipeline, "pt": ("AutoModel",),
+                           "default": {"model": "sentence-transformers/all-MiniLM-L6-v2"}},
+    "text-classification": {"impl": TextClassificationPipeline, "pt": ("AutoModelForSequenceClassification",),
+                            "default": {"model": "distilbert/distilbert-base-uncased-finetuned-sst-2-english"}},
+    "fill-mask": {"impl": FillMaskPipeline, "pt": ("AutoModelForMaskedLM",),
+                  "default": {"model": "distilbert/distilroberta-base"}},
+    "text-generation": {"impl": TextGenerationPipeline, "pt": ("AutoModelForCausalLM",),
+                        "default": {"model": "HuggingFaceTB/SmolLM2-135M-Instruct"}},
+}
+
+PIPELINE_REGISTRY = PipelineRegistry(supported_tasks=SUPPORTED_TASKS, task_aliases=TASK_ALIASES)
+
+
+def _auto_class(name_or_class):
+    if isinstance(name_or_class, str):
+        return getattr(_transformers(), name_or_class)
+    return name_or_class
+
+
+def pipeline(task=None, model=None, tokenizer=None, device=None, batch_size=None, revision=None, gguf_file=None,
+             model_kwargs=None, **kwargs):
+    """Builds the pipeline for `task` ("text-classification", "feature-extraction", ...) around
+    `model` (an id, a path or a loaded model) and its tokenizer."""
+    if task is None and model is None:
+        raise RuntimeError(
+            "Impossible to instantiate a pipeline without either a task or a model being specified. "
+            "Please provide a task class or a model")
+    if task is None:
+        raise RuntimeError("Inferring the task from a model is not supported here yet; please pass the task, "
+                           f"one of {PIPELINE_REGISTRY.get_supported_tasks()}")
+    task, entry = PIPELINE_REGISTRY.check_task(task)
+    transformers = _transformers()
+    model_kwargs = dict(model_kwargs or {})
+    if model is None:
+        default = entry.get("default", {}).get("model")
+        if default is None:
+            raise RuntimeError(f"The task {task} has no default model; pass model=")
+        if isinstance(default, tuple):
+            default = default[0]
+        model = transformers._local_model_or_error(task, default, entry)
+    load_kwargs = dict(model_kwargs)
+    if revision is not None:
+        load_kwargs["revision"] = revision
+    if gguf_file is not None:
+        load_kwargs["gguf_file"] = gguf_file
+    if isinstance(model, str):
+        if tokenizer is None:
+            tokenizer = model
+        auto = _auto_class(entry["pt"][0]) if len(entry["pt"]) > 0 else transformers.AutoModel
+        model = auto.from_pretrained(model, **load_kwargs)
+    if tokenizer is None:
+        tokenizer = model.config.name_or_path
+    if isinstance(tokenizer, str):
+        tokenizer_kwargs = {}
+        if gguf_file is not None:
+            tokenizer_kwargs["gguf_file"] = gguf_file
+        tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer, **tokenizer_kwargs)
+    impl = entry["impl"]
+    return impl(model=model, tokenizer=tokenizer, task=task, batch_size=batch_size, device=device, **kwargs)

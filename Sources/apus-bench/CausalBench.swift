@@ -1,0 +1,69 @@
+import COpenBLAS
+import Foundation
+import Models
+import Tensors
+
+/// `apus-bench --causal`: SmolLM2-135M-Instruct from its Q4_1 GGUF (weights dequantized to
+/// float32 on both sides) in Apus and in transformers/PyTorch, same run, same token ids:
+/// a forward over 128 tokens (prefill, tokens/s) and greedy decoding of 64 new tokens after a
+/// 16-token prompt with the key/value cache (decode tokens/s, prefill excluded by
+/// subtracting a one-token generation).
+func benchCausal(_ options: Options) throws {
+    setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
+    openblas_set_num_threads(Int32(options.threads))
+    let id = "HuggingFaceTB/SmolLM2-135M-Instruct"
+    let directory = try ModelLocation.resolve(id)
+    let gguf = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".gguf") }.sorted()
+    guard let ggufFile = gguf.first else { throw ModelError.notFound("no .gguf file in \(directory.path)") }
+    let model = try AutoModel.fromPretrained(directory.path, task: .causalLM, ggufFile: ggufFile)
+
+    let vocabulary = try model.config.vocabSize
+    let prefillRow = (0..<128).map { 100 + ($0 * 7919) % (vocabulary - 200) }
+    let promptRow = Array(prefillRow.prefix(16))
+    let newTokens = 64
+    func tensor(_ row: [Int]) throws -> Tensor { try Tensor(int64: row.map(Int64.init), shape: [1, row.count]) }
+    let prefillIds = try tensor(prefillRow), promptIds = try tensor(promptRow)
+    func generate(_ count: Int) throws {
+        _ = try model.generate(inputIds: promptIds, options: [
+            ("max_new_tokens", .int(count)), ("min_new_tokens", .int(count)), ("do_sample", .bool(false)),
+            ("eos_token_id", .null), ("pad_token_id", .int(0)),
+        ])
+    }
+
+    let specFile = FileManager.default.temporaryDirectory.appendingPathComponent("apus-bench-causal-\(getpid()).json")
+    let spec: [String: Any] = ["model": directory.path, "gguf_file": ggufFile, "prefill": prefillRow, "prompt": promptRow,
+                               "new_tokens": newTokens]
+    try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
+    defer { try? FileManager.default.removeItem(at: specFile) }
+
+    var ours: [String: Double] = [:], theirs: [String: Double] = [:]
+    var torchVersion = "?"
+    for _ in 0..<options.rounds {
+        let prefill = try withNoGrad {
+            try timed(repetitions: 5) { _ = try model.forward(ModelInputs(inputIds: prefillIds, useCache: false)) }
+        }
+        let one = try timed(repetitions: 3, warmup: 1) { try generate(1) }
+        let many = try timed(repetitions: 3, warmup: 1) { try generate(newTokens + 1) }
+        ours["prefill"] = Swift.min(ours["prefill"] ?? .infinity, prefill)
+        ours["decode"] = Swift.min(ours["decode"] ?? .infinity, (many - one) / Double(newTokens))
+        if let reference = runReference(options, script: "bench_causal.py", [specFile.path, String(options.threads)],
+                                        environment: ["HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": String(options.threads)],
+                                        failure: "the transformers reference failed (are torch, transformers and gguf installed for \(options.python)?)"),
+           let results = reference["results"] as? [String: Double] {
+            torchVersion = reference["torch"] as? String ?? "?"
+            theirs.merge(results) { Swift.min($0, $1) }
+        }
+    }
+
+    print("Causal LM: SmolLM2-135M-Instruct (Q4_1 GGUF dequantized to float32); PyTorch \(torchVersion); \(options.threads) threads each side; best of \(options.rounds) rounds")
+    print("workload                          Apus tok/s   PyTorch tok/s   speed-up")
+    for (name, label, tokens) in [("prefill", "forward over 128 tokens", 128.0), ("decode", "greedy decode, per new token", 1.0)] {
+        guard let mine = ours[name] else { continue }
+        let padded = label.padding(toLength: 32, withPad: " ", startingAt: 0)
+        if let other = theirs[name] {
+            print(padded + String(format: " %11.1f %15.1f %9.2fx", tokens / mine, tokens / other, other / mine))
+        } else {
+            print(padded + String(format: " %11.1f %15s %10s", tokens / mine, "-", "-"))
+        }
+    }
+}
