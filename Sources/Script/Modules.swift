@@ -42,6 +42,7 @@ public enum Modules {
         f["collections"] = makeCollections
         f["itertools"] = { Itertools.make() }
         f["functools"] = makeFunctools
+        f["threading"] = { Threading.make() }
         f["typing"] = { PyModule("typing", ["Any": .none, "List": .obj(Builtins.listClass), "Dict": .obj(Builtins.dictClass),
                                              "Optional": .none, "Tuple": .obj(Builtins.tupleClass), "Union": .none, "Callable": .none,
                                              "Iterable": .none, "Iterator": .none, "Set": .obj(Builtins.setClass)]) }

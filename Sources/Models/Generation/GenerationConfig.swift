@@ -176,3 +176,38 @@ public struct GenerationConfig: Equatable {
         }
     }
 }
+
+extension GenerationConfig {
+    /// The value of option `key` (transformers' name) as a config value.
+    public func value(_ key: String) -> ConfigValue {
+        func ids(_ list: [Int]) -> ConfigValue { list.isEmpty ? .null : list.count == 1 ? .int(list[0]) : .array(list.map { .int($0) }) }
+        switch key {
+        case "max_length": return .int(maxLength)
+        case "max_new_tokens": return maxNewTokens.map { .int($0) } ?? .null
+        case "min_length": return .int(minLength)
+        case "min_new_tokens": return minNewTokens.map { .int($0) } ?? .null
+        case "do_sample": return .bool(doSample)
+        case "num_beams": return .int(numBeams)
+        case "temperature": return .double(temperature)
+        case "top_k": return .int(topK)
+        case "top_p": return .double(topP)
+        case "min_p": return minP.map { .double($0) } ?? .null
+        case "typical_p": return .double(typicalP)
+        case "repetition_penalty": return .double(repetitionPenalty)
+        case "no_repeat_ngram_size": return .int(noRepeatNgramSize)
+        case "bad_words_ids": return badWordsIds.map { .array($0.map { .array($0.map { .int($0) }) }) } ?? .null
+        case "length_penalty": return .double(lengthPenalty)
+        case "early_stopping": return earlyStopping == .never ? .string("never") : .bool(earlyStopping == .on)
+        case "num_return_sequences": return .int(numReturnSequences)
+        case "eos_token_id": return ids(eosTokenIds)
+        case "pad_token_id": return padTokenId.map { .int($0) } ?? .null
+        case "bos_token_id": return bosTokenId.map { .int($0) } ?? .null
+        case "stop_strings": return stopStrings.isEmpty ? .null : .array(stopStrings.map { .string($0) })
+        case "use_cache": return .bool(useCache)
+        case "return_dict_in_generate": return .bool(returnDictInGenerate)
+        case "output_scores": return .bool(outputScores)
+        case "output_logits": return .bool(outputLogits)
+        default: return .null
+        }
+    }
+}

@@ -26,7 +26,8 @@ extension Bindings {
         }
         SourceModules.registerLibrary()
         ScriptBridge.registerModule("transformers", doc: "The transformers API: AutoTokenizer, PreTrainedTokenizerFast, BatchEncoding, AutoConfig, AutoModel and AutoModelFor..., the model classes, pipeline.") {
-            TransformersTokenizers.moduleAttributes().merging(TransformersModels.moduleAttributes()) { tokenizer, _ in tokenizer }
+            try TransformersTokenizers.moduleAttributes().merging(TransformersModels.moduleAttributes()) { tokenizer, _ in tokenizer }
+                .merging(PipelineSupport.moduleAttributes()) { own, _ in own }
         }
         AttentionViews.register()
     }

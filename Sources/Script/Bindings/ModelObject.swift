@@ -22,6 +22,20 @@ final class ModelObject: NativeObject, ScriptClassProviding {
         configObject = ConfigObject(model.config)
     }
 
+    /// `model.generation_config`: generation_config.json next to the model's config when there
+    /// is one, else the config's special tokens over transformers' defaults.
+    lazy var generationConfigObject: GenerationConfigObject = {
+        let directory = URL(fileURLWithPath: model.config.source).deletingLastPathComponent()
+        let file = directory.appendingPathComponent("generation_config.json")
+        if FileManager.default.fileExists(atPath: file.path), let config = try? GenerationConfig(contentsOf: file) {
+            return GenerationConfigObject(config)
+        }
+        return GenerationConfigObject((try? GenerationConfig(modelConfig: model.config)) ?? GenerationConfig())
+    }()
+
+    /// The generation options `generate` starts from.
+    var generationConfig: GenerationConfig { generationConfigObject.config }
+
     /// The script value for this model (the same object each time while a script holds it).
     func wrapped() -> Value {
         if let wrapper { return .obj(wrapper) }
@@ -210,6 +224,12 @@ final class ModelObject: NativeObject, ScriptClassProviding {
             let args = try ScriptBridge.array(a["args"])
             let kwargs = try Interp.mappingItems(a["kwargs"])?.map { (try ScriptBridge.string($0.0), $0.1) } ?? []
             return try o.call(args, kwargs)
+        }
+        b.property("generation_config", doc: "The default generation options (from generation_config.json, else the config's special tokens).",
+                   get: { ScriptBridge.wrap($0.generationConfigObject) })
+        b.method("generate", GenerationBinding.signature.text,
+                 doc: "Generates token ids after the prompt: greedy, sampling (do_sample=True), beam search (num_beams=); every transformers option by name; streamer= prints or queues text as it comes.") { o, a in
+            try GenerationBinding.generate(o, a)
         }
         b.method("eval", "", doc: "Evaluation mode (dropout off); returns the model.") { o, _ in
             o.model.eval(); return o.wrapped()

@@ -39,6 +39,8 @@ final class ModelOutputObject: NativeObject, ScriptClassProviding {
         "MaskedLMOutput": ["loss", "logits", "hidden_states", "attentions"],
         "CausalLMOutputWithPast": ["loss", "logits", "past_key_values", "hidden_states", "attentions"],
         "CausalLMOutputWithCrossAttentions": ["loss", "logits", "past_key_values", "hidden_states", "attentions", "cross_attentions"],
+        "GenerateDecoderOnlyOutput": ["sequences", "scores", "logits", "attentions", "hidden_states", "cache"],
+        "GenerateBeamDecoderOnlyOutput": ["sequences", "sequences_scores", "scores", "logits", "beam_indices", "attentions", "hidden_states", "cache"],
     ]
 
     /// The declared fields, with any present field the table lacks kept in place.
@@ -50,9 +52,12 @@ final class ModelOutputObject: NativeObject, ScriptClassProviding {
     /// The present values, as `to_tuple()` returns them.
     var tupleItems: [Value] { items.map(\.1) }
 
+    /// The field `name`; transformers 5 calls the cache `cache`, formerly `past_key_values`,
+    /// and either name reads it.
     func field(_ name: String) -> Value? {
-        let wanted = name == "cache" ? "past_key_values" : name
-        return items.first { $0.0 == wanted }?.1
+        if let exact = items.first(where: { $0.0 == name }) { return exact.1 }
+        let alias = name == "cache" ? "past_key_values" : name == "past_key_values" ? "cache" : nil
+        return alias.flatMap { a in items.first { $0.0 == a }?.1 }
     }
 
     var typeName: String { output.typeName }

@@ -16,6 +16,7 @@ enum TransformersModels {
         for architecture in ModelRegistry.architectures {
             m[architecture.className] = ScriptBridge.wrap(ModelClassObject(concrete: architecture))
         }
+        m.merge(GenerationBinding.moduleAttributes()) { own, _ in own }
         return m
     }
 

@@ -487,7 +487,9 @@ def pipeline(task=None, model=None, tokenizer=None, device=None, batch_size=None
             raise RuntimeError(f"The task {task} has no default model; pass model=")
         if isinstance(default, tuple):
             default = default[0]
-        model = transformers._local_model_or_error(task, default, entry)
+        model, default_gguf = transformers._local_model_or_error(task, default, entry)
+        if gguf_file is None:
+            gguf_file = default_gguf
     load_kwargs = dict(model_kwargs)
     if revision is not None:
         load_kwargs["revision"] = revision
