@@ -5,7 +5,7 @@ import Tensors
 /// Every model class this module implements, found by class name or by (model_type, task).
 public enum ModelRegistry {
     /// All classes, family by family (each architecture file lists its own).
-    public static let architectures: [ModelArchitecture] = BertFamily.architectures
+    public static let architectures: [ModelArchitecture] = BertFamily.architectures + GPT2Family.architectures + LlamaFamily.architectures
 
     /// The supported `model_type`s, in the order error messages list them.
     public static var modelTypes: [String] {
