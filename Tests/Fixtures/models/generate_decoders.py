@@ -32,6 +32,9 @@ from transformers import (AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, Lla
 HERE = os.path.dirname(os.path.abspath(__file__))
 torch.manual_seed(0)
 PREFIX = 6
+# Weights far larger than transformers' 0.02 so attention patterns, positions and RoPE scaling
+# move the logits well beyond the tests' 1e-4 tolerance.
+INIT = 0.25
 
 ROWS = [[5, 17, 45, 8, 99, 3, 21, 60, 3],
         [7, 5, 77, 31, 12, 3],
@@ -120,14 +123,14 @@ def save(model, name, reference):
 
 
 def reload(name):
-    return AutoModelForCausalLM.from_pretrained(os.path.join(HERE, name), attn_implementation="eager").eval()
+    return AutoModelForCausalLM.from_pretrained(os.path.join(HERE, name), initializer_range=INIT, attn_implementation="eager").eval()
 
 
 # GPT-2: Conv1D weights, learned positions, lm_head tied to wte (left out by save_pretrained),
 # n_inner not 4 * n_embd so the MLP width is read from the config.
 gpt2 = GPT2LMHeadModel(GPT2Config(vocab_size=100, n_embd=32, n_layer=2, n_head=4, n_positions=64, n_inner=37,
                                   pad_token_id=PAD, bos_token_id=1, eos_token_id=2,
-                                  attn_implementation="eager")).eval()
+                                  initializer_range=INIT, attn_implementation="eager")).eval()
 perturb(gpt2)
 save(gpt2, "tiny-gpt2", {})
 gpt2 = reload("tiny-gpt2")
@@ -139,7 +142,7 @@ with torch.no_grad():
 llama_config = LlamaConfig(vocab_size=100, hidden_size=32, intermediate_size=48, num_hidden_layers=2,
                            num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=8,
                            rms_norm_eps=1e-5, pad_token_id=PAD, bos_token_id=1, eos_token_id=2,
-                           tie_word_embeddings=False, attn_implementation="eager")
+                           tie_word_embeddings=False, initializer_range=INIT, attn_implementation="eager")
 llama = LlamaForCausalLM(llama_config).eval()
 perturb(llama)
 save(llama, "tiny-llama", {})
@@ -174,7 +177,7 @@ for variant, keys in VARIANTS.items():
         json.dump(config, f, indent=2)
         f.write("\n")
     os.symlink("../tiny-llama/model.safetensors", os.path.join(directory, "model.safetensors"))
-    model = AutoModelForCausalLM.from_pretrained(directory, attn_implementation="eager").eval()
+    model = AutoModelForCausalLM.from_pretrained(directory, initializer_range=INIT, attn_implementation="eager").eval()
     with torch.no_grad():
         llama_reference[f"rope.{variant}.logits"] = model(input_ids=ids, attention_mask=mask, use_cache=False).logits
 save_file({k: v.detach().clone().contiguous() for k, v in llama_reference.items()},
@@ -186,7 +189,7 @@ mistral = MistralForCausalLM(MistralConfig(vocab_size=100, hidden_size=32, inter
                                            num_attention_heads=4, num_key_value_heads=2, head_dim=12,
                                            max_position_embeddings=64, sliding_window=4, rms_norm_eps=1e-6,
                                            pad_token_id=PAD, bos_token_id=1, eos_token_id=2,
-                                           tie_word_embeddings=False, attn_implementation="eager")).eval()
+                                           tie_word_embeddings=False, initializer_range=INIT, attn_implementation="eager")).eval()
 perturb(mistral)
 save(mistral, "tiny-mistral", {})
 mistral = reload("tiny-mistral")
@@ -200,7 +203,7 @@ qwen2 = Qwen2ForCausalLM(Qwen2Config(vocab_size=100, hidden_size=32, intermediat
                                      rope_theta=1000000.0, use_sliding_window=True, sliding_window=3,
                                      max_window_layers=1, rms_norm_eps=1e-6, pad_token_id=PAD,
                                      bos_token_id=1, eos_token_id=2, tie_word_embeddings=True,
-                                     attn_implementation="eager")).eval()
+                                     initializer_range=INIT, attn_implementation="eager")).eval()
 perturb(qwen2)
 save(qwen2, "tiny-qwen2", {})
 qwen2 = reload("tiny-qwen2")
