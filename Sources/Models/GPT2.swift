@@ -285,6 +285,43 @@ public final class GPT2LMHeadModel: Module, PreTrainedModel {
     }
 }
 
+/// GPT-2 with a linear scorer read at each row's last real token (transformers'
+/// `GPT2ForSequenceClassification`).
+public final class GPT2ForSequenceClassification: Module, PreTrainedModel {
+    public let transformer: GPT2Model
+    public let score: Linear
+    public let config: ModelConfig
+    public let newlyInitialized: [String]
+    public var className: String { "GPT2ForSequenceClassification" }
+    public var acceptedInputs: [String] {
+        ["input_ids", "past_key_values", "attention_mask", "token_type_ids", "position_ids", "inputs_embeds", "labels",
+         "use_cache", "output_attentions", "output_hidden_states"]
+    }
+
+    public init(config: ModelConfig, loader: WeightLoader) throws {
+        self.config = config
+        let root = loader.baseModelRoot(prefix: "transformer", probe: GPT2Family.probe, forTaskModel: true)
+        transformer = try GPT2Model(config: config, loader: loader.rooted(at: root))
+        score = Linear(weight: try LastTokenClassification.scoreWeight(loader, config: config, hidden: transformer.settings.hiddenSize), bias: nil)
+        newlyInitialized = loader.newlyInitialized
+        super.init()
+    }
+
+    public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
+        let base = try transformer.run(inputs)
+        let logits = try score(base.hidden)
+        let rows = try LastTokenClassification.lastTokens(inputIds: inputs.inputIds, batch: logits.shape[0], length: logits.shape[1],
+                                                          padTokenId: try config.padTokenId, className: className)
+        let pooled = try LastTokenClassification.pool(logits, at: rows)
+        let loss = try inputs.labels.map { try LastTokenClassification.loss(pooled, $0, config: config) }
+        return ModelOutput("SequenceClassifierOutputWithPast", [
+            ("loss", ModelOutput.value(loss)), ("logits", .tensor(pooled)),
+            ("past_key_values", ModelOutput.value(base.cache)),
+            ("hidden_states", ModelOutput.value(base.hiddenStates)), ("attentions", ModelOutput.value(base.attentions)),
+        ])
+    }
+}
+
 /// The GPT-2 classes and what they share.
 public enum GPT2Family {
     /// A tensor every GPT-2 checkpoint has, to find where the base model's names start.
@@ -297,6 +334,9 @@ public enum GPT2Family {
         },
         ModelArchitecture("GPT2LMHeadModel", modelType: "gpt2", task: .causalLM) { config, loader in
             try GPT2LMHeadModel(config: config, loader: loader)
+        },
+        ModelArchitecture("GPT2ForSequenceClassification", modelType: "gpt2", task: .sequenceClassification) { config, loader in
+            try GPT2ForSequenceClassification(config: config, loader: loader)
         },
     ]
 }

@@ -342,12 +342,50 @@ public final class LlamaForCausalLM: Module, PreTrainedModel {
     }
 }
 
+/// The decoder with a linear scorer read at each row's last real token (transformers'
+/// `LlamaForSequenceClassification`, `MistralForSequenceClassification`,
+/// `Qwen2ForSequenceClassification`).
+public final class LlamaForSequenceClassification: Module, PreTrainedModel {
+    public let model: LlamaModel
+    public let score: Linear
+    public let config: ModelConfig
+    public let newlyInitialized: [String]
+    public var className: String { model.settings.variant.classPrefix + "ForSequenceClassification" }
+    public var acceptedInputs: [String] {
+        ["input_ids", "attention_mask", "position_ids", "past_key_values", "inputs_embeds", "labels", "use_cache",
+         "output_attentions", "output_hidden_states"]
+    }
+
+    public init(config: ModelConfig, loader: WeightLoader, variant: LlamaVariant) throws {
+        self.config = config
+        let root = loader.baseModelRoot(prefix: "model", probe: LlamaFamily.probe, forTaskModel: true)
+        model = try LlamaModel(config: config, loader: loader.rooted(at: root), variant: variant)
+        score = Linear(weight: try LastTokenClassification.scoreWeight(loader, config: config, hidden: model.settings.hiddenSize), bias: nil)
+        newlyInitialized = loader.newlyInitialized
+        super.init()
+    }
+
+    public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
+        let base = try model.run(inputs)
+        let logits = try score(base.hidden)
+        let rows = try LastTokenClassification.lastTokens(inputIds: inputs.inputIds, batch: logits.shape[0], length: logits.shape[1],
+                                                          padTokenId: model.settings.padTokenId, className: className)
+        let pooled = try LastTokenClassification.pool(logits, at: rows)
+        let loss = try inputs.labels.map { try LastTokenClassification.loss(pooled, $0, config: config) }
+        return ModelOutput("SequenceClassifierOutputWithPast", [
+            ("loss", ModelOutput.value(loss)), ("logits", .tensor(pooled)),
+            ("past_key_values", ModelOutput.value(base.cache)),
+            ("hidden_states", ModelOutput.value(base.hiddenStates)), ("attentions", ModelOutput.value(base.attentions)),
+        ])
+    }
+}
+
 /// The Llama, Mistral and Qwen2 classes and what they share.
 public enum LlamaFamily {
     /// A tensor every checkpoint of the family has, to find where the base model's names start.
     static let probe = "embed_tokens.weight"
 
-    /// Base and causal-LM classes for each variant, for `ModelRegistry`.
+    /// Base, causal-LM and sequence-classification classes for each variant, for `ModelRegistry`.
     public static let architectures: [ModelArchitecture] = LlamaVariant.allCases.flatMap { variant in
         [
             ModelArchitecture(variant.classPrefix + "Model", modelType: variant.rawValue, task: .base) { config, loader in
@@ -356,6 +394,10 @@ public enum LlamaFamily {
             },
             ModelArchitecture(variant.classPrefix + "ForCausalLM", modelType: variant.rawValue, task: .causalLM) { config, loader in
                 try LlamaForCausalLM(config: config, loader: loader, variant: variant)
+            },
+            ModelArchitecture(variant.classPrefix + "ForSequenceClassification", modelType: variant.rawValue,
+                              task: .sequenceClassification) { config, loader in
+                try LlamaForSequenceClassification(config: config, loader: loader, variant: variant)
             },
         ]
     }

@@ -169,3 +169,25 @@ struct DecoderChecks {
         }
     }
 }
+
+extension DecoderChecks {
+    /// The classifier checkpoint (`tiny-<name>-cls`): logits read at each row's last real token
+    /// for right and left padding, and the cross-entropy loss.
+    func checkSequenceClassification(className: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let model = try AutoModel.fromPretrained(Fixtures.path("tiny-\(name)-cls"), task: .sequenceClassification)
+        XCTAssertEqual(model.className, className, file: file, line: line)
+        XCTAssertEqual(model.newlyInitialized, [], file: file, line: line)
+        let out = try model.forward(ModelInputs(inputIds: ref("right.input_ids"), attentionMask: ref("right.attention_mask"),
+                                                labels: ref("cls.labels"), useCache: false))
+        XCTAssertEqual(out.typeName, "SequenceClassifierOutputWithPast", file: file, line: line)
+        XCTAssertEqual(out.fields.map(\.name), ["loss", "logits"], file: file, line: line)
+        assertClose(try XCTUnwrap(out.logits), try ref("cls.logits"), "\(name) classifier logits", file: file, line: line)
+        assertClose(try XCTUnwrap(out.loss).reshape([1]), try ref("cls.loss"), "\(name) classifier loss", file: file, line: line)
+        let left = try model.forward(ModelInputs(inputIds: ref("left.input_ids"), attentionMask: ref("left.attention_mask"),
+                                                 positionIds: ref("left.position_ids"), useCache: false))
+        assertClose(try XCTUnwrap(left.logits), try ref("cls.left.logits"), "\(name) classifier logits, left padding", file: file, line: line)
+        // A causal-LM checkpoint under a classifier: the head is new, the decoder is read.
+        let fresh = try AutoModel.fromPretrained(Fixtures.path("tiny-\(name)"), task: .sequenceClassification)
+        XCTAssertEqual(fresh.newlyInitialized, ["score.weight"], file: file, line: line)
+    }
+}

@@ -45,6 +45,10 @@ final class GPT2Tests: XCTestCase {
         }
     }
 
+    func testSequenceClassificationReadsTheLastRealToken() throws {
+        try DecoderChecks("gpt2").checkSequenceClassification(className: "GPT2ForSequenceClassification")
+    }
+
     func testBadInputsAreErrors() throws {
         try DecoderChecks("gpt2").checkBadInputs()
     }

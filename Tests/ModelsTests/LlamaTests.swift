@@ -33,6 +33,10 @@ final class LlamaTests: XCTestCase {
         try checks.checkCachedDecode()
     }
 
+    func testSequenceClassificationReadsTheLastRealToken() throws {
+        try DecoderChecks("llama").checkSequenceClassification(className: "LlamaForSequenceClassification")
+    }
+
     func testClassNamesFollowTheModelType() throws {
         for (name, prefix) in [("llama", "Llama"), ("mistral", "Mistral"), ("qwen2", "Qwen2")] {
             let checks = try DecoderChecks(name)
@@ -83,16 +87,19 @@ final class LlamaTests: XCTestCase {
 
     func testSingleTokenDecodeWithoutPaddingBuildsTheSameLogits() throws {
         // No mask and one token at a time: the path generation takes, with no mask materialised.
-        let model = try DecoderChecks("llama").model()
         let checks = try DecoderChecks("llama")
+        let model = try checks.model()
         let ids = try checks.ref("right.input_ids").slice(0, start: 0, end: 1).contiguous()
         let full = try XCTUnwrap(model.forward(ModelInputs(inputIds: ids, useCache: false)).logits)
         let cache = KeyValueCache(layers: 2)
+        let copiesBefore = MatMulDiagnostics.operandCopies
         for t in 0..<ids.shape[1] {
             let step = try model.forward(ModelInputs(inputIds: ids.slice(1, start: t, end: t + 1).contiguous(), pastKeyValues: cache))
             assertClose(try XCTUnwrap(step.logits), try full.slice(1, start: t, end: t + 1).contiguous(), "decode step \(t)")
         }
         XCTAssertEqual(cache.sequenceLength, ids.shape[1])
+        // Attention reads the cached keys and values in place: no operand is copied for BLAS.
+        XCTAssertEqual(MatMulDiagnostics.operandCopies, copiesBefore)
     }
 
     func testTrainingStepReachesTheProjectionsThroughTheCache() throws {

@@ -19,14 +19,18 @@ Also tiny-llama-<variant>/ directories: the tiny Llama's weights (a symlink) und
 RoPE scaling (linear, dynamic, llama3, yarn) in the 4.x spelling (rope_theta + rope_scaling)
 or the 5.x one (rope_parameters), with their logits in tiny-llama.reference.safetensors as
 rope.<variant>.logits.
+And tiny-gpt2-cls/, tiny-llama-cls/: sequence classifiers (3 labels) over the same weights, with
+cls.logits and cls.loss (right-padded batch, cls.labels) and cls.left.logits (left-padded) in
+the model's reference file.
 """
 import json
 import os
 import shutil
 
 import torch
-from safetensors.torch import save_file
-from transformers import (AutoModelForCausalLM, GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM,
+from safetensors.torch import load_file, save_file
+from transformers import (AutoModelForCausalLM, AutoModelForSequenceClassification, GPT2Config, GPT2ForSequenceClassification,
+                          GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, LlamaForSequenceClassification,
                           MistralConfig, MistralForCausalLM, Qwen2Config, Qwen2ForCausalLM)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -209,4 +213,32 @@ save(qwen2, "tiny-qwen2", {})
 qwen2 = reload("tiny-qwen2")
 with torch.no_grad():
     save(qwen2, "tiny-qwen2", references(qwen2, qwen2.model))
+
+# Sequence classifiers over the GPT-2 and Llama weights: scored at each row's last real token.
+for name, base, classifier_class in [("gpt2", gpt2.transformer, GPT2ForSequenceClassification),
+                                     ("llama", llama.model, LlamaForSequenceClassification)]:
+    config = base.config.__class__.from_dict(base.config.to_dict())
+    config.num_labels = 3
+    config.architectures = [classifier_class.__name__]
+    classifier = classifier_class(config).eval()
+    getattr(classifier, classifier.base_model_prefix).load_state_dict(base.state_dict())
+    directory = f"tiny-{name}-cls"
+    if os.path.isdir(os.path.join(HERE, directory)):
+        shutil.rmtree(os.path.join(HERE, directory))
+    classifier.save_pretrained(os.path.join(HERE, directory), safe_serialization=True)
+    classifier = AutoModelForSequenceClassification.from_pretrained(os.path.join(HERE, directory),
+                                                                    attn_implementation="eager").eval()
+    reference = load_file(os.path.join(HERE, f"tiny-{name}.reference.safetensors"))
+    labels = torch.tensor([2, 0, 1])
+    with torch.no_grad():
+        out = classifier(input_ids=reference["right.input_ids"], attention_mask=reference["right.attention_mask"],
+                         labels=labels, use_cache=False)
+        reference["cls.labels"] = labels
+        reference["cls.logits"] = out.logits
+        reference["cls.loss"] = out.loss.reshape(1)
+        reference["cls.left.logits"] = classifier(input_ids=reference["left.input_ids"],
+                                                  attention_mask=reference["left.attention_mask"],
+                                                  position_ids=reference["left.position_ids"], use_cache=False).logits
+    save_file({k: v.detach().clone().contiguous() for k, v in reference.items()},
+              os.path.join(HERE, f"tiny-{name}.reference.safetensors"))
 print("wrote decoder fixtures to", HERE)
