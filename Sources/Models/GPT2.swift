@@ -17,6 +17,7 @@ public struct GPT2Configuration {
     public let useCache: Bool
     public var headSize: Int { hiddenSize / numAttentionHeads }
 
+    /// Reads `config`; throws naming a missing or inconsistent key.
     public init(_ config: ModelConfig) throws {
         let source = config.source
         // GPT2Config's attribute_map: hidden_size is n_embd, and so on.
@@ -167,6 +168,7 @@ public final class GPT2Model: Module, PreTrainedModel {
     public let h: [GPT2Block]
     public let ln_f: LayerNorm
     public let config: ModelConfig
+    /// The config's numbers, checked.
     public let settings: GPT2Configuration
     public var className: String { "GPT2Model" }
     public var acceptedInputs: [String] {
@@ -193,6 +195,8 @@ public final class GPT2Model: Module, PreTrainedModel {
         [("wte", wte), ("wpe", wpe), ("drop", drop), ("h", ModuleList(h)), ("ln_f", ln_f)]
     }
 
+    /// Runs the model on `inputs` (the ones named in `acceptedInputs`); throws naming a
+    /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let out = try run(inputs)
         return ModelOutput("BaseModelOutputWithPastAndCrossAttentions", [
@@ -255,6 +259,8 @@ public final class GPT2LMHeadModel: Module, PreTrainedModel {
          "use_cache", "output_attentions", "output_hidden_states"]
     }
 
+    /// Builds the model from `config`, reading `transformer.*` (or an unprefixed base
+    /// checkpoint) through `loader`; the head is tied unless `tie_word_embeddings` is false.
     public init(config: ModelConfig, loader: WeightLoader) throws {
         self.config = config
         let root = loader.baseModelRoot(prefix: "transformer", probe: GPT2Family.probe, forTaskModel: true)
@@ -273,6 +279,8 @@ public final class GPT2LMHeadModel: Module, PreTrainedModel {
         super.init()
     }
 
+    /// Runs the model on `inputs` (the ones named in `acceptedInputs`); throws naming a
+    /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let base = try transformer.run(inputs)
         let logits = try lm_head(base.hidden)
@@ -298,6 +306,8 @@ public final class GPT2ForSequenceClassification: Module, PreTrainedModel {
          "use_cache", "output_attentions", "output_hidden_states"]
     }
 
+    /// Builds the model from `config`, reading `transformer.*` and `score.weight` through
+    /// `loader`; a checkpoint without a scorer gets a fresh one (listed in `newlyInitialized`).
     public init(config: ModelConfig, loader: WeightLoader) throws {
         self.config = config
         let root = loader.baseModelRoot(prefix: "transformer", probe: GPT2Family.probe, forTaskModel: true)
@@ -307,6 +317,8 @@ public final class GPT2ForSequenceClassification: Module, PreTrainedModel {
         super.init()
     }
 
+    /// Runs the model on `inputs` (the ones named in `acceptedInputs`); throws naming a
+    /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let base = try transformer.run(inputs)
         let logits = try score(base.hidden)

@@ -40,6 +40,7 @@ public struct LlamaConfiguration {
     public let windows: [Int?]
     public let rope: RopeParameters
 
+    /// Reads `config` with `variant`'s conventions; throws naming a missing or inconsistent key.
     public init(_ config: ModelConfig, variant: LlamaVariant) throws {
         let source = config.source
         self.variant = variant
@@ -223,6 +224,7 @@ public final class LlamaModel: Module, PreTrainedModel {
     public let layers: [LlamaDecoderLayer]
     public let norm: RMSNorm
     public let config: ModelConfig
+    /// The config's numbers, checked.
     public let settings: LlamaConfiguration
     /// The rotary embedding (no weights; `dynamic` scaling keeps state in it).
     public let rotaryEmbedding: RotaryEmbedding
@@ -251,6 +253,8 @@ public final class LlamaModel: Module, PreTrainedModel {
         [("embed_tokens", embed_tokens), ("layers", ModuleList(layers)), ("norm", norm)]
     }
 
+    /// Runs the model on `inputs` (the ones named in `acceptedInputs`); throws naming a
+    /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let out = try run(inputs)
         return ModelOutput("BaseModelOutputWithPast", [
@@ -330,6 +334,8 @@ public final class LlamaForCausalLM: Module, PreTrainedModel {
         super.init()
     }
 
+    /// Runs the model on `inputs` (the ones named in `acceptedInputs`); throws naming a
+    /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let base = try model.run(inputs)
         let logits = try lm_head(base.hidden)
@@ -356,6 +362,8 @@ public final class LlamaForSequenceClassification: Module, PreTrainedModel {
          "output_attentions", "output_hidden_states"]
     }
 
+    /// Builds the model from `config`, reading `model.*` and `score.weight` through `loader`;
+    /// a checkpoint without a scorer gets a fresh one (listed in `newlyInitialized`).
     public init(config: ModelConfig, loader: WeightLoader, variant: LlamaVariant) throws {
         self.config = config
         let root = loader.baseModelRoot(prefix: "model", probe: LlamaFamily.probe, forTaskModel: true)
@@ -365,6 +373,8 @@ public final class LlamaForSequenceClassification: Module, PreTrainedModel {
         super.init()
     }
 
+    /// Runs the model on `inputs` (the ones named in `acceptedInputs`); throws naming a
+    /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let base = try model.run(inputs)
         let logits = try score(base.hidden)

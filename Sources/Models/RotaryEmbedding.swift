@@ -79,6 +79,7 @@ public struct RopeParameters {
 /// recomputes the frequencies for that length and keeps them until a batch shorter than
 /// `max_position_embeddings` resets them.
 public final class RotaryEmbedding {
+    /// The scheme and its numbers, as read from the config.
     public let parameters: RopeParameters
     /// The rotated size: the head size.
     public let dimension: Int
