@@ -50,6 +50,9 @@ struct DecoderChecks {
         }
         let unmasked = try model.forward(ModelInputs(inputIds: ref("right.input_ids"), useCache: false))
         assertClose(try XCTUnwrap(unmasked.logits), try ref("nomask.logits"), "\(name) logits without a mask", file: file, line: line)
+        // Position ids that restart within a row, with no mask and no cache: packed sequences.
+        let packed = try model.forward(ModelInputs(inputIds: ref("right.input_ids"), positionIds: ref("packed.position_ids"), useCache: false))
+        assertClose(try XCTUnwrap(packed.logits), try ref("packed.logits"), "\(name) packed-sequence logits", file: file, line: line)
     }
 
     func checkBaseModel(file: StaticString = #filePath, line: UInt = #line) throws {

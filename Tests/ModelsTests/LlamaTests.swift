@@ -102,6 +102,17 @@ final class LlamaTests: XCTestCase {
         XCTAssertEqual(MatMulDiagnostics.operandCopies, copiesBefore)
     }
 
+    func testInputsEmbedsGiveTheSameLogitsAsInputIds() throws {
+        let checks = try DecoderChecks("llama")
+        let model = try XCTUnwrap(checks.model() as? LlamaForCausalLM)
+        let embeds = try withNoGrad { try model.model.embed_tokens(checks.ref("right.input_ids")) }
+        let out = try model.forward(ModelInputs(attentionMask: checks.ref("right.attention_mask"), inputsEmbeds: embeds, useCache: false))
+        assertClose(try XCTUnwrap(out.logits), try checks.ref("right.logits"), "logits from inputs_embeds")
+        XCTAssertThrowsError(try model.forward(ModelInputs(inputIds: checks.ref("right.input_ids"), inputsEmbeds: embeds))) { error in
+            XCTAssertTrue(message(error).contains("exactly one of input_ids or inputs_embeds"), message(error))
+        }
+    }
+
     func testTrainingStepReachesTheProjectionsThroughTheCache() throws {
         let checks = try DecoderChecks("llama")
         let model = try checks.model()

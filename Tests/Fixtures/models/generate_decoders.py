@@ -15,6 +15,7 @@ Writes next to this file, for each of gpt2, llama, mistral, qwen2:
              attention mask covering cached and new positions and generate's position ids;
              full.logits is one uncached forward over all of them
     nomask.logits  the right-padded ids with no attention mask at all
+    packed.*  the same ids as packed sequences: position_ids restarting within rows, no mask
 Also tiny-llama-<variant>/ directories: the tiny Llama's weights (a symlink) under configs with
 RoPE scaling (linear, dynamic, llama3, yarn) in the 4.x spelling (rope_theta + rope_scaling)
 or the 5.x one (rope_parameters), with their logits in tiny-llama.reference.safetensors as
@@ -89,6 +90,11 @@ def references(model, base):
     run(model, reference, "right", input_ids=ids, attention_mask=mask, labels=labels, use_cache=False)
     reference["right.last_hidden_state"] = base(input_ids=ids, attention_mask=mask, use_cache=False).last_hidden_state
     reference["nomask.logits"] = model(input_ids=ids, use_cache=False).logits
+    # Two sequences packed in each row: position ids that restart, no mask, no cache, which
+    # transformers reads as separate sequences that must not attend to each other.
+    packed = torch.tensor([[0, 1, 2, 3, 0, 1, 2, 0, 1]]).expand(ids.shape[0], -1).contiguous()
+    reference["packed.position_ids"] = packed
+    reference["packed.logits"] = model(input_ids=ids, position_ids=packed, use_cache=False).logits
 
     ids, mask = padded(left=True)
     positions = generate_positions(mask)
