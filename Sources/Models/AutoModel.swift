@@ -8,6 +8,8 @@ public enum ModelRegistry {
     public static let architectures: [ModelArchitecture] = BertFamily.architectures
         + DistilBertFamily.architectures
         + RobertaFamily.architectures
+        + GPT2Family.architectures
+        + LlamaFamily.architectures
 
     /// The supported `model_type`s, in the order error messages list them.
     public static var modelTypes: [String] {

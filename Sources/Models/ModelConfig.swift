@@ -181,6 +181,40 @@ public struct ModelConfig: CustomStringConvertible {
             ("bos_token_id", .int(0)), ("eos_token_id", .int(2)), ("position_embedding_type", .string("absolute")),
             ("classifier_dropout", .null), ("tie_word_embeddings", .bool(true)),
         ],
+        "gpt2": [
+            ("vocab_size", .int(50257)), ("n_positions", .int(1024)), ("n_embd", .int(768)), ("n_layer", .int(12)),
+            ("n_head", .int(12)), ("n_inner", .null), ("activation_function", .string("gelu_new")),
+            ("resid_pdrop", .double(0.1)), ("embd_pdrop", .double(0.1)), ("attn_pdrop", .double(0.1)),
+            ("layer_norm_epsilon", .double(1e-5)), ("initializer_range", .double(0.02)), ("scale_attn_weights", .bool(true)),
+            ("use_cache", .bool(true)), ("bos_token_id", .int(50256)), ("eos_token_id", .int(50256)),
+            ("scale_attn_by_inverse_layer_idx", .bool(false)), ("reorder_and_upcast_attn", .bool(false)),
+            ("tie_word_embeddings", .bool(true)),
+        ],
+        "llama": [
+            ("vocab_size", .int(32000)), ("hidden_size", .int(4096)), ("intermediate_size", .int(11008)),
+            ("num_hidden_layers", .int(32)), ("num_attention_heads", .int(32)), ("num_key_value_heads", .null),
+            ("hidden_act", .string("silu")), ("max_position_embeddings", .int(2048)), ("initializer_range", .double(0.02)),
+            ("rms_norm_eps", .double(1e-6)), ("use_cache", .bool(true)), ("pad_token_id", .null), ("bos_token_id", .int(1)),
+            ("eos_token_id", .int(2)), ("tie_word_embeddings", .bool(false)), ("rope_theta", .double(10000)),
+            ("attention_bias", .bool(false)), ("attention_dropout", .double(0)), ("mlp_bias", .bool(false)), ("head_dim", .null),
+        ],
+        "mistral": [
+            ("vocab_size", .int(32000)), ("hidden_size", .int(4096)), ("intermediate_size", .int(14336)),
+            ("num_hidden_layers", .int(32)), ("num_attention_heads", .int(32)), ("num_key_value_heads", .int(8)),
+            ("head_dim", .null), ("hidden_act", .string("silu")), ("max_position_embeddings", .int(4096 * 32)),
+            ("initializer_range", .double(0.02)), ("rms_norm_eps", .double(1e-6)), ("use_cache", .bool(true)),
+            ("pad_token_id", .null), ("bos_token_id", .int(1)), ("eos_token_id", .int(2)), ("tie_word_embeddings", .bool(false)),
+            ("rope_theta", .double(10000)), ("sliding_window", .int(4096)), ("attention_dropout", .double(0)),
+        ],
+        "qwen2": [
+            ("vocab_size", .int(151936)), ("hidden_size", .int(4096)), ("intermediate_size", .int(22016)),
+            ("num_hidden_layers", .int(32)), ("num_attention_heads", .int(32)), ("num_key_value_heads", .int(32)),
+            ("hidden_act", .string("silu")), ("max_position_embeddings", .int(32768)), ("initializer_range", .double(0.02)),
+            ("rms_norm_eps", .double(1e-6)), ("use_cache", .bool(true)), ("tie_word_embeddings", .bool(false)),
+            ("rope_theta", .double(10000)), ("use_sliding_window", .bool(false)), ("sliding_window", .int(4096)),
+            ("max_window_layers", .int(28)), ("attention_dropout", .double(0)), ("pad_token_id", .null),
+            ("bos_token_id", .null), ("eos_token_id", .null),
+        ],
     ]
 
     /// transformers' `attribute_map` per architecture: a generic name and the name the config
