@@ -4,6 +4,15 @@ import Tensors
 /// What every causal model here shares around its layers: input checks, cache set-up, default
 /// positions and the shifted language-modelling loss.
 enum CausalLanguageModeling {
+    /// The hidden states whose logits are wanted: the last `count` positions (transformers'
+    /// `logits_to_keep`), or all of them for 0. Generation asks for one, which spares the
+    /// vocabulary-sized product at every prompt position.
+    static func keptPositions(_ hidden: Tensor, _ count: Int) throws -> Tensor {
+        let length = hidden.shape[1]
+        guard count > 0 && count < length else { return hidden }
+        return try hidden.slice(1, start: length - count, end: length)
+    }
+
     /// Checks `input_ids` (`[batch, sequence]` integers below `vocabSize`) or `inputs_embeds`
     /// (`[batch, sequence, hidden]`), exactly one of them, and returns (batch, sequence).
     static func checkInputs(_ inputIds: Tensor?, _ inputsEmbeds: Tensor?, vocabSize: Int, hiddenSize: Int,

@@ -338,7 +338,7 @@ public final class LlamaForCausalLM: Module, PreTrainedModel {
     /// mis-shaped or out-of-range input.
     public func forward(_ inputs: ModelInputs) throws -> ModelOutput {
         let base = try model.run(inputs)
-        let logits = try lm_head(base.hidden)
+        let logits = try lm_head(CausalLanguageModeling.keptPositions(base.hidden, inputs.logitsToKeep))
         let loss = try inputs.labels.map { try CausalLanguageModeling.loss(logits: logits, labels: $0) }
         return ModelOutput("CausalLMOutputWithPast", [
             ("loss", ModelOutput.value(loss)), ("logits", .tensor(logits)),
