@@ -258,3 +258,11 @@ final class ModelBindingTests: XCTestCase {
         }
     }
 }
+
+/// Generation, streaming and pipelines from scripts print what transformers prints for the same
+/// scripts (Tests/Fixtures/models/scripts, recorded by generate_scripts.py).
+extension ModelBindingTests {
+    func testGenerateOptionsBeamScoresAndErrorsMatchTransformers() throws { try check("generate_tiny.py") }
+    func testTextStreamerPrintsWhatTransformersPrints() throws { try check("streamer_smollm2.py") }
+    func testQuickTourPipelinesMatchTransformers() throws { try check("pipelines.py") }
+}

@@ -33,7 +33,7 @@ enum GenerationBinding {
             }
         }
         if !unused.isEmpty {
-            throw ScriptBridge.error("ValueError", "The following `model_kwargs` are not used by the model: \(unused.map { "'\($0)'" }) (note: typos in the generate arguments will also show up in this list)")
+            throw ScriptBridge.error("ValueError", "The following `model_kwargs` are not used by the model: [\(unused.map { "'\($0)'" }.joined(separator: ", "))] (note: typos in the generate arguments will also show up in this list)")
         }
         guard let ids = inputIds else {
             throw ScriptBridge.error("ValueError", "generate needs input_ids (a [batch, sequence] tensor of token ids)")
