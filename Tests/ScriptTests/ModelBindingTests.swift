@@ -266,3 +266,7 @@ extension ModelBindingTests {
     func testTextStreamerPrintsWhatTransformersPrints() throws { try check("streamer_smollm2.py") }
     func testQuickTourPipelinesMatchTransformers() throws { try check("pipelines.py") }
 }
+
+extension ModelBindingTests {
+    func testTextClassificationAndFillMaskPipelinesMatchTransformers() throws { try check("pipelines_tiny.py") }
+}
