@@ -30,6 +30,16 @@ func benchCausal(_ options: Options) throws {
         ])
     }
 
+    if let profile = options.profile {
+        // Repeat one workload (prefill or decode) for about ten seconds for `perf record`.
+        let start = Date()
+        while Date().timeIntervalSince(start) < 10 {
+            if profile == "prefill" { _ = try withNoGrad { try model.forward(ModelInputs(inputIds: prefillIds, useCache: false)) } }
+            else { try generate(newTokens) }
+        }
+        return
+    }
+
     let specFile = FileManager.default.temporaryDirectory.appendingPathComponent("apus-bench-causal-\(getpid()).json")
     let spec: [String: Any] = ["model": directory.path, "gguf_file": ggufFile, "prefill": prefillRow, "prompt": promptRow,
                                "new_tokens": newTokens]
