@@ -30,6 +30,19 @@ func benchCausal(_ options: Options) throws {
         ])
     }
 
+    if options.profile == "split" {
+        // Where prefill time goes: the whole forward, without the vocabulary product, and one
+        // [128, 576] x [576, 1536] product, each the median of 5.
+        var keepOne = ModelInputs(inputIds: prefillIds, useCache: false)
+        keepOne.logitsToKeep = 1
+        let all = try withNoGrad { try timed(repetitions: 5) { _ = try model.forward(ModelInputs(inputIds: prefillIds, useCache: false)) } }
+        let body = try withNoGrad { try timed(repetitions: 5) { _ = try model.forward(keepOne) } }
+        let x = try Tensor.randn([1, 128, 576]), w = try Tensor.randn([1536, 576])
+        let product = try withNoGrad { try timed(repetitions: 20) { _ = try x.matmul(w.transpose(0, 1)) } }
+        print(String(format: "forward %.1f ms, with logits_to_keep=1 %.1f ms, one 128x576x1536 product %.3f ms (%.1f GFLOP/s)",
+                     all * 1e3, body * 1e3, product * 1e3, 2 * 128 * 576 * 1536 / product / 1e9))
+        return
+    }
     if let profile = options.profile {
         // Repeat one workload (prefill or decode) for about ten seconds for `perf record`.
         let start = Date()
