@@ -25,8 +25,10 @@ public final class Linear: Module, Layer {
         super.init()
     }
 
+    /// `input @ weight^T + bias`. Outside autograd a few rows (a sentence, a generated token)
+    /// are multiplied without BLAS (`Tensor.linear(weight:bias:activation:)`).
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.linear(weight: weight, bias: bias)
+        try input.linear(weight: weight, bias: bias, activation: nil)
     }
 
     /// `activation(self(input))`, with gelu, relu and silu applied in the product's own output

@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// Scaled dot-product attention computed one (batch, head) pair at a time, for inference.
 ///
 /// The composed form (`q.matmul(k.T)`, `+ mask`, `softmax`, `.matmul(v)`, then merging the
@@ -79,22 +77,19 @@ extension Tensor {
             let pairs = batch * heads
             let work = pairs * queries * keys * headSize
             let run = { (range: Range<Int>) in
-                // Scores of one pair at a time, reused across the range's pairs.
-                let scratch = p == nil ? UnsafeMutablePointer<Float>.allocate(capacity: queries * keys) : nil
-                defer { scratch?.deallocate() }
+                // One pair's padded operands and scores at a time, reused across the range.
+                let workspace = AttentionWorkspace(geometry)
+                defer { workspace.deallocate() }
                 for pair in range {
-                    let scores = p.map { $0 + pair * queries * keys } ?? scratch!
-                    geometry.attend(pair: pair, q, k, v, m, scores: scores, into: out)
+                    geometry.attend(pair: pair, q, k, v, m, workspace, probabilities: p.map { $0 + pair * queries * keys }, into: out)
                 }
             }
             // Below a few hundred thousand multiply-adds a hand-off to another core costs more
             // than it saves (a single sentence's heads run on the calling thread).
             if pairs >= 2 && Parallel.coreCount > 1 && work >= 1 << 18 {
-                BLASThreads.withSingleThreadedBLAS {
-                    let tasks = Swift.min(pairs, 4 * Parallel.coreCount), chunk = (pairs + tasks - 1) / tasks
-                    Parallel.perform((pairs + chunk - 1) / chunk) { task in
-                        run(task * chunk..<Swift.min(pairs, (task + 1) * chunk))
-                    }
+                let tasks = Swift.min(pairs, 4 * Parallel.coreCount), chunk = (pairs + tasks - 1) / tasks
+                Parallel.perform((pairs + chunk - 1) / chunk) { task in
+                    run(task * chunk..<Swift.min(pairs, (task + 1) * chunk))
                 }
             } else {
                 run(0..<pairs)
@@ -128,23 +123,125 @@ struct AttentionGeometry {
     /// (batch stride, row stride) of each operand.
     let query, key, value: (Int, Int)
 
+    /// Rows of the query block, columns of the key and value blocks: the micro-kernels work
+    /// on 6 x 16 tiles (twelve 8-lane accumulators, which with two loads and a broadcast fill
+    /// the sixteen AVX registers).
+    static let tileRows = 6, tileColumns = 16
+
+    var paddedQueries: Int { (queries + AttentionGeometry.tileRows - 1) / AttentionGeometry.tileRows * AttentionGeometry.tileRows }
+    var paddedKeys: Int { (keys + AttentionGeometry.tileColumns - 1) / AttentionGeometry.tileColumns * AttentionGeometry.tileColumns }
+    var paddedHead: Int { (headSize + AttentionGeometry.tileColumns - 1) / AttentionGeometry.tileColumns * AttentionGeometry.tileColumns }
+
     /// Scores, mask, softmax and the product with the values for pair `pair` (batch-major,
-    /// then head), writing the head's columns of `out` (dense `[batch, queries, hidden]`).
+    /// then head), writing the head's columns of `out` (dense `[batch, queries, hidden]`) and,
+    /// when given, the pair's `[queries, keys]` probabilities.
+    ///
+    /// The head's slices are first copied into zero-padded blocks (queries `[pq, d]`, keys
+    /// transposed `[d, pk]`, values `[keys, pd]`): a few thousand floats against the
+    /// queries x keys x d multiply-adds of each product, and afterwards every tile is whole.
     @inline(__always)
     func attend(pair: Int, _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>,
-                _ mask: UnsafePointer<Float>?, scores: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+                _ mask: UnsafePointer<Float>?, _ w: AttentionWorkspace, probabilities: UnsafeMutablePointer<Float>?,
+                into out: UnsafeMutablePointer<Float>) {
         let b = pair / heads, column = (pair % heads) * headSize
         let qh = q + b * query.0 + column, kh = k + b * key.0 + column, vh = v + b * value.0 + column
-        // scores = scale * q_h k_h^T: [queries, keys].
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(queries), Int32(keys), Int32(headSize),
-                    scale, qh, Int32(query.1), kh, Int32(key.1), 0, scores, Int32(keys))
+        let pq = paddedQueries, pk = paddedKeys, pd = paddedHead, d = headSize
+        // Queries scaled while copying (scale * (q . k) up to rounding, as transformers' order).
+        for i in 0..<queries {
+            for c in 0..<d { w.queries[i * d + c] = qh[i * query.1 + c] * scale }
+        }
+        for j in 0..<keys {
+            for c in 0..<d { w.keysT[c * pk + j] = kh[j * key.1 + c] }
+        }
+        for j in 0..<keys {
+            for c in 0..<d { w.values[j * pd + c] = vh[j * value.1 + c] }
+        }
+        // scores [pq, pk] = queries keysT.
+        var i0 = 0
+        while i0 < pq {
+            var j0 = 0
+            while j0 < pk {
+                AttentionGeometry.tile(w.queries + i0 * d, rowStride: d, w.keysT + j0, columnStride: pk, depth: d,
+                                       w.scores + i0 * pk + j0, outStride: pk)
+                j0 += AttentionGeometry.tileColumns
+            }
+            i0 += AttentionGeometry.tileRows
+        }
         let maskRow = mask.map { $0 + b * keys }
         for row in 0..<queries {
-            Tensor.maskedSoftmaxRow(scores + row * keys, maskRow, keys)
+            let scores = w.scores + row * pk
+            Tensor.maskedSoftmaxRow(scores, maskRow, keys)
+            probabilities?.advanced(by: row * keys).update(from: scores, count: keys)
         }
-        // context_h = probabilities v_h, into the head's columns of the merged rows.
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(queries), Int32(headSize), Int32(keys),
-                    1, scores, Int32(keys), vh, Int32(value.1), 0, out + b * queries * hidden + column, Int32(hidden))
+        // context [pq, pd] = probabilities [pq, keys] values [keys, pd], tile by tile; only
+        // the real rows and columns are written out.
+        i0 = 0
+        while i0 < queries {
+            var c0 = 0
+            while c0 < pd {
+                AttentionGeometry.tile(w.scores + i0 * pk, rowStride: pk, w.values + c0, columnStride: pd, depth: keys,
+                                       w.tile, outStride: AttentionGeometry.tileColumns)
+                let rows = Swift.min(AttentionGeometry.tileRows, queries - i0), columns = Swift.min(AttentionGeometry.tileColumns, d - c0)
+                for r in 0..<rows {
+                    (out + (b * queries + i0 + r) * hidden + column + c0).update(from: w.tile + r * AttentionGeometry.tileColumns, count: columns)
+                }
+                c0 += AttentionGeometry.tileColumns
+            }
+            i0 += AttentionGeometry.tileRows
+        }
+    }
+
+    typealias V8 = SIMD8<Float>
+
+    /// c[6, 16] = a[6, depth] b[depth, 16]: `a` rows `rowStride` apart, `b` rows
+    /// `columnStride` apart, `c` rows `outStride` apart.
+    @inline(__always)
+    static func tile(_ a: UnsafePointer<Float>, rowStride: Int, _ b: UnsafePointer<Float>, columnStride: Int, depth: Int,
+                     _ c: UnsafeMutablePointer<Float>, outStride: Int) {
+        let br = UnsafeRawPointer(b)
+        var c00 = V8(), c01 = V8(), c10 = V8(), c11 = V8(), c20 = V8(), c21 = V8()
+        var c30 = V8(), c31 = V8(), c40 = V8(), c41 = V8(), c50 = V8(), c51 = V8()
+        let a0 = a, a1 = a + rowStride, a2 = a + 2 * rowStride, a3 = a + 3 * rowStride, a4 = a + 4 * rowStride, a5 = a + 5 * rowStride
+        for p in 0..<depth {
+            let b0 = br.loadUnaligned(fromByteOffset: p * columnStride * 4, as: V8.self)
+            let b1 = br.loadUnaligned(fromByteOffset: (p * columnStride + 8) * 4, as: V8.self)
+            var s = V8(repeating: a0[p]); c00 = c00.addingProduct(s, b0); c01 = c01.addingProduct(s, b1)
+            s = V8(repeating: a1[p]); c10 = c10.addingProduct(s, b0); c11 = c11.addingProduct(s, b1)
+            s = V8(repeating: a2[p]); c20 = c20.addingProduct(s, b0); c21 = c21.addingProduct(s, b1)
+            s = V8(repeating: a3[p]); c30 = c30.addingProduct(s, b0); c31 = c31.addingProduct(s, b1)
+            s = V8(repeating: a4[p]); c40 = c40.addingProduct(s, b0); c41 = c41.addingProduct(s, b1)
+            s = V8(repeating: a5[p]); c50 = c50.addingProduct(s, b0); c51 = c51.addingProduct(s, b1)
+        }
+        let cr = UnsafeMutableRawPointer(c), rowBytes = outStride * 4
+        cr.storeBytes(of: c00, toByteOffset: 0, as: V8.self); cr.storeBytes(of: c01, toByteOffset: 32, as: V8.self)
+        cr.storeBytes(of: c10, toByteOffset: rowBytes, as: V8.self); cr.storeBytes(of: c11, toByteOffset: rowBytes + 32, as: V8.self)
+        cr.storeBytes(of: c20, toByteOffset: 2 * rowBytes, as: V8.self); cr.storeBytes(of: c21, toByteOffset: 2 * rowBytes + 32, as: V8.self)
+        cr.storeBytes(of: c30, toByteOffset: 3 * rowBytes, as: V8.self); cr.storeBytes(of: c31, toByteOffset: 3 * rowBytes + 32, as: V8.self)
+        cr.storeBytes(of: c40, toByteOffset: 4 * rowBytes, as: V8.self); cr.storeBytes(of: c41, toByteOffset: 4 * rowBytes + 32, as: V8.self)
+        cr.storeBytes(of: c50, toByteOffset: 5 * rowBytes, as: V8.self); cr.storeBytes(of: c51, toByteOffset: 5 * rowBytes + 32, as: V8.self)
+    }
+}
+
+/// Per-thread buffers for `AttentionGeometry.attend`, zeroed once so that the padding of
+/// every block stays zero.
+struct AttentionWorkspace {
+    let queries, keysT, values, scores, tile: UnsafeMutablePointer<Float>
+
+    init(_ g: AttentionGeometry) {
+        func zeroed(_ count: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(count, 1))
+            p.initialize(repeating: 0, count: Swift.max(count, 1))
+            return p
+        }
+        queries = zeroed(g.paddedQueries * g.headSize)
+        keysT = zeroed(g.headSize * g.paddedKeys)
+        values = zeroed(g.paddedKeys * g.paddedHead)
+        scores = zeroed(g.paddedQueries * g.paddedKeys)
+        tile = zeroed(AttentionGeometry.tileRows * AttentionGeometry.tileColumns)
+    }
+
+    func deallocate() {
+        for p in [queries, keysT, values, scores, tile] { p.deallocate() }
     }
 }
 

@@ -33,6 +33,12 @@ enum SmallBatchProduct {
                         m += 3
                     }
                 }
+                if width == 4 {
+                    while m < rows {
+                        block1x4(x + m * depth, w + n * depth, depth, out + m * outputs + n, accumulate)
+                        m += 1
+                    }
+                }
                 for row in m..<rows {
                     for column in n..<(n + width) {
                         let value = dot(x + row * depth, w + column * depth, depth)
@@ -97,6 +103,31 @@ enum SmallBatchProduct {
                 out[r * stride + c] = accumulate ? out[r * stride + c] + value : value
             }
         }
+    }
+
+    /// One row of `x` against four rows of `w` (a single token, as in generation).
+    @inline(__always)
+    private static func block1x4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ depth: Int,
+                                 _ out: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+        let xr = UnsafeRawPointer(x), wr = UnsafeRawPointer(w)
+        let rowBytes = depth * 4
+        var a0 = V8(), a1 = V8(), a2 = V8(), a3 = V8()
+        var k = 0
+        while k + 8 <= depth {
+            let o = k * 4
+            let x0 = xr.loadUnaligned(fromByteOffset: o, as: V8.self)
+            a0 = a0.addingProduct(x0, wr.loadUnaligned(fromByteOffset: o, as: V8.self))
+            a1 = a1.addingProduct(x0, wr.loadUnaligned(fromByteOffset: o + rowBytes, as: V8.self))
+            a2 = a2.addingProduct(x0, wr.loadUnaligned(fromByteOffset: o + 2 * rowBytes, as: V8.self))
+            a3 = a3.addingProduct(x0, wr.loadUnaligned(fromByteOffset: o + 3 * rowBytes, as: V8.self))
+            k += 8
+        }
+        var sums = SIMD4<Float>(a0.sum(), a1.sum(), a2.sum(), a3.sum())
+        while k < depth {
+            for c in 0..<4 { sums[c] += x[k] * w[c * depth + k] }
+            k += 1
+        }
+        for c in 0..<4 { out[c] = accumulate ? out[c] + sums[c] : sums[c] }
     }
 
     /// One dot product of length `depth`.
