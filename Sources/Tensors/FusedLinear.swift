@@ -1,6 +1,3 @@
-import COpenBLAS
-import Foundation
-
 /// Linear layers with what follows them in a transformer block done in the same output buffer:
 /// the activation of a feed-forward expansion, or the residual add and layer norm after a
 /// sublayer. The composed ops each allocate a result and stream it through memory again
@@ -89,22 +86,6 @@ extension Tensor {
                 SmallBatchProduct.multiply(xd.floatPointer, rows: rows, wd.floatPointer, outputs: outFeatures, depth: inFeatures,
                                            dst, accumulate: seeded)
             }
-        } else if splitRows && Parallel.coreCount > 1 {
-            let x2 = try x.detach().reshape([rows, inFeatures]).contiguous()
-            let wd = weight.contiguous()
-            withExtendedLifetime((x2, wd)) {
-                let xp = x2.floatPointer, wp = wd.floatPointer
-                let tasks = Parallel.coreCount, chunk = (rows + tasks - 1) / tasks
-                BLASThreads.withSingleThreadedBLAS {
-                    Parallel.perform(tasks) { task in
-                        let start = task * chunk, end = Swift.min(rows, start + chunk)
-                        guard start < end else { return }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(end - start), Int32(outFeatures), Int32(inFeatures),
-                                    1, xp + start * inFeatures, Int32(inFeatures), wp, Int32(inFeatures),
-                                    seeded ? 1 : 0, dst + start * outFeatures, Int32(outFeatures))
-                    }
-                }
-            }
         } else {
             let x2 = try x.detach().reshape([rows, inFeatures])
             try floatProduct(x2, weight.detach().transpose(0, 1), batch: [], into: try out.view([rows, outFeatures]),
@@ -150,8 +131,8 @@ extension Tensor {
     }
 
     /// Whether autograd would record an op on `inputs` (the fused kernels have no backward).
-    /// Experiment: split large products by rows over the cores, one single-threaded sgemm each.
-    static let splitRows = ProcessInfo.processInfo.environment["APUS_SPLIT_ROWS"] == "1"
+    /// The most cores a few-row product (`SmallBatchProduct`) spreads over.
+    nonisolated(unsafe) public static var smallProductThreads = Int.max
 
     static func recordsGradient(_ inputs: [Tensor]) -> Bool {
         GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })

@@ -20,7 +20,7 @@ enum SmallBatchProduct {
                          _ out: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let blocks = (outputs + 3) / 4
         // Enough weight per task to pay for waking a worker (about 256 KB of weight).
-        let tasks = Swift.min(Parallel.coreCount, Swift.max(1, outputs * depth / 65_536), blocks)
+        let tasks = Swift.min(Parallel.coreCount, Swift.max(1, outputs * depth / 65_536), blocks, Tensor.smallProductThreads)
         let run = { (range: Range<Int>) in
             var n = range.lowerBound * 4
             let end = Swift.min(outputs, range.upperBound * 4)

@@ -140,6 +140,11 @@ func benchModelBreakdown(_ options: Options) throws {
         }
         try time("embeddings") { _ = try model.embeddings.word_embeddings(ids) }
         try time("whole forward (6 layers)") { _ = try model(inputIds: ids) }
+        if batch == 1 {
+            Tensor.smallProductThreads = 1
+            try time("whole forward, 1-core products") { _ = try model(inputIds: ids) }
+            Tensor.smallProductThreads = Int.max
+        }
         print("MiniLM layer 0 at \(batch) x \(length), median of \(repetitions):")
         var composed = 0.0, fused = 0.0
         for (name, seconds) in rows {
