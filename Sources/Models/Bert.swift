@@ -119,6 +119,11 @@ public final class BertEmbeddings: Module {
 }
 
 /// Query, key and value projections and scaled dot-product attention (BertSelfAttention, eager).
+///
+/// The three projections' weights (and biases) are views into one `[3 * hidden, hidden]`
+/// buffer, so at inference one product computes all three, and the attention itself runs
+/// fused per (batch, head) (`Tensor.multiHeadAttention`). While training (dropout on, or
+/// autograd recording) the composed ops run instead, as transformers' eager path.
 public final class BertSelfAttention: Module {
     public let query: Linear
     public let key: Linear
@@ -127,9 +132,11 @@ public final class BertSelfAttention: Module {
     let heads: Int, headSize: Int
 
     init(_ c: BertConfiguration, _ loader: WeightLoader) throws {
-        query = try Linear(loader.scoped("query"), in: c.hiddenSize, out: c.hiddenSize)
-        key = try Linear(loader.scoped("key"), in: c.hiddenSize, out: c.hiddenSize)
-        value = try Linear(loader.scoped("value"), in: c.hiddenSize, out: c.hiddenSize)
+        let projections = try ["query", "key", "value"].map { try Linear(loader.scoped($0), in: c.hiddenSize, out: c.hiddenSize) }
+        let packed = try Linear.packedRows(projections)
+        query = packed[0]
+        key = packed[1]
+        value = packed[2]
         dropout = try Dropout(c.attentionProbsDropoutProb)
         heads = c.numAttentionHeads
         headSize = c.headSize
@@ -139,6 +146,36 @@ public final class BertSelfAttention: Module {
     /// `[batch, seq, hidden]` to (context `[batch, seq, hidden]`, probabilities
     /// `[batch, heads, seq, seq]`). `additiveMask` is `[batch, 1, 1, seq]` (0 or dtype-min).
     func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> (Tensor, Tensor) {
+        let (context, probabilities) = try self(x, additiveMask: additiveMask, keepProbabilities: true)
+        return (context, probabilities!)
+    }
+
+    /// As `callAsFunction(_:additiveMask:)`; the probabilities only when `keepProbabilities`
+    /// (without them the fused path never writes the `[batch, heads, seq, seq]` tensor).
+    func callAsFunction(_ x: Tensor, additiveMask: Tensor?, keepProbabilities: Bool) throws -> (Tensor, Tensor?) {
+        let batch = x.shape[0], length = x.shape[1], hidden = heads * headSize
+        let scale = 1 / Double(headSize).squareRoot()
+        // The mask as one additive row per batch entry, when it has the usual [batch, 1, 1, seq].
+        let keyMask = try additiveMask.flatMap { m -> Tensor? in
+            m.shape == [batch, 1, 1, length] && m.dtype == .float32 ? try m.reshape([batch, length]) : nil
+        }
+        let fusable = x.dtype == .float32 && (additiveMask == nil || keyMask != nil) && !dropout.isActive
+        guard fusable else { return try composed(x, additiveMask: additiveMask) }
+        let q: Tensor, k: Tensor, v: Tensor
+        if let (weight, bias) = Linear.packedParameters([query, key, value]) {
+            let qkv = try x.linear(weight: weight, bias: bias, activation: nil)
+            q = try qkv.slice(-1, start: 0, end: hidden)
+            k = try qkv.slice(-1, start: hidden, end: 2 * hidden)
+            v = try qkv.slice(-1, start: 2 * hidden, end: 3 * hidden)
+        } else {
+            (q, k, v) = (try query(x), try key(x), try value(x))
+        }
+        return try Tensor.multiHeadAttention(query: q, key: k, value: v, heads: heads, scale: scale, keyMask: keyMask,
+                                             keepProbabilities: keepProbabilities)
+    }
+
+    /// transformers' eager attention from separate ops (dropout on the probabilities applies).
+    private func composed(_ x: Tensor, additiveMask: Tensor?) throws -> (Tensor, Tensor) {
         let batch = x.shape[0], length = x.shape[1]
         // [batch, seq, hidden] -> [batch, heads, seq, headSize]: views, no copies; the batched
         // product reads the strided heads in place.
@@ -173,7 +210,12 @@ public final class BertResidualOutput: Module {
     }
 
     func callAsFunction(_ x: Tensor, residual: Tensor) throws -> Tensor {
-        try LayerNorm(dropout(dense(x)) + residual)
+        if !dropout.isActive {
+            // One product seeded with bias + residual, normalised in place.
+            return try x.linearAddLayerNorm(weight: dense.weight, bias: dense.bias, residual: residual,
+                                            normWeight: LayerNorm.weight, normBias: LayerNorm.bias, eps: LayerNorm.eps)
+        }
+        return try LayerNorm(dropout(dense(x)) + residual)
     }
 }
 
@@ -200,7 +242,7 @@ public final class BertIntermediate: Module {
         super.init()
     }
 
-    func callAsFunction(_ x: Tensor) throws -> Tensor { try activation(dense(x)) }
+    func callAsFunction(_ x: Tensor) throws -> Tensor { try dense(x, activation: activation) }
 }
 
 /// One transformer encoder layer: attention, then the feed-forward block (BertLayer).
@@ -217,7 +259,14 @@ public final class BertLayer: Module {
     }
 
     func callAsFunction(_ x: Tensor, additiveMask: Tensor?) throws -> (Tensor, Tensor) {
-        let (context, probabilities) = try attention.`self`(x, additiveMask: additiveMask)
+        let (out, probabilities) = try self(x, additiveMask: additiveMask, keepAttentions: true)
+        return (out, probabilities!)
+    }
+
+    /// As `callAsFunction(_:additiveMask:)`; the attention probabilities only when
+    /// `keepAttentions` (`output_attentions`), which spares the fused path writing them.
+    func callAsFunction(_ x: Tensor, additiveMask: Tensor?, keepAttentions: Bool) throws -> (Tensor, Tensor?) {
+        let (context, probabilities) = try attention.`self`(x, additiveMask: additiveMask, keepProbabilities: keepAttentions)
         let attended = try attention.output(context, residual: x)
         let out = try output(intermediate(attended), residual: attended)
         return (out, probabilities)
@@ -243,10 +292,10 @@ public final class BertEncoder: Module {
         var hiddenStates: [Tensor] = outputHiddenStates ? [hidden] : []
         var attentions: [Tensor] = []
         for layer in layer {
-            let (out, probabilities) = try layer(hidden, additiveMask: additiveMask)
+            let (out, probabilities) = try layer(hidden, additiveMask: additiveMask, keepAttentions: outputAttentions)
             hidden = out
             if outputHiddenStates { hiddenStates.append(hidden) }
-            if outputAttentions { attentions.append(probabilities) }
+            if outputAttentions, let probabilities { attentions.append(probabilities) }
         }
         return (hidden, outputHiddenStates ? hiddenStates : nil, outputAttentions ? attentions : nil)
     }

@@ -25,8 +25,81 @@ public final class Linear: Module, Layer {
         super.init()
     }
 
+    /// `input @ weight^T + bias`. Outside autograd a few rows (a sentence, a generated token)
+    /// are multiplied without BLAS (`Tensor.linear(weight:bias:activation:)`).
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.linear(weight: weight, bias: bias)
+        try input.linear(weight: weight, bias: bias, activation: nil)
+    }
+
+    /// `activation(self(input))`, with gelu, relu and silu applied in the product's own output
+    /// buffer (one pass fewer over a feed-forward expansion).
+    public func callAsFunction(_ input: Tensor, activation: Activation) throws -> Tensor {
+        let pointwise: Tensor.PointwiseActivation
+        switch activation.kind {
+        case .gelu: pointwise = .gelu
+        case .geluTanh: pointwise = .geluTanh
+        case .relu: pointwise = .relu
+        case .silu: pointwise = .silu
+        case .tanh, .sigmoid: return try activation(self(input))
+        }
+        return try input.linear(weight: weight, bias: bias, activation: pointwise)
+    }
+
+    /// Layers equal to `layers` (same input size, all with or all without bias) whose weights
+    /// and biases are consecutive row blocks of one new buffer, so that `packedParameters` can
+    /// run them as one product. Layers it cannot pack (other dtypes, mixed bias) come back as is.
+    public static func packedRows(_ layers: [Linear]) throws -> [Linear] {
+        guard let first = layers.first else { return layers }
+        let inFeatures = first.weight.shape.last ?? 0
+        let withBias = first.bias != nil
+        guard layers.allSatisfy({ $0.weight.rank == 2 && $0.weight.shape[1] == inFeatures && $0.weight.dtype == .float32
+                                  && ($0.bias != nil) == withBias && ($0.bias?.dtype ?? .float32) == .float32 }) else { return layers }
+        let outs = layers.map { $0.weight.shape[0] }
+        let weights = Tensor(uninitialized: [outs.reduce(0, +), inFeatures], dtype: .float32)
+        let biases = withBias ? Tensor(uninitialized: [outs.reduce(0, +)], dtype: .float32) : nil
+        var start = 0
+        return try zip(layers, outs).map { layer, out in
+            defer { start += out }
+            let w = try weights.slice(0, start: start, end: start + out)
+            try withNoGrad { try w.copy(from: layer.weight) }
+            w.requiresGrad = layer.weight.requiresGrad
+            var b: Tensor?
+            if let biases, let bias = layer.bias {
+                b = try biases.slice(0, start: start, end: start + out)
+                try withNoGrad { try b!.copy(from: bias) }
+                b!.requiresGrad = bias.requiresGrad
+            }
+            return Linear(weight: w, bias: b)
+        }
+    }
+
+    /// The weight `[sum of outs, in]` and bias of `layers` as one layer, when their current
+    /// parameters are still the consecutive blocks `packedRows` made (none replaced since) and
+    /// no gradient needs recording through them; nil otherwise.
+    public static func packedParameters(_ layers: [Linear]) -> (weight: Tensor, bias: Tensor?)? {
+        guard let first = layers.first, first.weight.rank == 2, first.weight.isContiguous, first.weight.dtype == .float32 else { return nil }
+        let inFeatures = first.weight.shape[1]
+        guard inFeatures > 0 else { return nil }
+        if GradMode.isEnabled && layers.contains(where: { $0.weight.requiresGrad || ($0.bias?.requiresGrad ?? false) }) { return nil }
+        var weightEnd = first.weight.offset, biasEnd = first.bias?.offset ?? 0
+        for layer in layers {
+            let w = layer.weight
+            guard w.storage === first.weight.storage, w.rank == 2, w.shape[1] == inFeatures, w.isContiguous,
+                  w.dtype == .float32, w.offset == weightEnd else { return nil }
+            weightEnd += w.count
+            switch (first.bias, layer.bias) {
+            case (nil, nil): break
+            case let (firstBias?, bias?):
+                guard bias.storage === firstBias.storage, bias.rank == 1, bias.count == w.shape[0], bias.isContiguous,
+                      bias.dtype == .float32, bias.offset == biasEnd else { return nil }
+                biasEnd += bias.count
+            default: return nil
+            }
+        }
+        let rows = (weightEnd - first.weight.offset) / Swift.max(inFeatures, 1)
+        let weight = Tensor(storage: first.weight.storage, shape: [rows, inFeatures], offset: first.weight.offset, dtype: .float32)
+        let bias = first.bias.map { Tensor(storage: $0.storage, shape: [rows], offset: $0.offset, dtype: .float32) }
+        return (weight, bias)
     }
 }
 
@@ -119,6 +192,10 @@ public final class Dropout: Module, Layer {
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
         try input.dropout(p: p, training: training)
     }
+
+    /// Whether calling this layer changes anything (training with p > 0); fused inference
+    /// paths that skip dropout check it.
+    public var isActive: Bool { training && p > 0 }
 }
 
 /// An elementwise activation as a layer (GELU, ReLU, SiLU, Tanh).

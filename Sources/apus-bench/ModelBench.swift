@@ -2,6 +2,7 @@ import COpenBLAS
 import Dispatch
 import Foundation
 import Models
+import NN
 import Tensors
 
 /// `apus-bench --models`: all-MiniLM-L6-v2 (from the Hugging Face cache) forward in Apus and in
@@ -69,5 +70,88 @@ func benchModels(_ options: Options) throws {
         } else {
             print(label + String(format: " %8.2f %12s %10s %12.1f", mine * 1e3, "-", "-", count / mine))
         }
+    }
+}
+
+/// `apus-bench --models --breakdown`: where one encoder layer of all-MiniLM-L6-v2 spends its
+/// time, op by op (the unfused ops the layer is made of), at batch 32 x 128 and for one
+/// 12-token sentence: the composed ops transformers' eager BERT is made of, then the fused ones
+/// the inference path runs, next to a whole forward pass. No reference run: this is for
+/// finding what to speed up, not for the ratios.
+func benchModelBreakdown(_ options: Options) throws {
+    setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
+    openblas_set_num_threads(Int32(options.threads))
+    let directory = try ModelLocation.resolve("sentence-transformers/all-MiniLM-L6-v2")
+    let model = try BertModel.fromPretrained(directory.path)
+    let layer = model.encoder.layer[0]
+    let attention = layer.attention.`self`
+    let heads = 12, headSize = 32, hidden = 384
+    manualSeed(0)
+    for (batch, length, repetitions) in [(32, 128, 5), (1, 12, 200)] {
+        let x = try Tensor.randn([batch, length, hidden])
+        let ids = try Tensor(int64: (0..<(batch * length)).map { Int64(1000 + $0 % 20000) }, shape: [batch, length])
+        var rows: [(String, Double)] = []
+        func time(_ name: String, _ body: () throws -> Void) throws {
+            rows.append((name, try withNoGrad { try timed(repetitions: repetitions, body) }))
+        }
+        func split(_ t: Tensor) throws -> Tensor { try t.view([batch, length, heads, headSize]).permute([0, 2, 1, 3]) }
+        let q = try split(attention.query(x)), k = try split(attention.key(x)), v = try split(attention.value(x))
+        let scores = try q.matmul(k.transpose(-1, -2))
+        let probabilities = try scores.softmax(dim: -1)
+        let context = try probabilities.matmul(v)
+        let merged = try context.permute([0, 2, 1, 3]).reshape([batch, length, hidden])
+        let inner = try layer.intermediate.dense(x)
+        try time("query linear") { _ = try attention.query(x) }
+        try time("key linear") { _ = try attention.key(x) }
+        try time("value linear") { _ = try attention.value(x) }
+        try time("scale queries") { _ = try attention.query(x) * 0.17 }
+        try time("q k^T (batched)") { _ = try q.matmul(k.transpose(-1, -2)) }
+        try time("softmax") { _ = try scores.softmax(dim: -1) }
+        try time("p v (batched)") { _ = try probabilities.matmul(v) }
+        try time("merge heads (copy)") { _ = try context.permute([0, 2, 1, 3]).reshape([batch, length, hidden]) }
+        try time("attention out linear") { _ = try layer.attention.output.dense(merged) }
+        try time("residual add") { _ = try merged + x }
+        try time("layer norm") { _ = try layer.attention.output.LayerNorm(x) }
+        try time("intermediate linear") { _ = try layer.intermediate.dense(x) }
+        try time("gelu") { _ = try inner.gelu() }
+        try time("output linear") { _ = try layer.output.dense(inner) }
+        // The fused inference path the layer takes (Bert.swift), op by op.
+        guard let packed = withNoGrad({ Linear.packedParameters([attention.query, attention.key, attention.value]) }) else {
+            print("the projections are not packed"); return
+        }
+        let qkv = try withNoGrad { try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
+        let (qs, ks, vs) = (try qkv.slice(-1, start: 0, end: hidden), try qkv.slice(-1, start: hidden, end: 2 * hidden),
+                            try qkv.slice(-1, start: 2 * hidden, end: 3 * hidden))
+        let attentionOutput = layer.attention.output, output = layer.output
+        try time("fused: packed qkv linear") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
+        try time("fused: attention") {
+            _ = try Tensor.multiHeadAttention(query: qs, key: ks, value: vs, heads: heads, scale: 0.17, keyMask: nil, keepProbabilities: false)
+        }
+        try time("fused: out linear+add+norm") {
+            _ = try merged.linearAddLayerNorm(weight: attentionOutput.dense.weight, bias: attentionOutput.dense.bias, residual: x,
+                                              normWeight: attentionOutput.LayerNorm.weight, normBias: attentionOutput.LayerNorm.bias, eps: 1e-12)
+        }
+        try time("fused: intermediate+gelu") {
+            _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
+        }
+        try time("fused: output linear+add+norm") {
+            _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
+                                             normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
+        }
+        try time("embeddings") { _ = try model.embeddings.word_embeddings(ids) }
+        try time("whole forward (6 layers)") { _ = try model(inputIds: ids) }
+        if batch == 1 {
+            Tensor.smallProductThreads = 1
+            try time("whole forward, 1-core products") { _ = try model(inputIds: ids) }
+            Tensor.smallProductThreads = Int.max
+        }
+        print("MiniLM layer 0 at \(batch) x \(length), median of \(repetitions):")
+        var composed = 0.0, fused = 0.0
+        for (name, seconds) in rows {
+            if name.hasPrefix("fused") { fused += seconds } else if !name.hasPrefix("whole") && !name.hasPrefix("embeddings") { composed += seconds }
+            print("  " + name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%9.3f ms", seconds * 1e3))
+        }
+        print("  " + "sum of composed ops (x6)".padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%9.3f ms", composed * 6e3))
+        print("  " + "sum of fused ops (x6)".padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%9.3f ms", fused * 6e3))
     }
 }

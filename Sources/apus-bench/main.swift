@@ -138,6 +138,9 @@ func profile(_ name: String) throws {
 
 func run() throws {
     if CommandLine.arguments.contains("--causal") { return try benchCausal(Options(CommandLine.arguments.filter { $0 != "--causal" })) }  // SmolLM2 against transformers (CausalBench.swift)
+    if CommandLine.arguments.contains("--models") && CommandLine.arguments.contains("--breakdown") {
+        return try benchModelBreakdown(Options(CommandLine.arguments.filter { $0 != "--models" && $0 != "--breakdown" }))
+    }
     if CommandLine.arguments.contains("--models") { return try benchModels(Options(CommandLine.arguments.filter { $0 != "--models" })) }  // MiniLM against transformers (ModelBench.swift)
     let options = Options(CommandLine.arguments)
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
