@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Script
 
-/// tutorials/03-models.md prints what transformers prints: each code cell runs in order in one
+/// tutorials/03-models.md and 04-quick-tour.md print what transformers prints: each code cell runs in order in one
 /// session, and its output is compared with the output of the same cell under Python
 /// (Tests/Fixtures/models/tutorial.expected.json, from generate_tutorial.py). Cells that draw
 /// Apus's attention pictures have no Python counterpart; they must run without error.
@@ -22,11 +22,21 @@ final class ModelTutorialTests: XCTestCase {
     }
 
     func testTutorialCellsPrintWhatTransformersPrints() throws {
-        let markdown = try String(contentsOf: Self.packageRoot.appendingPathComponent("tutorials/03-models.md"), encoding: .utf8)
-        let data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("Tests/Fixtures/models/tutorial.expected.json"))
+        try checkTutorial("03-models", expected: "tutorial.expected.json")
+    }
+
+    /// tutorials/04-quick-tour.md: pipelines, chat, streaming, beam search and a custom pipeline
+    /// on the real MiniLM and SmolLM2.
+    func testQuickTourCellsPrintWhatTransformersPrints() throws {
+        try checkTutorial("04-quick-tour", expected: "04-quick-tour.expected.json")
+    }
+
+    func checkTutorial(_ name: String, expected expectedFile: String) throws {
+        let markdown = try String(contentsOf: Self.packageRoot.appendingPathComponent("tutorials/\(name).md"), encoding: .utf8)
+        let data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("Tests/Fixtures/models/\(expectedFile)"))
         let expected = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         let cells = Self.codeCells(markdown)
-        XCTAssertEqual(cells, expected.compactMap { $0["code"] as? String }, "tutorial.expected.json is stale: rerun generate_tutorial.py")
+        XCTAssertEqual(cells, expected.compactMap { $0["code"] as? String }, "\(expectedFile) is stale: rerun generate_tutorial.py \(name)")
 
         let cwd = FileManager.default.currentDirectoryPath
         _ = FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.path)
