@@ -156,13 +156,12 @@ public struct TopKWarper: LogitsProcessor {
         let k = min(self.k, scores.vocabulary)
         for r in 0..<scores.rows {
             let range = scores.range(r)
-            let threshold = kthLargest(Array(scores.values[range]), k)
+            let row = Array(scores.values[range])
+            // The k-th largest value, without sorting the whole vocabulary every step.
+            guard let kth = BeamMath.topIndices(row, k).last else { continue }
+            let threshold = row[kth]
             for i in range where scores.values[i] < threshold { scores.values[i] = -.infinity }
         }
-    }
-
-    private func kthLargest(_ row: [Float], _ k: Int) -> Float {
-        row.sorted(by: >)[k - 1]
     }
 }
 

@@ -38,8 +38,9 @@ enum GenerationBinding {
         guard let ids = inputIds else {
             throw ScriptBridge.error("ValueError", "generate needs input_ids (a [batch, sequence] tensor of token ids)")
         }
-        let base = ScriptBridge.unwrap(a["generation_config"], as: GenerationConfigObject.self)?.config
+        var config = ScriptBridge.unwrap(a["generation_config"], as: GenerationConfigObject.self)?.config
             ?? model.generationConfig
+        try TransformersModels.translating { for (key, value) in options { try config.set(key, value) } }
         let streamer = try a.isNone("streamer") ? nil : streamerAdapter(a["streamer"])
         var tokenBytes: ((Int) -> [UInt8])?
         if let tokenizer = ScriptBridge.unwrap(a["tokenizer"], as: TokenizerObject.self)?.tokenizer {
@@ -49,8 +50,8 @@ enum GenerationBinding {
         do {
             output = try TransformersModels.translating {
                 try withNoGrad {
-                    try model.model.generate(inputIds: ids.to(.int64), attentionMask: attentionMask, options: options, base: base,
-                                             streamer: streamer, tokenBytes: tokenBytes)
+                    try Generation.generate(model.model, GenerationRequest(inputIds: ids.to(.int64), attentionMask: attentionMask,
+                                                                           config: config, streamer: streamer, tokenBytes: tokenBytes))
                 }
             }
         } catch {
@@ -58,11 +59,11 @@ enum GenerationBinding {
             ScriptBridge.unwrap(a["streamer"], as: TextStreamerObject.self)?.closeAfterFailure()
             throw error
         }
-        if output.fields.count == 1, let sequences = output.tensor("sequences"), output.typeName == "GenerateDecoderOnlyOutput",
-           !options.contains(where: { $0.0 == "return_dict_in_generate" && $0.1 == .bool(true) }) {
-            return ScriptBridge.wrap(sequences)
-        }
-        return ScriptBridge.wrap(ModelOutputObject(output))
+        if config.returnDictInGenerate { return ScriptBridge.wrap(ModelOutputObject(output)) }
+        return ScriptBridge.wrap(try TransformersModels.translating {
+            guard let sequences = output.tensor("sequences") else { throw ModelError.invalidInput("generate produced no sequences") }
+            return sequences
+        })
     }
 
     static func tensor(_ v: Value, _ name: String) throws -> Tensor {

@@ -27,6 +27,13 @@ def _is_generator(value):
     return type(value).__name__ == "generator"
 
 
+def _set_given(params, **values):
+    """Copies into `params` the keyword values that were given (not None)."""
+    for key, value in values.items():
+        if value is not None:
+            params[key] = value
+
+
 def _is_message(value):
     return isinstance(value, dict) and "role" in value and "content" in value
 
@@ -303,21 +310,11 @@ class TextGenerationPipeline(Pipeline):
             preprocess_params["add_special_tokens"] = generate_kwargs.pop("add_special_tokens")
         if "padding" in generate_kwargs:
             preprocess_params["padding"] = generate_kwargs.pop("padding")
-        if truncation is not None:
-            preprocess_params["truncation"] = truncation
+        _set_given(preprocess_params, truncation=truncation, max_length=max_length, tools=tools, documents=documents,
+                   prefix=prefix, continue_final_message=continue_final_message,
+                   tokenizer_encode_kwargs=tokenizer_encode_kwargs)
         if max_length is not None:
-            preprocess_params["max_length"] = max_length
             generate_kwargs["max_length"] = max_length
-        if tools is not None:
-            preprocess_params["tools"] = tools
-        if documents is not None:
-            preprocess_params["documents"] = documents
-        if prefix is not None:
-            preprocess_params["prefix"] = prefix
-        if continue_final_message is not None:
-            preprocess_params["continue_final_message"] = continue_final_message
-        if tokenizer_encode_kwargs is not None:
-            preprocess_params["tokenizer_encode_kwargs"] = tokenizer_encode_kwargs
         if stop_sequence is not None:
             generate_kwargs["stop_strings"] = [stop_sequence] if isinstance(stop_sequence, str) else stop_sequence
         if "stop_strings" in generate_kwargs:
@@ -333,24 +330,16 @@ class TextGenerationPipeline(Pipeline):
             if return_text is not None:
                 raise ValueError("`return_text` is mutually exclusive with `return_tensors`")
             return_type = "tensors"
-        if return_type is not None:
-            postprocess_params["return_type"] = return_type
-        if clean_up_tokenization_spaces is not None:
-            postprocess_params["clean_up_tokenization_spaces"] = clean_up_tokenization_spaces
-        if continue_final_message is not None:
-            postprocess_params["continue_final_message"] = continue_final_message
-        if skip_special_tokens is not None:
-            postprocess_params["skip_special_tokens"] = skip_special_tokens
+        _set_given(postprocess_params, return_type=return_type, clean_up_tokenization_spaces=clean_up_tokenization_spaces,
+                   continue_final_message=continue_final_message, skip_special_tokens=skip_special_tokens)
         return preprocess_params, generate_kwargs, postprocess_params
 
     def preprocess(self, prompt_text, prefix="", add_special_tokens=None, truncation=None, padding=None,
                    max_length=None, continue_final_message=None, tokenizer_encode_kwargs=None, tools=None,
                    documents=None):
         tokenizer_kwargs = {}
-        for key, value in (("add_special_tokens", add_special_tokens), ("truncation", truncation),
-                           ("padding", padding), ("max_length", max_length)):
-            if value is not None:
-                tokenizer_kwargs[key] = value
+        _set_given(tokenizer_kwargs, add_special_tokens=add_special_tokens, truncation=truncation, padding=padding,
+                   max_length=max_length)
         tokenizer_kwargs.update(tokenizer_encode_kwargs or {})
         if isinstance(prompt_text, Chat):
             tokenizer_kwargs.pop("add_special_tokens", None)
