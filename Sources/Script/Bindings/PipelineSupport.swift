@@ -5,7 +5,7 @@ import Models
 /// default-model check pipelines use.
 enum PipelineSupport {
     /// The names `from transformers import ...` finds in the pipelines module.
-    static let exported = ["pipeline", "Pipeline", "PIPELINE_REGISTRY", "PipelineException", "FeatureExtractionPipeline",
+    static let exported = ["pipeline", "Pipeline", "PIPELINE_REGISTRY", "PipelineException", "ChunkPipeline", "FeatureExtractionPipeline",
                            "TextClassificationPipeline", "FillMaskPipeline", "TextGenerationPipeline"]
 
     static func moduleAttributes() throws -> [String: Value] {

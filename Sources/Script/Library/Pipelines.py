@@ -126,6 +126,18 @@ class Pipeline:
         return f"<{type(self).__name__} task={self.task!r} model={self.model.config.name_or_path!r}>"
 
 
+class ChunkPipeline(Pipeline):
+    """A pipeline whose `preprocess` yields several model inputs for one item (question-answering
+    windows, zero-shot hypotheses): each is run through `forward`, and `postprocess` receives the
+    list of all their outputs."""
+
+    def run_single(self, inputs, preprocess_params, forward_params, postprocess_params):
+        outputs = []
+        for model_inputs in self.preprocess(inputs, **preprocess_params):
+            outputs.append(self.forward(model_inputs, **forward_params))
+        return self.postprocess(outputs, **postprocess_params)
+
+
 class FeatureExtractionPipeline(Pipeline):
     """The last hidden state of each token, as nested lists [1][tokens][hidden] (or a tensor
     with return_tensors=True)."""
