@@ -24,7 +24,8 @@ import Foundation
 extension SourceModules {
     /// The library modules written in the scripting language (Sources/Script/Library), by
     /// import name, with their file names.
-    static let library: [(module: String, file: String)] = [("transformers.pipelines", "Pipelines")]
+    static let library: [(module: String, file: String)] = [("transformers.pipelines", "Pipelines"),
+                                                               ("transformers.pipelines.pt_utils", "PipelineData")]
 
     /// Registers every library module with `Modules`, loading its source on first import.
     static func registerLibrary() {

@@ -5,6 +5,8 @@ scripts can subclass too (`_sanitize_parameters`, `preprocess`, `_forward`, `pos
 `PIPELINE_REGISTRY.register_pipeline` adds a task. The behaviour follows transformers'
 pipelines: the same inputs (one item, a list, a generator), the same result shapes.
 """
+import sys
+
 import torch
 
 
@@ -48,16 +50,202 @@ class Chat:
         self.messages = messages
 
 
+def _is_dataset(value):
+    """Whether `value` is a dataset to stream: an object read by position, with a length (such as
+    KeyDataset), which transformers takes as a torch Dataset. Strings, lists, tuples, dicts,
+    tensors and chats are single inputs or lists, not datasets."""
+    if value is None or isinstance(value, (str, list, tuple, dict, Chat, torch.Tensor)):
+        return False
+    return hasattr(value, "__len__") and hasattr(value, "__getitem__")
+
+
+def _rows(dataset):
+    # Datasets are read by index, as a DataLoader reads a map-style dataset.
+    for index in range(len(dataset)):
+        yield dataset[index]
+
+
+def _reform_generator(first, remaining):
+    # Puts back the item read from a generator to see what kind of inputs it yields.
+    yield first
+    yield from remaining
+
+
+def _chats_in_stream(inputs):
+    """A generator of inputs with its chats (lists of messages) made `Chat`s; the first item is
+    read now to tell the kinds apart, the rest stays lazy."""
+    try:
+        first = next(inputs)
+    except StopIteration:
+        return []
+    if _is_message(first):
+        return Chat([first, *inputs])
+    if isinstance(first, (list, tuple)) and len(first) > 0 and _is_message(first[0]):
+        return (Chat(chat) for chat in _reform_generator(first, inputs))
+    return _reform_generator(first, inputs)
+
+
+def _check_batch_size(batch_size):
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+        raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
+
+
+def _groups(items, size):
+    """Consecutive lists of `size` items (the last may be shorter), reading no further ahead."""
+    group = []
+    for item in items:
+        group.append(item)
+        if len(group) == size:
+            yield group
+            group = []
+    if len(group) > 0:
+        yield group
+
+
+def _pad(items, key, padding_value, padding_side):
+    """The values of `key` in `items` as one batch: tensors [1, length, ...] padded to the longest
+    on `padding_side` and stacked; 1-d tensors and equal lengths concatenated; anything else as
+    a list of the items' values."""
+    first = items[0][key]
+    if not isinstance(first, torch.Tensor):
+        return [item[key] for item in items]
+    if first.ndim == 1 or key in ("pixel_values", "image") or (first.ndim == 4 and key == "input_features"):
+        return torch.cat([item[key] for item in items], dim=0)
+    lengths = [item[key].shape[1] for item in items]
+    longest = max(lengths)
+    if first.ndim == 2 and longest == min(lengths):
+        return torch.cat([item[key] for item in items], dim=0)
+    batch = torch.full([len(items), longest] + list(first.shape[2:]), fill_value=padding_value, dtype=first.dtype)
+    for i, item in enumerate(items):
+        row = item[key][0]
+        if padding_side == "left":
+            batch[i, -len(row):] = row
+        else:
+            batch[i, :len(row)] = row
+    return batch
+
+
+def pad_collate_fn(tokenizer, feature_extractor=None):
+    """The function that makes one batch of several preprocessed items: `input_ids` padded with
+    the tokenizer's pad token, `p_mask` and `special_tokens_mask` with 1, other tensors (attention
+    masks, token types) with 0, on the tokenizer's padding side."""
+    if tokenizer is None:
+        raise ValueError("Pipeline without tokenizer or feature_extractor cannot do batching")
+    if tokenizer.pad_token_id is None:
+        raise ValueError(
+            "Pipeline with tokenizer without pad_token cannot do batching. You can try to set it with "
+            "`pipe.tokenizer.pad_token_id = model.config.eos_token_id`.")
+    pad_token_id = tokenizer.pad_token_id
+    padding_side = tokenizer.padding_side
+
+    def collate(items):
+        keys = list(items[0].keys())
+        for item in items:
+            if set(item.keys()) != set(keys):
+                raise ValueError(
+                    f"The elements of the batch contain different keys. Cannot batch them ({set(item.keys())} !="
+                    f" {set(keys)})")
+        padded = {}
+        for key in keys:
+            if key == "input_ids":
+                value = pad_token_id
+            elif key in ("p_mask", "special_tokens_mask"):
+                value = 1
+            else:
+                value = 0
+            padded[key] = _pad(items, key, value, padding_side)
+        return padded
+    return collate
+
+
+def _is_model_output(value):
+    return isinstance(value, _transformers().ModelOutput)
+
+
+def _observed_batch_size(outputs):
+    # The batch's size as its first field tells it: the last batch may be short.
+    if isinstance(outputs, torch.Tensor):
+        first = outputs
+    elif isinstance(outputs, tuple):
+        first = outputs[0]
+    else:
+        first = outputs[list(outputs.keys())[0]]
+    if isinstance(first, list):
+        return len(first)
+    return first.shape[0]
+
+
+def _batch_item(data, index):
+    """Item `index` of a batched model output, shaped as if it had run alone: tensors keep a
+    leading dimension of 1, lists give their element, the cache is dropped."""
+    if isinstance(data, torch.Tensor):
+        return data[index].unsqueeze(0)
+    fields = {}
+    for key, element in data.items():
+        if _is_model_output(element):
+            element = element.to_tuple()
+            if isinstance(element[0], torch.Tensor):
+                fields[key] = tuple(part[index].unsqueeze(0) for part in element)
+            continue
+        if key in ("hidden_states", "attentions") and isinstance(element, tuple):
+            if isinstance(element[0], torch.Tensor):
+                fields[key] = tuple(part[index].unsqueeze(0) for part in element)
+            continue
+        if key in ("cache", "past_key_values"):
+            continue
+        if element is None:
+            fields[key] = None
+        elif isinstance(element[index], torch.Tensor):
+            fields[key] = element[index].unsqueeze(0)
+        else:
+            fields[key] = element[index]
+    if _is_model_output(data):
+        return _transformers()._model_output_like(data, fields)
+    if isinstance(data, dict) and type(data) is not dict:
+        return type(data)(fields)
+    return fields
+
+
+def _unbatch(outputs, batch_size):
+    """The per-item outputs of one batched `_forward` output."""
+    observed = _observed_batch_size(outputs)
+    count = observed if 0 < observed < batch_size else batch_size
+    data = outputs[0] if isinstance(outputs, tuple) else outputs
+    for index in range(count):
+        yield _batch_item(data, index)
+
+
+def _packs(outputs):
+    """Groups chunk outputs back by input item: a pack ends at the output whose `is_last` is true
+    (the flag is removed, as postprocess never sees it)."""
+    pack = []
+    for output in outputs:
+        if not isinstance(output, dict) or "is_last" not in output:
+            raise KeyError("is_last: a ChunkPipeline's _forward must return a dict that carries the 'is_last' flag "
+                           "of the chunk preprocess yielded")
+        is_last = output.pop("is_last")
+        pack.append(output)
+        if is_last:
+            yield pack
+            pack = []
+
+
 class Pipeline:
     """The base of every pipeline: calling it runs preprocess -> _forward -> postprocess on each
     input. Subclasses define those three and `_sanitize_parameters(**kwargs)`, which splits the
-    call's keyword arguments into (preprocess, forward, postprocess) parameter dicts."""
+    call's keyword arguments into (preprocess, forward, postprocess) parameter dicts.
 
-    def __init__(self, model, tokenizer=None, task="", batch_size=None, device=None, **kwargs):
+    A list of inputs gives a list of results; a generator or a dataset (KeyDataset) gives a lazy
+    iterator of results. With `batch_size=N` (at construction or per call) N preprocessed items
+    are padded into one batch for a single `_forward`, whose output is split back per item before
+    postprocess, so the results are those of one item at a time."""
+
+    def __init__(self, model, tokenizer=None, task="", batch_size=None, device=None, num_workers=None, **kwargs):
         self.model = model
         self.tokenizer = tokenizer
         self.task = task
         self._batch_size = batch_size
+        self._num_workers = num_workers
         self.device = device
         self.call_count = 0
         self._preprocess_params, self._forward_params, self._postprocess_params = self._sanitize_parameters(**kwargs)
@@ -83,34 +271,58 @@ class Pipeline:
         model_outputs = self.forward(model_inputs, **forward_params)
         return self.postprocess(model_outputs, **postprocess_params)
 
-    def _iterate(self, inputs, preprocess_params, forward_params, postprocess_params):
-        for item in inputs:
-            yield self.run_single(item, preprocess_params, forward_params, postprocess_params)
+    def _collate_fn(self, batch_size):
+        _check_batch_size(batch_size)
+        if batch_size == 1:
+            return None
+        return pad_collate_fn(self.tokenizer, getattr(self, "feature_extractor", None))
+
+    def _model_outputs(self, model_inputs, batch_size, collate, forward_params):
+        """`forward` over a stream of model inputs, one at a time or `batch_size` at a time."""
+        if collate is None:
+            for one in model_inputs:
+                yield self.forward(one, **forward_params)
+            return
+        for group in _groups(model_inputs, batch_size):
+            yield from _unbatch(self.forward(collate(group), **forward_params), batch_size)
+
+    def _postprocessed(self, model_outputs, postprocess_params):
+        for model_output in model_outputs:
+            yield self.postprocess(model_output, **postprocess_params)
+
+    def get_iterator(self, inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params):
+        """The lazy stream of results for `inputs` (a list, a dataset or a generator)."""
+        collate = self._collate_fn(batch_size)
+        items = _rows(inputs) if _is_dataset(inputs) else inputs
+        model_inputs = (self.preprocess(item, **preprocess_params) for item in items)
+        model_outputs = self._model_outputs(model_inputs, batch_size, collate, forward_params)
+        return self._postprocessed(model_outputs, postprocess_params)
 
     def __call__(self, inputs, *args, num_workers=None, batch_size=None, **kwargs):
         if _is_generator(inputs):
-            return self._call_stream(inputs, kwargs)
-        if isinstance(inputs, (list, tuple)) and len(inputs) > 0:
+            inputs = _chats_in_stream(inputs)
+        elif (isinstance(inputs, (list, tuple)) or _is_dataset(inputs)) and len(inputs) > 0:
             if _is_message(inputs[0]):
                 inputs = Chat(inputs)
             elif isinstance(inputs[0], (list, tuple)) and all(len(c) > 0 and _is_message(c[0]) for c in inputs):
                 inputs = [Chat(c) for c in inputs]
+        if num_workers is None:
+            num_workers = 0 if self._num_workers is None else self._num_workers
+        if batch_size is None:
+            batch_size = 1 if self._batch_size is None else self._batch_size
         preprocess_params, forward_params, postprocess_params = self._merged_parameters(kwargs)
         self.call_count += 1
         if isinstance(inputs, list):
-            return list(self._iterate(inputs, preprocess_params, forward_params, postprocess_params))
+            return list(self.get_iterator(inputs, num_workers, batch_size, preprocess_params, forward_params,
+                                          postprocess_params))
+        if _is_generator(inputs) or _is_dataset(inputs):
+            return self.get_iterator(inputs, num_workers, batch_size, preprocess_params, forward_params,
+                                     postprocess_params)
+        if isinstance(self, ChunkPipeline):
+            # One item still goes through the stream: its chunks are batched too.
+            return next(self.get_iterator([inputs], num_workers, batch_size, preprocess_params, forward_params,
+                                          postprocess_params))
         return self.run_single(inputs, preprocess_params, forward_params, postprocess_params)
-
-    def _call_stream(self, inputs, kwargs):
-        preprocess_params, forward_params, postprocess_params = self._merged_parameters(kwargs)
-        self.call_count += 1
-
-        def stream():
-            for item in inputs:
-                if isinstance(item, (list, tuple)) and len(item) > 0 and _is_message(item[0]):
-                    item = Chat(item)
-                yield self.run_single(item, preprocess_params, forward_params, postprocess_params)
-        return stream()
 
     def _merged_parameters(self, kwargs):
         preprocess_params, forward_params, postprocess_params = self._sanitize_parameters(**kwargs)
@@ -128,14 +340,26 @@ class Pipeline:
 
 class ChunkPipeline(Pipeline):
     """A pipeline whose `preprocess` yields several model inputs for one item (question-answering
-    windows, zero-shot hypotheses): each is run through `forward`, and `postprocess` receives the
-    list of all their outputs."""
+    windows, zero-shot hypotheses): each is run through `forward` (batched across chunks and
+    items with `batch_size`), and `postprocess` receives the list of all their outputs. Each
+    chunk carries an `is_last` flag that `_forward` passes on, marking the item's last chunk."""
 
     def run_single(self, inputs, preprocess_params, forward_params, postprocess_params):
         outputs = []
         for model_inputs in self.preprocess(inputs, **preprocess_params):
             outputs.append(self.forward(model_inputs, **forward_params))
         return self.postprocess(outputs, **postprocess_params)
+
+    def _chunks(self, items, preprocess_params):
+        for item in items:
+            yield from self.preprocess(item, **preprocess_params)
+
+    def get_iterator(self, inputs, num_workers, batch_size, preprocess_params, forward_params, postprocess_params):
+        collate = self._collate_fn(batch_size)
+        items = _rows(inputs) if _is_dataset(inputs) else inputs
+        chunks = self._chunks(items, preprocess_params)
+        model_outputs = self._model_outputs(chunks, batch_size, collate, forward_params)
+        return self._postprocessed(_packs(model_outputs), postprocess_params)
 
 
 class FeatureExtractionPipeline(Pipeline):
@@ -311,7 +535,13 @@ class FillMaskPipeline(Pipeline):
 
 class TextGenerationPipeline(Pipeline):
     """Continues a text, or answers a chat (a list of messages), with `model.generate`: every
-    generate option is accepted; `return_full_text=False` returns only the new text."""
+    generate option is accepted; `return_full_text=False` returns only the new text. Prompts
+    batched together are padded on the left, as decoder-only models need."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.tokenizer is not None and self.tokenizer.padding_side == "right":
+            self.tokenizer.padding_side = "left"
 
     def _sanitize_parameters(self, return_full_text=None, return_tensors=None, return_text=None, return_type=None,
                              clean_up_tokenization_spaces=None, prefix=None, stop_sequence=None, truncation=None,
@@ -363,47 +593,165 @@ class TextGenerationPipeline(Pipeline):
                 tools=tools, documents=documents, **tokenizer_kwargs)
         else:
             inputs = self.tokenizer(prefix + prompt_text, return_tensors="pt", **tokenizer_kwargs)
-        return {"input_ids": inputs["input_ids"], "attention_mask": inputs.get("attention_mask"),
-                "prompt_text": prompt_text}
+        return {**inputs, "prompt_text": prompt_text}
 
     def _forward(self, model_inputs, **generate_kwargs):
         input_ids = model_inputs["input_ids"]
-        sequences = self.model.generate(input_ids=input_ids, attention_mask=model_inputs["attention_mask"],
-                                        **generate_kwargs)
+        attention_mask = model_inputs.get("attention_mask")
+        if input_ids.shape[1] == 0:
+            # An empty prompt: generate starts from the model's own start token.
+            input_ids = None
+            attention_mask = None
+            prompts = 1
+        else:
+            prompts = input_ids.shape[0]
+        generate_kwargs = dict(generate_kwargs)
+        generation_config = getattr(self.model, "generation_config", None)
+        if ("pad_token_id" not in generate_kwargs and "generation_config" not in generate_kwargs
+                and self.tokenizer is not None and self.tokenizer.pad_token_id is not None
+                and getattr(generation_config, "pad_token_id", None) is None):
+            generate_kwargs["pad_token_id"] = self.tokenizer.pad_token_id
+        output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **generate_kwargs)
+        sequences = output.sequences if _is_model_output(output) else output
+        # [prompts, sequences per prompt, length]: a batch splits by prompt.
+        per_prompt = sequences.shape[0] // prompts
+        sequences = sequences.reshape(prompts, per_prompt, *sequences.shape[1:])
         return {"generated_sequence": sequences, "input_ids": input_ids, "prompt_text": model_inputs["prompt_text"]}
 
-    def postprocess(self, model_outputs, return_type="full_text", clean_up_tokenization_spaces=True,
+    def postprocess(self, model_outputs, return_type="full_text", clean_up_tokenization_spaces=None,
                     continue_final_message=None, skip_special_tokens=None):
         skip_special_tokens = True if skip_special_tokens is None else skip_special_tokens
-        sequences = model_outputs["generated_sequence"].tolist()
+        sequences = model_outputs["generated_sequence"][0].tolist()
         input_ids = model_outputs["input_ids"]
         prompt_text = model_outputs["prompt_text"]
+        # The new text is what follows the prompt's tokens (padding included, when batched).
+        prompt_length = 0 if input_ids is None else input_ids.shape[-1]
         records = []
         for sequence in sequences:
             if return_type == "tensors":
                 records.append({"generated_token_ids": sequence})
                 continue
-            text = self.tokenizer.decode(sequence, skip_special_tokens=skip_special_tokens,
+            text = self.tokenizer.decode(sequence[prompt_length:], skip_special_tokens=skip_special_tokens,
                                          clean_up_tokenization_spaces=clean_up_tokenization_spaces)
-            prompt_length = 0
-            if input_ids is not None and input_ids.shape[1] > 0:
-                prompt_length = len(self.tokenizer.decode(input_ids[0].tolist(), skip_special_tokens=skip_special_tokens,
-                                                          clean_up_tokenization_spaces=clean_up_tokenization_spaces))
-            new_text = text[prompt_length:]
             if return_type == "full_text":
                 if isinstance(prompt_text, str):
-                    generated = prompt_text + new_text
-                elif continue_final_message:
-                    generated = list(prompt_text.messages)
-                    last = dict(generated[-1])
-                    last["content"] = last["content"] + new_text
-                    generated[-1] = last
-                else:
-                    generated = list(prompt_text.messages) + [{"role": "assistant", "content": new_text}]
-            else:
-                generated = new_text
-            records.append({"generated_text": generated})
+                    text = prompt_text + text
+                elif isinstance(prompt_text, Chat):
+                    messages = list(prompt_text.messages)
+                    continue_final = continue_final_message
+                    if continue_final is None:
+                        continue_final = messages[-1]["role"] == "assistant"
+                    if continue_final:
+                        text = messages[:-1] + [{"role": messages[-1]["role"],
+                                                 "content": messages[-1]["content"] + text}]
+                    else:
+                        text = messages + [{"role": "assistant", "content": text}]
+            records.append({"generated_text": text})
         return records
+
+
+class ZeroShotClassificationPipeline(ChunkPipeline):
+    """Classifies a text into labels chosen at call time, with a model trained on natural language
+    inference: each label becomes the hypothesis "This example is {label}." for the text as the
+    premise, and the entailment logit scores it. `candidate_labels` (a list, or one string of
+    comma-separated labels), `hypothesis_template` (with a {} for the label) and `multi_label`
+    (each label scored alone, entailment against contradiction) are given per call. Results are
+    {"sequence", "labels", "scores"} with the labels sorted best first."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.entailment_id == -1:
+            # A warning, as transformers logs it: on stderr, so that results printed on stdout stay clean.
+            print("Failed to determine 'entailment' label id from the label2id mapping in the model config. Setting to "
+                  "-1. Define a descriptive label2id mapping in the model config to ensure correct outputs.", file=sys.stderr)
+
+    @property
+    def entailment_id(self):
+        """The id of the label whose name starts with "entail" (any case), or -1 (the last)."""
+        for label, index in self.model.config.label2id.items():
+            if label.lower().startswith("entail"):
+                return index
+        return -1
+
+    @staticmethod
+    def _parse_labels(labels):
+        if isinstance(labels, str):
+            labels = [label.strip() for label in labels.split(",") if label.strip()]
+        return labels
+
+    def _sanitize_parameters(self, **kwargs):
+        preprocess_params = {}
+        if "candidate_labels" in kwargs:
+            preprocess_params["candidate_labels"] = self._parse_labels(kwargs["candidate_labels"])
+        if "hypothesis_template" in kwargs:
+            preprocess_params["hypothesis_template"] = kwargs["hypothesis_template"]
+        postprocess_params = {}
+        if "multi_label" in kwargs:
+            postprocess_params["multi_label"] = kwargs["multi_label"]
+        return preprocess_params, {}, postprocess_params
+
+    def __call__(self, sequences, *args, **kwargs):
+        if len(args) == 1 and "candidate_labels" not in kwargs:
+            kwargs["candidate_labels"] = args[0]
+        elif len(args) > 0:
+            raise ValueError(f"Unable to understand extra arguments {args}")
+        return super().__call__(sequences, **kwargs)
+
+    def _hypothesis_pairs(self, sequence, labels, hypothesis_template):
+        if labels is None:
+            raise TypeError("The zero-shot-classification pipeline needs candidate_labels (a list of labels or a "
+                             "string of comma-separated labels).")
+        if len(labels) == 0 or len(sequence) == 0:
+            raise ValueError("You must include at least one label and at least one sequence.")
+        if hypothesis_template.format(labels[0]) == hypothesis_template:
+            raise ValueError(
+                f'The provided hypothesis_template "{hypothesis_template}" was not able to be formatted with the target '
+                "labels. Make sure the passed template includes formatting syntax such as {} where the label should go.")
+        return [[sequence, hypothesis_template.format(label)] for label in labels]
+
+    def _tokenize_pair(self, premise, hypothesis):
+        # Only the premise is cut to the model's length, never the hypothesis; a premise too short to
+        # absorb the cut is left whole.
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        try:
+            return self.tokenizer(premise, hypothesis, return_tensors="pt", padding=True, truncation="only_first")
+        except Exception as e:
+            if "too short" not in str(e):
+                raise e
+            return self.tokenizer(premise, hypothesis, return_tensors="pt", padding=True, truncation="do_not_truncate")
+
+    def preprocess(self, inputs, candidate_labels=None, hypothesis_template="This example is {}."):
+        pairs = self._hypothesis_pairs(inputs, candidate_labels, hypothesis_template)
+        for i, (label, pair) in enumerate(zip(candidate_labels, pairs)):
+            model_input = self._tokenize_pair(pair[0], pair[1])
+            yield {"candidate_label": label, "sequence": inputs, "is_last": i == len(candidate_labels) - 1,
+                   **model_input}
+
+    def _forward(self, inputs):
+        model_inputs = {name: inputs[name] for name in self.tokenizer.model_input_names}
+        outputs = self.model(**model_inputs)
+        return {"candidate_label": inputs["candidate_label"], "sequence": inputs["sequence"],
+                "is_last": inputs["is_last"], **outputs}
+
+    def postprocess(self, model_outputs, multi_label=False):
+        labels = [output["candidate_label"] for output in model_outputs]
+        logits = torch.cat([output["logits"].float() for output in model_outputs])
+        if multi_label or len(labels) == 1:
+            # Each label alone: softmax over its (contradiction, entailment) logits.
+            entailment = self.entailment_id
+            contradiction = -1 if entailment == 0 else 0
+            pair = logits[:, [contradiction, entailment]]
+            scores = torch.softmax(pair, dim=-1)[:, 1]
+        else:
+            # The labels compete: softmax of the entailment logits across them.
+            scores = torch.softmax(logits[:, self.entailment_id], dim=-1)
+        values = scores.tolist()
+        # Best first; equal scores in reverse order of the labels, as a reversed ascending sort gives.
+        order = sorted(range(len(values)), key=lambda i: values[i])
+        order.reverse()
+        return {"sequence": model_outputs[0]["sequence"], "labels": [labels[i] for i in order],
+                "scores": [values[i] for i in order]}
 
 
 class PipelineRegistry:
@@ -457,6 +805,8 @@ SUPPORTED_TASKS = {
                   "default": {"model": "distilbert/distilroberta-base"}},
     "text-generation": {"impl": TextGenerationPipeline, "pt": ("AutoModelForCausalLM",),
                         "default": {"model": "HuggingFaceTB/SmolLM2-135M-Instruct"}},
+    "zero-shot-classification": {"impl": ZeroShotClassificationPipeline, "pt": ("AutoModelForSequenceClassification",),
+                                 "default": {"model": "facebook/bart-large-mnli"}},
 }
 
 PIPELINE_REGISTRY = PipelineRegistry(supported_tasks=SUPPORTED_TASKS, task_aliases=TASK_ALIASES)
