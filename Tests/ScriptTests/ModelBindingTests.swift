@@ -300,6 +300,13 @@ extension ModelBindingTests {
 extension ModelBindingTests {
     func testZeroShotAndBatchedPipelinesMatchTransformers() throws { try check("pipelines_batch.py") }
 
+    func testZeroShotDefaultModelMissingOfflineIsAnOSErrorNamingItAndTheLocalModels() {
+        let (_, r) = run("from transformers import pipeline\npipeline('zero-shot-classification')")
+        let line = r.errorLine ?? ""
+        XCTAssertTrue(line.hasPrefix("OSError:") && line.contains("'zero-shot-classification'") && line.contains("facebook/bart-large-mnli")
+                      && line.contains("Local models that fit this task"), line)
+    }
+
     func testFloatsInPrintedLinesCompareWithinTolerance() {
         XCTAssertTrue(Self.sameLine("{'score': 0.44683000445365906, 'token': 439}", "{'score': 0.44682997465133667, 'token': 439}"))
         XCTAssertTrue(Self.sameLine("[1.5471675496314674e-08]", "[1.5471558256763274e-08]"))
