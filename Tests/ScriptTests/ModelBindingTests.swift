@@ -270,3 +270,20 @@ extension ModelBindingTests {
 extension ModelBindingTests {
     func testTextClassificationAndFillMaskPipelinesMatchTransformers() throws { try check("pipelines_tiny.py") }
 }
+
+/// The token-classification and question-answering pipelines print what transformers' own
+/// pipelines print (question-answering as recorded with transformers 5.2.0, its last release
+/// with that pipeline), bad input included; their default models are not local here.
+extension ModelBindingTests {
+    func testTokenClassificationPipelineMatchesTransformers() throws { try check("pipelines_ner.py") }
+    func testQuestionAnsweringPipelineAndWindowAlignmentMatchTransformers() throws { try check("pipelines_qa.py") }
+
+    func testNerAndQuestionAnsweringDefaultsThatAreNotLocalSayHowToGetThem() {
+        for (task, model) in [("ner", "dbmdz/bert-large-cased-finetuned-conll03-english"),
+                              ("question-answering", "distilbert/distilbert-base-cased-distilled-squad")] {
+            let (out, r) = run("from transformers import pipeline\npipeline('\(task)')")
+            let line = r.errorLine ?? out
+            XCTAssertTrue(line.hasPrefix("OSError:") && line.contains(model) && line.contains("fetch_models.py"), line)
+        }
+    }
+}

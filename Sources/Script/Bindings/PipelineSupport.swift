@@ -6,7 +6,8 @@ import Models
 enum PipelineSupport {
     /// The names `from transformers import ...` finds in the pipelines module.
     static let exported = ["pipeline", "Pipeline", "PIPELINE_REGISTRY", "PipelineException", "ChunkPipeline", "FeatureExtractionPipeline",
-                           "TextClassificationPipeline", "FillMaskPipeline", "TextGenerationPipeline"]
+                           "TextClassificationPipeline", "FillMaskPipeline", "TextGenerationPipeline",
+                           "TokenClassificationPipeline", "NerPipeline", "AggregationStrategy", "QuestionAnsweringPipeline"]
 
     static func moduleAttributes() throws -> [String: Value] {
         guard let module = try Modules.importModule("transformers.pipelines").asModule else { return [:] }
