@@ -1,5 +1,6 @@
 # token-classification (ner) pipeline on a tiny random BERT tagger with a real WordPiece tokenizer.
-from transformers import pipeline
+from transformers import NerPipeline, TokenClassificationPipeline, pipeline
+from transformers.pipelines import AggregationStrategy
 
 ner = pipeline("ner", model="Tests/Fixtures/models/tiny-bert-pipeline-ner")
 
@@ -31,6 +32,9 @@ print(show(ner(["the", "quick", "fox"], is_split_into_words=True)))
 print(show(ner([["the", "quick", "fox"], ["a", "dog"]], is_split_into_words=True, aggregation_strategy="first")))
 print(show(ner("sarah|lives|in|berlin".split("|"), is_split_into_words=True, delimiter="_", aggregation_strategy="max")))
 print(show(ner("the fox", offset_mapping=[(0, 0), (0, 3), (4, 7), (0, 0)])))
+print(show(list(ner(text for text in ["the fox", "a dog named sarah"]))))
+print(show(ner(sentence, aggregation_strategy=AggregationStrategy.FIRST)))
+print(NerPipeline is TokenClassificationPipeline, isinstance(ner, TokenClassificationPipeline))
 
 long = ("the quick brown fox jumps over the lazy dog while wolfgang and sarah walk from berlin to reykjavik "
         "and then back home again today before the night comes")
