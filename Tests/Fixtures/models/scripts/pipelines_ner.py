@@ -48,6 +48,13 @@ print(show(tagger("sarah walks to berlin")))
 print(show(tagger("sarah walks to berlin", aggregation_strategy="none")))
 print(type(tagger).__name__)
 
+# Byte-level BPE pieces carry no continuation mark: words are told apart by the spaces around them.
+bpe_ner = pipeline("ner", model="Tests/Fixtures/models/tiny-roberta-pipeline-ner")
+text = "My name is Wolfgang and I live in Reykjavik, near the harbour (since 1999)."
+for strategy in ["none", "simple", "first", "average", "max"]:
+    print(strategy, show(bpe_ner(text, aggregation_strategy=strategy, ignore_labels=[])))
+print(show(bpe_ner(text + " " + text, aggregation_strategy="first", stride=10)))
+
 attempt(lambda: ner("the fox", aggregation_strategy="bogus"))
 attempt(lambda: ner("the fox", aggregation_strategy="none", stride=4))
 attempt(lambda: ner("the fox", aggregation_strategy="simple", stride=40))

@@ -54,6 +54,14 @@ print(show(reader(question="who moved to berlin ?", context=context)))
 print(show(reader(question="who moved to berlin ?", context=context, top_k=1)))
 print(type(reader).__name__)
 
+# RoBERTa: no token type ids, a byte-level BPE tokenizer, capitals and punctuation in the context.
+bpe_qa = pipeline("question-answering", model="Tests/Fixtures/models/tiny-roberta-pipeline-qa")
+story = ("My name is Wolfgang and I live in Reykjavik, near the harbour. Every morning (before 8am) I walk to "
+         "the cafe and order a coffee with almost no milk; then I read the email from Sarah, who moved to Berlin.")
+print(show(bpe_qa(question="Where do I live?", context=story)))
+print(show(bpe_qa(question="Where do I live?", context=story, top_k=3, doc_stride=5)))
+print(show(bpe_qa(question="Who moved?", context=story, align_to_words=False, top_k=2, handle_impossible_answer=True)))
+
 attempt(lambda: qa(question="where ?"))
 attempt(lambda: qa(question="where ?", context=""))
 attempt(lambda: qa(question=None, context="the fox"))
