@@ -666,9 +666,7 @@ class QuestionAnsweringPipeline(ChunkPipeline):
     `max_seq_len` tokens is read in windows overlapping by `doc_stride` tokens; answers found in
     several windows add up their scores."""
 
-    def __init__(self, model, tokenizer=None, task="", **kwargs):
-        super().__init__(model, tokenizer=tokenizer, task=task, **kwargs)
-        self._args_parser = QuestionAnsweringArgumentHandler()
+    _args_parser = QuestionAnsweringArgumentHandler()
 
     def _sanitize_parameters(self, padding=None, top_k=None, doc_stride=None, max_answer_len=None, max_seq_len=None,
                              max_question_len=None, handle_impossible_answer=None, align_to_words=None, **kwargs):
