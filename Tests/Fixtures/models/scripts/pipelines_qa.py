@@ -1,20 +1,14 @@
 # question-answering pipeline on a tiny random BERT reader with a real WordPiece tokenizer.
 # Recorded with transformers 5.2.0, the last release with this pipeline (see generate_scripts.py).
+# The test compares printed scores within 1e-4: float32 sums in another order differ in the last digits.
 from transformers import pipeline
 
 qa = pipeline("question-answering", model="Tests/Fixtures/models/tiny-bert-pipeline-qa")
 
 
-def show(result):
-    # Scores to 4 places: float32 sums in another order differ in the last digits.
-    if isinstance(result, list):
-        return [show(r) for r in result]
-    return {k: round(v, 4) if k == "score" else v for k, v in result.items()}
-
-
 def attempt(call):
     try:
-        print(show(call()))
+        print(call())
     except Exception as e:
         print(type(e).__name__, e)
 
@@ -33,34 +27,34 @@ print([window.token_to_sequence(i) for i in range(len(window))])
 print([window.token_to_chars(i) for i in (0, 1, 6, 19)])
 print([window.word_to_tokens(w, sequence_index=1) for w in (0, 8, 9, 30)], window.word_to_tokens(1))
 print([window.word_to_chars(w, sequence_index=1) for w in (0, 8, 9, 30)], window.word_to_chars(2, sequence_index=0))
-print(show(qa(question="where does the fox live ?", context=context)))
-print(show(qa(question="where does the fox live ?", context=context, top_k=3)))
-print(show(qa(question="who is the dog ?", context=context, doc_stride=4)))
-print(show(qa(question="who is the dog ?", context=context, doc_stride=4, top_k=4)))
-print(show(qa(question="who is the dog ?", context=context, handle_impossible_answer=True, top_k=2)))
-print(show(qa(question="what is it ?", context="the fox .", handle_impossible_answer=True, top_k=3)))
-print(show(qa(question="what is it ?", context="the fox .", top_k=5)))
-print(show(qa(question=["where does the fox live ?", "what does the fox order ?"], context=context)))
-print(show(qa(question=["where ?", "when ?"], context=["the fox lives in berlin .", "it moved there in 1999 ."])))
-print(show(qa(question="what does the fox order ?", context=context, max_answer_len=2, top_k=3)))
-print(show(qa(question="what does the fox order ?", context=context, max_answer_len=1)))
-print(show(qa(question="what does the fox order ?", context=context, align_to_words=False, top_k=3)))
-print(show(qa(question="what does the fox order ?", context=context, align_to_words=False)))
-print(show(qa(question="what does the fox order ?", context=context, max_seq_len=24, doc_stride=6)))
-print(show(qa(question="what does the fox order every morning ?", context=context,
-              max_question_len=4, doc_stride=4, top_k=2)))
+print(qa(question="where does the fox live ?", context=context))
+print(qa(question="where does the fox live ?", context=context, top_k=3))
+print(qa(question="who is the dog ?", context=context, doc_stride=4))
+print(qa(question="who is the dog ?", context=context, doc_stride=4, top_k=4))
+print(qa(question="who is the dog ?", context=context, handle_impossible_answer=True, top_k=2))
+print(qa(question="what is it ?", context="the fox .", handle_impossible_answer=True, top_k=3))
+print(qa(question="what is it ?", context="the fox .", top_k=5))
+print(qa(question=["where does the fox live ?", "what does the fox order ?"], context=context))
+print(qa(question=["where ?", "when ?"], context=["the fox lives in berlin .", "it moved there in 1999 ."]))
+print(qa(question="what does the fox order ?", context=context, max_answer_len=2, top_k=3))
+print(qa(question="what does the fox order ?", context=context, max_answer_len=1))
+print(qa(question="what does the fox order ?", context=context, align_to_words=False, top_k=3))
+print(qa(question="what does the fox order ?", context=context, align_to_words=False))
+print(qa(question="what does the fox order ?", context=context, max_seq_len=24, doc_stride=6))
+print(qa(question="what does the fox order every morning ?", context=context,
+              max_question_len=4, doc_stride=4, top_k=2))
 reader = pipeline("question-answering", model="Tests/Fixtures/models/tiny-bert-pipeline-qa", top_k=2, doc_stride=8)
-print(show(reader(question="who moved to berlin ?", context=context)))
-print(show(reader(question="who moved to berlin ?", context=context, top_k=1)))
+print(reader(question="who moved to berlin ?", context=context))
+print(reader(question="who moved to berlin ?", context=context, top_k=1))
 print(type(reader).__name__)
 
 # RoBERTa: no token type ids, a byte-level BPE tokenizer, capitals and punctuation in the context.
 bpe_qa = pipeline("question-answering", model="Tests/Fixtures/models/tiny-roberta-pipeline-qa")
 story = ("My name is Wolfgang and I live in Reykjavik, near the harbour. Every morning (before 8am) I walk to "
          "the cafe and order a coffee with almost no milk; then I read the email from Sarah, who moved to Berlin.")
-print(show(bpe_qa(question="Where do I live?", context=story)))
-print(show(bpe_qa(question="Where do I live?", context=story, top_k=3, doc_stride=5)))
-print(show(bpe_qa(question="Who moved?", context=story, align_to_words=False, top_k=2, handle_impossible_answer=True)))
+print(bpe_qa(question="Where do I live?", context=story))
+print(bpe_qa(question="Where do I live?", context=story, top_k=3, doc_stride=5))
+print(bpe_qa(question="Who moved?", context=story, align_to_words=False, top_k=2, handle_impossible_answer=True))
 
 attempt(lambda: qa(question="where ?"))
 attempt(lambda: qa(question="where ?", context=""))
