@@ -315,3 +315,50 @@ extension ModelBindingTests {
         XCTAssertFalse(Self.sameLine("['sports', 'animals'] 0.5", "['animals', 'sports'] 0.5"))
     }
 }
+
+/// The token-classification and question-answering pipelines print what transformers' own
+/// pipelines print (question-answering as recorded with transformers 5.2.0, its last release
+/// with that pipeline), bad input included; their default models are not local here.
+extension ModelBindingTests {
+    func testTokenClassificationPipelineMatchesTransformers() throws { try check("pipelines_ner.py") }
+    func testQuestionAnsweringPipelineAndWindowAlignmentMatchTransformers() throws { try check("pipelines_qa.py") }
+
+    /// transformers 5.2.0 takes question=/context= keywords only; like earlier releases, Apus also
+    /// takes a dict, a list of dicts, a (question, context) pair of strings and a generator.
+    func testQuestionAnsweringTakesDictsPairsAndGeneratorsAsItTakesKeywords() {
+        let (out, r) = run("""
+            from transformers import pipeline
+            qa = pipeline("question-answering", model="Tests/Fixtures/models/tiny-bert-pipeline-qa")
+            q, c = "where does the fox live ?", "the quick brown fox lives in reykjavik with a dog named wolfgang ."
+            one = qa(question=q, context=c)
+            print(sorted(one.keys()), qa({"question": q, "context": c}) == one, qa(q, c) == one)
+            print(qa([{"question": q, "context": c}, {"question": "who ?", "context": c}]) == [one, qa(question="who ?", context=c)])
+            stream = qa({"question": q, "context": c} for _ in range(2))
+            print(type(stream).__name__, list(stream) == [one, one])
+            for bad in (["no dict"], {"question": q}, {"question": q, "context": None}):
+                try:
+                    qa(bad)
+                except Exception as e:
+                    print(type(e).__name__, e)
+            """)
+        XCTAssertNil(r.traceback, r.traceback ?? "")
+        XCTAssertEqual(out, """
+            ['answer', 'end', 'score', 'start'] True True
+            True
+            generator True
+            ValueError no dict argument needs to be of type (SquadExample, dict)
+            KeyError 'You need to provide a dictionary with keys {question:..., context:...}'
+            ValueError `context` cannot be None
+
+            """)
+    }
+
+    func testNerAndQuestionAnsweringDefaultsThatAreNotLocalSayHowToGetThem() {
+        for (task, model) in [("ner", "dbmdz/bert-large-cased-finetuned-conll03-english"),
+                              ("question-answering", "distilbert/distilbert-base-cased-distilled-squad")] {
+            let (out, r) = run("from transformers import pipeline\npipeline('\(task)')")
+            let line = r.errorLine ?? out
+            XCTAssertTrue(line.hasPrefix("OSError:") && line.contains(model) && line.contains("fetch_models.py"), line)
+        }
+    }
+}

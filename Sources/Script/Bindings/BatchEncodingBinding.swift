@@ -175,6 +175,25 @@ final class EncodingObject: NativeObject, ScriptClassProviding {
             tr.value(e.encoding.charToToken(try a.int("char_pos"), sequenceIndex: try a.int("sequence_index")))
         }
         b.method("__len__", "", doc: "Number of tokens.") { e, _ in .int(e.encoding.count) }
+        b.method("token_to_sequence", "token_index", doc: "The input (0 or 1) a token belongs to, or None.") { e, a in
+            tr.value(e.encoding.tokenToSequence(try a.int("token_index")))
+        }
+        b.method("token_to_word", "token_index", doc: "The word (within its input) a token came from, or None.") { e, a in
+            tr.value(e.encoding.tokenToWord(try a.int("token_index")))
+        }
+        b.method("token_to_chars", "token_index", doc: "The (start, end) character span of a token, or None.") { e, a in
+            let i = try a.int("token_index")
+            guard e.encoding.tokenToSequence(i) != nil else { return .none }
+            return .tuple([.int(e.encoding.offsets[i].start), .int(e.encoding.offsets[i].end)])
+        }
+        b.method("word_to_tokens", "word_index, sequence_index=0", doc: "The (start, end) token range of a word, or None.") { e, a in
+            guard let r = e.encoding.wordToTokens(try a.int("word_index"), sequenceIndex: try a.int("sequence_index")) else { return .none }
+            return .tuple([.int(r.start), .int(r.end)])
+        }
+        b.method("word_to_chars", "word_index, sequence_index=0", doc: "The (start, end) character span of a word, or None.") { e, a in
+            guard let r = e.encoding.wordToChars(try a.int("word_index"), sequenceIndex: try a.int("sequence_index")) else { return .none }
+            return .tuple([.int(r.start), .int(r.end)])
+        }
         return b
     }
 }

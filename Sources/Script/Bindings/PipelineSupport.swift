@@ -8,7 +8,7 @@ enum PipelineSupport {
     /// The names `from transformers import ...` finds in the pipelines module.
     static let exported = ["pipeline", "Pipeline", "PIPELINE_REGISTRY", "PipelineException", "ChunkPipeline", "FeatureExtractionPipeline",
                            "TextClassificationPipeline", "FillMaskPipeline", "TextGenerationPipeline",
-                           "ZeroShotClassificationPipeline"]
+                           "ZeroShotClassificationPipeline", "TokenClassificationPipeline", "NerPipeline", "QuestionAnsweringPipeline"]
 
     static func moduleAttributes() throws -> [String: Value] {
         guard let module = try Modules.importModule("transformers.pipelines").asModule else { return [:] }

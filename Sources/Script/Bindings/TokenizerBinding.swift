@@ -213,6 +213,10 @@ final class TokenizerObject: NativeObject, ScriptClassProviding {
         b.property("vocab_size", doc: "The model's vocabulary size, without added tokens.", get: { .int($0.tokenizer.vocabSize) })
         b.property("name_or_path", doc: "Where the tokenizer was loaded from.", get: { .str($0.tokenizer.nameOrPath) })
         b.property("is_fast", doc: "Always True: the tokenizer.json pipeline.", get: { _ in .bool(true) })
+        b.property("_continuing_subword_prefix", doc: "The prefix (like '##') the model puts on word pieces after the first, or None: how the token-classification pipeline tells word pieces from words.", get: { t in
+            let model = t.tokenizer.tokenizer.model
+            return tr.value((model as? WordPieceModel)?.continuingSubwordPrefix ?? (model as? BPEModel)?.continuingSubwordPrefix)
+        })
         b.property("added_tokens_encoder", doc: "Added tokens: content -> id.", get: { t in
             ScriptBridge.dict(t.tokenizer.addedTokensDecoder.map { ($0.content, .int($0.id)) })
         })

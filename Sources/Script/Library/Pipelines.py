@@ -533,6 +533,524 @@ class FillMaskPipeline(Pipeline):
         return result[0] if single_mask else result
 
 
+class AggregationStrategy:
+    """The ways the token-classification pipeline fuses tokens into entities: "none" (one result
+    per token), "simple" (adjacent tokens of one entity grouped), and the word-level "first",
+    "average" and "max", which make every piece of a word carry one label."""
+
+    NONE = "none"
+    SIMPLE = "simple"
+    FIRST = "first"
+    AVERAGE = "average"
+    MAX = "max"
+
+    _names = ("NONE", "SIMPLE", "FIRST", "AVERAGE", "MAX")
+
+    @staticmethod
+    def named(value):
+        """The strategy a (case-insensitive) name stands for; a KeyError for an unknown one."""
+        name = value.upper()
+        if name not in AggregationStrategy._names:
+            raise KeyError(name)
+        return name.lower()
+
+
+def _argmax(values):
+    # The first index of the largest value, as numpy's argmax picks among ties.
+    best = 0
+    for i in range(1, len(values)):
+        if values[i] > values[best]:
+            best = i
+    return best
+
+
+def _mean(values):
+    return sum(values) / len(values)
+
+
+class TokenClassificationPipeline(ChunkPipeline):
+    """Named entities (or any per-token labels) from a token classifier. Each result holds the
+    label ("entity", or "entity_group" once grouped), its probability "score", the "word" and its
+    "start"/"end" characters (and the token "index" without aggregation). `aggregation_strategy`
+    is "none", "simple", "first", "average" or "max"; `ignore_labels` (default ["O"]) drops
+    labels; `stride` runs texts longer than the model takes in overlapping chunks."""
+
+    def _sanitize_parameters(self, ignore_labels=None, aggregation_strategy=None, offset_mapping=None,
+                             is_split_into_words=False, stride=None, delimiter=None):
+        preprocess_params = {"is_split_into_words": is_split_into_words}
+        if is_split_into_words:
+            preprocess_params["delimiter"] = " " if delimiter is None else delimiter
+        if offset_mapping is not None:
+            preprocess_params["offset_mapping"] = offset_mapping
+        postprocess_params = {}
+        if aggregation_strategy is not None:
+            if isinstance(aggregation_strategy, str):
+                aggregation_strategy = AggregationStrategy.named(aggregation_strategy)
+            postprocess_params["aggregation_strategy"] = aggregation_strategy
+        if ignore_labels is not None:
+            postprocess_params["ignore_labels"] = ignore_labels
+        if stride is not None:
+            if stride >= self.tokenizer.model_max_length:
+                raise ValueError("`stride` must be less than `tokenizer.model_max_length` (or even lower if the tokenizer "
+                                 "adds special tokens)")
+            if aggregation_strategy == AggregationStrategy.NONE:
+                raise ValueError("`stride` was provided to process all the text but `aggregation_strategy="
+                                 f'"AggregationStrategy.{aggregation_strategy.upper()}"`, please select another one instead.')
+            preprocess_params["tokenizer_params"] = {"return_overflowing_tokens": True, "padding": True, "stride": stride}
+        return preprocess_params, {}, postprocess_params
+
+    def __call__(self, inputs, **kwargs):
+        is_split_into_words = kwargs.get("is_split_into_words", False)
+        offset_mapping = kwargs.get("offset_mapping")
+        if inputs is not None and isinstance(inputs, (list, tuple)) and len(inputs) > 0:
+            inputs = list(inputs)
+            batch_size = len(inputs)
+        elif isinstance(inputs, str):
+            batch_size = 1
+        elif _is_generator(inputs):
+            return super().__call__(inputs, **kwargs)
+        else:
+            raise ValueError("At least one input is required.")
+        if offset_mapping:
+            if isinstance(offset_mapping, list) and isinstance(offset_mapping[0], tuple):
+                offset_mapping = [offset_mapping]
+            if len(offset_mapping) != batch_size:
+                raise ValueError("offset_mapping should have the same batch size as the input")
+            kwargs["offset_mapping"] = offset_mapping
+        if is_split_into_words and not all(isinstance(item, list) for item in inputs):
+            # One pre-split text: a list of words.
+            return super().__call__([inputs], **kwargs)
+        return super().__call__(inputs, **kwargs)
+
+    def preprocess(self, sentence, offset_mapping=None, is_split_into_words=False, delimiter=None,
+                   tokenizer_params=None):
+        tokenizer_params = dict(tokenizer_params or {})
+        truncation = self.tokenizer.model_max_length is not None and self.tokenizer.model_max_length > 0
+        word_to_chars_map = None
+        if is_split_into_words:
+            if not isinstance(sentence, list):
+                raise ValueError("When `is_split_into_words=True`, `sentence` must be a list of tokens.")
+            words = sentence
+            sentence = delimiter.join(words)
+            # Where each word sits in the joined sentence, to turn word offsets into sentence ones.
+            word_to_chars_map = []
+            position = 0
+            for word in words:
+                word_to_chars_map.append((position, position + len(word)))
+                position += len(word) + len(delimiter)
+            text = words
+            tokenizer_params["is_split_into_words"] = True
+        else:
+            if not isinstance(sentence, str):
+                raise ValueError("When `is_split_into_words=False`, `sentence` must be an untokenized string.")
+            text = sentence
+        inputs = self.tokenizer(text, return_tensors="pt", truncation=truncation, return_special_tokens_mask=True,
+                                return_offsets_mapping=True, **tokenizer_params)
+        keys = [k for k in inputs.keys() if k != "overflow_to_sample_mapping"]
+        chunks = len(inputs["input_ids"])
+        for i in range(chunks):
+            model_inputs = {k: inputs[k][i].unsqueeze(0) for k in keys}
+            if offset_mapping is not None:
+                model_inputs["offset_mapping"] = offset_mapping
+            model_inputs["sentence"] = sentence if i == 0 else None
+            model_inputs["is_last"] = i == chunks - 1
+            if word_to_chars_map is not None:
+                model_inputs["word_ids"] = inputs.word_ids(i)
+                model_inputs["word_to_chars_map"] = word_to_chars_map
+            yield model_inputs
+
+    _extra_inputs = ("special_tokens_mask", "offset_mapping", "sentence", "is_last", "word_ids", "word_to_chars_map")
+
+    def _forward(self, model_inputs):
+        tensors = {k: v for k, v in model_inputs.items() if k not in self._extra_inputs}
+        outputs = {k: model_inputs.get(k) for k in self._extra_inputs}
+        outputs["logits"] = self.model(**tensors)["logits"]
+        outputs.update(tensors)
+        return outputs
+
+    def postprocess(self, all_outputs, aggregation_strategy="none", ignore_labels=None):
+        if ignore_labels is None:
+            ignore_labels = ["O"]
+        entities = []
+        word_to_chars_map = all_outputs[0].get("word_to_chars_map")
+        sentence = all_outputs[0]["sentence"]
+        for outputs in all_outputs:
+            scores = outputs["logits"][0].float().softmax(dim=-1).tolist()
+            offset_mapping = outputs["offset_mapping"]
+            if offset_mapping is not None:
+                offset_mapping = offset_mapping[0]
+                if not isinstance(offset_mapping, list):
+                    offset_mapping = offset_mapping.tolist()
+            pre_entities = self.gather_pre_entities(
+                sentence, outputs["input_ids"][0].tolist(), scores, offset_mapping,
+                outputs["special_tokens_mask"][0].tolist(), aggregation_strategy,
+                word_ids=outputs.get("word_ids"), word_to_chars_map=word_to_chars_map)
+            for entity in self.aggregate(pre_entities, aggregation_strategy):
+                if entity.get("entity") not in ignore_labels and entity.get("entity_group") not in ignore_labels:
+                    entities.append(entity)
+        if len(all_outputs) > 1:
+            entities = self.aggregate_overlapping_entities(entities)
+        return entities
+
+    def aggregate_overlapping_entities(self, entities):
+        """Of entities from overlapping chunks that overlap, keeps the longest (then the surest)."""
+        if len(entities) == 0:
+            return entities
+        entities = sorted(entities, key=lambda x: x["start"])
+        kept = []
+        previous = entities[0]
+        for entity in entities:
+            if previous["start"] <= entity["start"] < previous["end"]:
+                length = entity["end"] - entity["start"]
+                previous_length = previous["end"] - previous["start"]
+                if length > previous_length or length == previous_length and entity["score"] > previous["score"]:
+                    previous = entity
+            else:
+                kept.append(previous)
+                previous = entity
+        kept.append(previous)
+        return kept
+
+    def gather_pre_entities(self, sentence, input_ids, scores, offset_mapping, special_tokens_mask,
+                            aggregation_strategy, word_ids=None, word_to_chars_map=None):
+        """One dict per non-special token: its text, label probabilities, span, and whether it
+        continues the word before it."""
+        prefix = getattr(self.tokenizer, "_continuing_subword_prefix", None)
+        unk_id = self.tokenizer.unk_token_id
+        pre_entities = []
+        for idx, token_scores in enumerate(scores):
+            if special_tokens_mask[idx]:
+                continue
+            word = self.tokenizer.convert_ids_to_tokens(input_ids[idx])
+            if offset_mapping is not None:
+                start, end = offset_mapping[idx]
+                if word_ids is not None and word_to_chars_map is not None:
+                    word_index = word_ids[idx]
+                    if word_index is not None:
+                        start += word_to_chars_map[word_index][0]
+                        end += word_to_chars_map[word_index][0]
+                word_ref = sentence[start:end]
+                if prefix:
+                    # A word-piece tokenizer marks continuations, so a piece's text differs from its span.
+                    is_subword = len(word) != len(word_ref)
+                else:
+                    # Without continuation marks: a piece glued to the character before it continues a word.
+                    is_subword = start > 0 and " " not in sentence[start - 1:start + 1]
+                if input_ids[idx] == unk_id:
+                    word = word_ref
+                    is_subword = False
+            else:
+                start = None
+                end = None
+                is_subword = False
+            pre_entities.append({"word": word, "scores": token_scores, "start": start, "end": end, "index": idx,
+                                 "is_subword": is_subword})
+        return pre_entities
+
+    def aggregate(self, pre_entities, aggregation_strategy):
+        """Labels tokens (none, simple) or words (first, average, max), then groups them unless "none"."""
+        id2label = self.model.config.id2label
+        if aggregation_strategy in (AggregationStrategy.NONE, AggregationStrategy.SIMPLE):
+            entities = []
+            for pre_entity in pre_entities:
+                best = _argmax(pre_entity["scores"])
+                entities.append({"entity": id2label[best], "score": pre_entity["scores"][best],
+                                 "index": pre_entity["index"], "word": pre_entity["word"],
+                                 "start": pre_entity["start"], "end": pre_entity["end"]})
+        else:
+            entities = self.aggregate_words(pre_entities, aggregation_strategy)
+        if aggregation_strategy == AggregationStrategy.NONE:
+            return entities
+        return self.group_entities(entities)
+
+    def aggregate_word(self, entities, aggregation_strategy):
+        """One labelled word from its pieces."""
+        id2label = self.model.config.id2label
+        word = self.tokenizer.convert_tokens_to_string([entity["word"] for entity in entities])
+        if aggregation_strategy == AggregationStrategy.FIRST:
+            scores = entities[0]["scores"]
+        elif aggregation_strategy == AggregationStrategy.MAX:
+            scores = max(entities, key=lambda entity: max(entity["scores"]))["scores"]
+        elif aggregation_strategy == AggregationStrategy.AVERAGE:
+            scores = [_mean([entity["scores"][j] for entity in entities]) for j in range(len(entities[0]["scores"]))]
+        else:
+            raise ValueError("Invalid aggregation_strategy")
+        best = _argmax(scores)
+        return {"entity": id2label[best], "score": scores[best], "word": word, "start": entities[0]["start"],
+                "end": entities[-1]["end"]}
+
+    def aggregate_words(self, entities, aggregation_strategy):
+        """Makes the pieces of a word agree on one label."""
+        if aggregation_strategy in (AggregationStrategy.NONE, AggregationStrategy.SIMPLE):
+            raise ValueError("NONE and SIMPLE strategies are invalid for word aggregation")
+        words = []
+        group = None
+        for entity in entities:
+            if group is None:
+                group = [entity]
+            elif entity["is_subword"]:
+                group.append(entity)
+            else:
+                words.append(self.aggregate_word(group, aggregation_strategy))
+                group = [entity]
+        if group is not None:
+            words.append(self.aggregate_word(group, aggregation_strategy))
+        return words
+
+    def group_sub_entities(self, entities):
+        """One entity group from adjacent entities of one type: their mean score, their joined text."""
+        return {"entity_group": entities[0]["entity"].split("-", 1)[-1],
+                "score": _mean([entity["score"] for entity in entities]),
+                "word": self.tokenizer.convert_tokens_to_string([entity["word"] for entity in entities]),
+                "start": entities[0]["start"], "end": entities[-1]["end"]}
+
+    def get_tag(self, entity_name):
+        """("B" or "I", type) of a label; a label without a prefix counts as a continuation."""
+        if entity_name.startswith("B-"):
+            return "B", entity_name[2:]
+        if entity_name.startswith("I-"):
+            return "I", entity_name[2:]
+        return "I", entity_name
+
+    def group_entities(self, entities):
+        """Groups adjacent entities of one type; a B- label starts a new group."""
+        groups = []
+        current = []
+        for entity in entities:
+            if not current:
+                current.append(entity)
+                continue
+            bi, tag = self.get_tag(entity["entity"])
+            last_bi, last_tag = self.get_tag(current[-1]["entity"])
+            if tag == last_tag and bi != "B":
+                current.append(entity)
+            else:
+                groups.append(self.group_sub_entities(current))
+                current = [entity]
+        if current:
+            groups.append(self.group_sub_entities(current))
+        return groups
+
+
+NerPipeline = TokenClassificationPipeline
+
+
+class QuestionAnsweringArgumentHandler:
+    """Turns the question-answering call's arguments (question=/context= strings or lists, a
+    {"question", "context"} dict, a list of them, two strings) into a list of examples."""
+
+    def normalize(self, item):
+        if isinstance(item, dict):
+            for key in ["question", "context"]:
+                if key not in item:
+                    raise KeyError("You need to provide a dictionary with keys {question:..., context:...}")
+                if item[key] is None:
+                    raise ValueError(f"`{key}` cannot be None")
+                if isinstance(item[key], str) and len(item[key]) == 0:
+                    raise ValueError(f"`{key}` cannot be empty")
+            return {"question": item["question"], "context": item["context"]}
+        raise ValueError(f"{item} argument needs to be of type (SquadExample, dict)")
+
+    def __call__(self, *args, **kwargs):
+        if len(args) > 0:
+            if len(args) == 1:
+                inputs = args[0]
+            elif len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], str):
+                inputs = [{"question": args[0], "context": args[1]}]
+            else:
+                inputs = list(args)
+        elif "question" in kwargs and "context" in kwargs:
+            question, context = kwargs["question"], kwargs["context"]
+            if isinstance(question, list) and isinstance(context, str):
+                inputs = [{"question": q, "context": context} for q in question]
+            elif isinstance(question, list) and isinstance(context, list):
+                if len(question) != len(context):
+                    raise ValueError("Questions and contexts don't have the same lengths")
+                inputs = [{"question": q, "context": c} for q, c in zip(question, context)]
+            elif isinstance(question, str) and isinstance(context, str):
+                inputs = [{"question": question, "context": context}]
+            else:
+                raise ValueError("Arguments can't be understood")
+        else:
+            raise ValueError(f"Unknown arguments {kwargs}")
+        if _is_generator(inputs):
+            return inputs
+        if isinstance(inputs, dict):
+            inputs = [inputs]
+        elif isinstance(inputs, (list, tuple)):
+            inputs = list(inputs)
+        else:
+            raise ValueError(f"Invalid arguments {kwargs}")
+        return [self.normalize(item) for item in inputs]
+
+
+class QuestionAnsweringPipeline(ChunkPipeline):
+    """The span of a context that answers a question, from a model's start and end scores:
+    {"score", "start", "end", "answer"} (a list of them when top_k > 1). A context longer than
+    `max_seq_len` tokens is read in windows overlapping by `doc_stride` tokens; answers found in
+    several windows add up their scores."""
+
+    _args_parser = QuestionAnsweringArgumentHandler()
+
+    def _sanitize_parameters(self, padding=None, top_k=None, doc_stride=None, max_answer_len=None, max_seq_len=None,
+                             max_question_len=None, handle_impossible_answer=None, align_to_words=None, **kwargs):
+        preprocess_params = {}
+        _set_given(preprocess_params, padding=padding, doc_stride=doc_stride, max_question_len=max_question_len,
+                   max_seq_len=max_seq_len)
+        postprocess_params = {}
+        if top_k is not None:
+            if top_k < 1:
+                raise ValueError(f"top_k parameter should be >= 1 (got {top_k})")
+            postprocess_params["top_k"] = top_k
+        if max_answer_len is not None:
+            if max_answer_len < 1:
+                raise ValueError(f"max_answer_len parameter should be >= 1 (got {max_answer_len})")
+            postprocess_params["max_answer_len"] = max_answer_len
+        _set_given(postprocess_params, handle_impossible_answer=handle_impossible_answer, align_to_words=align_to_words)
+        return preprocess_params, {}, postprocess_params
+
+    def __call__(self, *args, **kwargs):
+        examples = self._args_parser(*args, **kwargs)
+        if isinstance(examples, (list, tuple)) and len(examples) == 1:
+            return super().__call__(examples[0], **kwargs)
+        return super().__call__(examples, **kwargs)
+
+    def preprocess(self, example, padding="do_not_pad", doc_stride=None, max_question_len=64, max_seq_len=None):
+        if max_seq_len is None:
+            max_seq_len = min(self.tokenizer.model_max_length, 384)
+        if doc_stride is None:
+            doc_stride = min(max_seq_len // 2, 128)
+        if doc_stride > max_seq_len:
+            raise ValueError(f"`doc_stride` ({doc_stride}) is larger than `max_seq_len` ({max_seq_len})")
+        question_first = self.tokenizer.padding_side == "right"
+        question, context = example["question"], example["context"]
+        encoded = self.tokenizer(
+            text=question if question_first else context, text_pair=context if question_first else question,
+            padding=padding, truncation="only_second" if question_first else "only_first", max_length=max_seq_len,
+            stride=doc_stride, return_token_type_ids=True, return_overflowing_tokens=True,
+            return_offsets_mapping=True, return_special_tokens_mask=True)
+        spans = len(encoded["input_ids"])
+        cls_id = self.tokenizer.cls_token_id
+        input_names = self.tokenizer.model_input_names
+        for i in range(spans):
+            input_ids = encoded["input_ids"][i]
+            # 1 for tokens that cannot be in the answer: the question and special tokens, but
+            # not the classifier token, which some models use to say there is no answer.
+            if question_first:
+                p_mask = [0 if sequence == 1 else 1 for sequence in encoded.sequence_ids(i)]
+            else:
+                p_mask = [0 for _ in input_ids]
+            if cls_id is not None:
+                for j in range(len(input_ids)):
+                    if input_ids[j] == cls_id:
+                        p_mask[j] = 0
+            model_inputs = {}
+            for name in input_names + ["token_type_ids"]:
+                if name in encoded:
+                    model_inputs[name] = torch.tensor(encoded[name][i]).unsqueeze(0)
+            model_inputs["p_mask"] = torch.tensor(p_mask).unsqueeze(0)
+            yield {"example": example, "is_last": i == spans - 1, **model_inputs, "encoding": encoded[i]}
+
+    def _forward(self, inputs):
+        model_inputs = {name: inputs[name] for name in self.tokenizer.model_input_names if name in inputs}
+        output = self.model(**model_inputs)
+        return {"start": output["start_logits"], "end": output["end_logits"], **inputs}
+
+    def postprocess(self, model_outputs, top_k=1, handle_impossible_answer=False, max_answer_len=15,
+                    align_to_words=True):
+        min_null_score = 1000000
+        answers = []
+        question_first = self.tokenizer.padding_side == "right"
+        sequence_index = 1 if question_first else 0
+        for output in model_outputs:
+            context = output["example"]["context"]
+            # Some candidates are dropped when widened to words: ask for more.
+            candidates = top_k * 2 + 10 if align_to_words else top_k
+            starts, ends, scores, min_null_score = self.select_starts_ends(
+                output["start"], output["end"], output["p_mask"], output.get("attention_mask"), min_null_score,
+                candidates, handle_impossible_answer, max_answer_len)
+            offset = 0
+            if self.tokenizer.padding_side == "left":
+                offset = (output["input_ids"] == self.tokenizer.pad_token_id).sum().item()
+            for s, e, score in zip(starts, ends, scores):
+                start_index, end_index = self.get_indices(output["encoding"], s - offset, e - offset, sequence_index,
+                                                          align_to_words)
+                target = context[start_index:end_index]
+                answer = self.get_answer(answers, target)
+                if answer:
+                    answer["score"] += score
+                else:
+                    answers.append({"score": score, "start": start_index, "end": end_index, "answer": target})
+        if handle_impossible_answer:
+            answers.append({"score": min_null_score, "start": 0, "end": 0, "answer": ""})
+        answers = sorted(answers, key=lambda x: x["score"], reverse=True)[:top_k]
+        if len(answers) == 1:
+            return answers[0]
+        return answers
+
+    def select_starts_ends(self, start, end, p_mask, attention_mask, min_null_score=1000000, top_k=1,
+                           handle_impossible_answer=False, max_answer_len=15):
+        """The best (start, end, score) spans of one window, scores being products of the start
+        and end probabilities over the tokens that may answer; and the running no-answer score."""
+        allowed = 1 - p_mask[0]
+        if attention_mask is not None:
+            allowed = allowed * attention_mask[0]
+        masked = allowed == 0
+        start = start[0].float().masked_fill(masked, -10000.0)
+        end = end[0].float().masked_fill(masked, -10000.0)
+        start = (start - start.max()).exp()
+        start = start / start.sum()
+        end = (end - end.max()).exp()
+        end = end / end.sum()
+        if handle_impossible_answer:
+            min_null_score = min(min_null_score, (start[0] * end[0]).item())
+        start[0] = 0.0
+        end[0] = 0.0
+        starts, ends, scores = self.decode_spans(start, end, top_k, max_answer_len, allowed.tolist())
+        return starts, ends, scores, min_null_score
+
+    def decode_spans(self, start, end, topk, max_answer_len, allowed):
+        """The `topk` best spans (end not before start, at most max_answer_len tokens) whose ends
+        are both allowed tokens (or the first token)."""
+        length = start.shape[0]
+        candidates = torch.tril(torch.triu(torch.outer(start, end)), max_answer_len - 1).flatten()
+        count = min(topk, length * length)
+        if topk == 1:
+            values, indices = [candidates.max().item()], [candidates.argmax().item()]
+        else:
+            values, indices = candidates.topk(count)
+            values, indices = values.tolist(), indices.tolist()
+        starts, ends, scores = [], [], []
+        for value, index in sorted(zip(values, indices), key=lambda pair: (-pair[0], pair[1])):
+            s, e = index // length, index % length
+            # The first token always passes this test, as in the reference.
+            if (s == 0 or allowed[s]) and (e == 0 or allowed[e]):
+                starts.append(s)
+                ends.append(e)
+                scores.append(value)
+        return starts, ends, scores
+
+    def get_answer(self, answers, target):
+        """The answer already found with the same text (ignoring case), or None."""
+        for answer in answers:
+            if answer["answer"].lower() == target.lower():
+                return answer
+        return None
+
+    def get_indices(self, enc, s, e, sequence_index, align_to_words):
+        """The characters of tokens s..e in the context, widened to whole words if asked."""
+        if align_to_words:
+            start_word = enc.token_to_word(s)
+            end_word = enc.token_to_word(e)
+            if start_word is not None and end_word is not None:
+                start_chars = enc.word_to_chars(start_word, sequence_index=sequence_index)
+                end_chars = enc.word_to_chars(end_word, sequence_index=sequence_index)
+                if start_chars is not None and end_chars is not None:
+                    return start_chars[0], end_chars[1]
+        # Tokens outside words (or no word alignment asked for): keep to their offsets.
+        return enc.offsets[s][0], enc.offsets[e][1]
+
+
 class TextGenerationPipeline(Pipeline):
     """Continues a text, or answers a chat (a list of messages), with `model.generate`: every
     generate option is accepted; `return_full_text=False` returns only the new text. Prompts
@@ -803,6 +1321,10 @@ SUPPORTED_TASKS = {
                             "default": {"model": "distilbert/distilbert-base-uncased-finetuned-sst-2-english"}},
     "fill-mask": {"impl": FillMaskPipeline, "pt": ("AutoModelForMaskedLM",),
                   "default": {"model": "distilbert/distilroberta-base"}},
+    "token-classification": {"impl": TokenClassificationPipeline, "pt": ("AutoModelForTokenClassification",),
+                             "default": {"model": "dbmdz/bert-large-cased-finetuned-conll03-english"}},
+    "question-answering": {"impl": QuestionAnsweringPipeline, "pt": ("AutoModelForQuestionAnswering",),
+                           "default": {"model": "distilbert/distilbert-base-cased-distilled-squad"}},
     "text-generation": {"impl": TextGenerationPipeline, "pt": ("AutoModelForCausalLM",),
                         "default": {"model": "HuggingFaceTB/SmolLM2-135M-Instruct"}},
     "zero-shot-classification": {"impl": ZeroShotClassificationPipeline, "pt": ("AutoModelForSequenceClassification",),
