@@ -9,6 +9,13 @@ let numericFlags: [SwiftSetting] = [
                  .when(configuration: .release)),
 ]
 
+/// The tensor engine is optimised in debug builds too: its SIMD kernels are generic code that,
+/// unoptimised, looks up type metadata for every vector operation (a decode step of a 135M
+/// model takes minutes that way), and the debug build is what the test suite runs.
+let engineFlags: [SwiftSetting] = numericFlags + [
+    .unsafeFlags(["-O", "-target-cpu", "haswell"], .when(configuration: .debug)),
+]
+
 let package = Package(
     name: "Apus",
     platforms: [.macOS(.v13)],
@@ -39,7 +46,7 @@ let package = Package(
                 cxxSettings: [.unsafeFlags(["-std=c++17"])],
                 linkerSettings: [.linkedLibrary("sentencepiece"), .linkedLibrary("stdc++")]),
 
-        .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: numericFlags),
+        .target(name: "Tensors", dependencies: ["COpenBLAS"], swiftSettings: engineFlags),
         .target(name: "NN", dependencies: ["Tensors"], swiftSettings: numericFlags),
 
         .target(name: "Models", dependencies: ["Tensors", "NN"], swiftSettings: numericFlags),

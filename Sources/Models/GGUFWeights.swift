@@ -78,11 +78,37 @@ public final class GGUFWeights: WeightSource {
         let decoded: Tensor
         do { decoded = try quantized.dequantized() }
         catch { throw ModelError.invalidWeights("\(error)") }
+        let result: Tensor
         switch transform {
-        case .none: return decoded
+        case .none: result = decoded
         case .transpose: return try decoded.transpose(0, 1).contiguous()
-        case .unpermuteRows(let heads): return GGUFWeights.unpermuteRows(decoded, heads: heads)
+        case .unpermuteRows(let heads): result = GGUFWeights.unpermuteRows(decoded, heads: heads)
         }
+        if keepsBlocks, BlockMatrix.supports(quantized.type), quantized.shape.count == 2 {
+            // Few-row products (decoding) read the blocks instead of the float32 copy.
+            var order: [Int]? = nil
+            if case .unpermuteRows(let heads) = transform { order = GGUFWeights.unpermutedOrder(rows: quantized.shape[0], heads: heads) }
+            do { try result.attachBlocks(try BlockMatrix(quantized, rowOrder: order)) }
+            catch { throw ModelError.invalidWeights("\(error)") }
+        }
+        return result
+    }
+
+    /// Whether loaded matrices keep their Q4_0/Q4_1/Q8_0 blocks for few-row products (on by
+    /// default; `APUS_GGUF_BLOCKS=0` loads float32 only).
+    public var keepsBlocks = ProcessInfo.processInfo.environment["APUS_GGUF_BLOCKS"] != "0"
+
+    /// Which stored row each output row of `unpermuteRows` takes.
+    static func unpermutedOrder(rows: Int, heads: Int) -> [Int] {
+        let half = rows / heads / 2
+        var order = [Int](repeating: 0, count: rows)
+        for h in 0..<heads {
+            let base = h * 2 * half
+            for i in 0..<half {
+                for j in 0..<2 { order[base + j * half + i] = base + 2 * i + j }
+            }
+        }
+        return order
     }
 
     /// Undoes llama.cpp's rotary row order: within each head's 2·half rows, row `2i + j` moves

@@ -78,7 +78,7 @@ public enum FastMath {
     @_transparent
     static func logKernel(_ x: Vector) -> Vector {
         // Subnormals: scale into the normal range first.
-        let tiny = x .< splat(1.17549435e-38)
+        let tiny = x .< splat(Float.leastNormalMagnitude)
         let xs = x.replacing(with: x * splat(8_388_608), where: tiny)
         var e = (bits(xs) &>> 23) &- 126
         e.replace(with: e &- 23, where: tiny)

@@ -13,6 +13,10 @@ public final class Storage: @unchecked Sendable {
     public let owner: AnyObject?
     /// Borrowed bytes from a read-only mapping must not be written through.
     public let isReadOnly: Bool
+    /// The same values as stored GGUF blocks, for few-row products (see `BlockMatrix`);
+    /// attached by a GGUF loader and dropped by any write into this storage, so it never
+    /// stands for values that changed.
+    public var blockMatrix: BlockMatrix?
 
     /// Allocates `byteCount` zeroed bytes, 64-byte aligned for SIMD loads.
     public init(byteCount: Int) {
