@@ -38,9 +38,14 @@ enum GenerationBinding {
         guard let ids = inputIds else {
             throw ScriptBridge.error("ValueError", "generate needs input_ids (a [batch, sequence] tensor of token ids)")
         }
-        var config = ScriptBridge.unwrap(a["generation_config"], as: GenerationConfigObject.self)?.config
-            ?? model.generationConfig
-        try TransformersModels.translating { for (key, value) in options { try config.set(key, value) } }
+        // A passed generation_config takes the model's values for what it leaves unset, as
+        // transformers' `_prepare_generation_config` does; the keywords come last.
+        var config = model.generationConfig
+        let passed = ScriptBridge.unwrap(a["generation_config"], as: GenerationConfigObject.self)?.config
+        try TransformersModels.translating {
+            for (key, value) in passed?.givenOptions ?? [] { try config.set(key, value) }
+            for (key, value) in options { try config.set(key, value) }
+        }
         let streamer = try a.isNone("streamer") ? nil : streamerAdapter(a["streamer"])
         var tokenBytes: ((Int) -> [UInt8])?
         if let tokenizer = ScriptBridge.unwrap(a["tokenizer"], as: TokenizerObject.self)?.tokenizer {
@@ -250,8 +255,8 @@ final class GenerationConfigObject: NativeObject {
         return true
     }
     func repr() throws -> String {
-        let defaults = GenerationConfig()
-        let changed = GenerationConfig.keys.filter { config.value($0) != defaults.value($0) }
-        return "GenerationConfig {\n" + changed.map { "  \"\($0)\": \(config.value($0).json(indent: nil))" }.joined(separator: ",\n") + "\n}\n"
+        // transformers prints its to_diff_dict as JSON with sorted keys.
+        let options = config.givenOptions.sorted { $0.key < $1.key }
+        return "GenerationConfig {\n" + options.map { "  \"\($0.key)\": \($0.value.json(indent: nil))" }.joined(separator: ",\n") + "\n}\n"
     }
 }

@@ -38,7 +38,7 @@ gen = pipeline("text-generation", model=llama, tokenizer=AutoTokenizer.from_pret
 print(gen._generate_kwargs, gen._generation_defaults)
 fixed = pipeline("text-generation", model=llama, tokenizer=AutoTokenizer.from_pretrained(TOKENIZER),
                  max_new_tokens=5, do_sample=False, return_full_text=False)
-print(fixed._generate_kwargs, "return_type" in fixed._postprocess_params)
+print(sorted(fixed._generate_kwargs.items()), "return_type" in fixed._postprocess_params)  # a set orders them in transformers
 long = pipeline("text-generation", model=llama, tokenizer=AutoTokenizer.from_pretrained(TOKENIZER), max_length=12)
 print(long._generate_kwargs, long._preprocess_params)
 gpt2_gen = pipeline("text-generation", model=gpt2, tokenizer=AutoTokenizer.from_pretrained(TOKENIZER))
@@ -71,6 +71,17 @@ print(gen("hello world", max_new_tokens=4, do_sample=False))
 print(long("hello world", do_sample=False))
 print(gen("world", prefix="hello ", max_length=8, do_sample=False))
 print(gpt2_gen("hello world", max_new_tokens=4, do_sample=False))
+
+# A call's generation_config takes what it leaves unset from the model's generation config
+# (here an end-of-sequence token the greedy continuation reaches), as generate() does.
+stopping = AutoModelForCausalLM.from_pretrained(LLAMA)
+stopping.generation_config.eos_token_id = 16
+stop_gen = pipeline("text-generation", model=stopping, tokenizer=AutoTokenizer.from_pretrained(TOKENIZER))
+prepared(stop_gen, generation_config=GenerationConfig(max_new_tokens=8, do_sample=False))
+print(stop_gen("hello world", generation_config=GenerationConfig(max_new_tokens=8, do_sample=False)))
+print(stop_gen("hello world", max_new_tokens=8, do_sample=False))
+print(stopping.generate(gen.tokenizer("hello world", return_tensors="pt")["input_ids"],
+                        generation_config=GenerationConfig(max_new_tokens=8, do_sample=False)).tolist())
 
 # No parameters: sampling, up to 256 new tokens (a minimum as large holds end-of-sequence back,
 # so that the count does not depend on the draws).
