@@ -300,6 +300,12 @@ extension ModelBindingTests {
 extension ModelBindingTests {
     func testZeroShotAndBatchedPipelinesMatchTransformers() throws { try check("pipelines_batch.py") }
 
+    /// text-generation's parameters as transformers applies them: pipeline()-time ones for every
+    /// call, the call's over them, a call's generation_config replacing them, the pipeline's
+    /// defaults (256 new tokens, sampling at 0.7) only where nothing sets them, and the extra
+    /// outputs of return_dict_in_generate in each record (pipelines_generation_defaults.py).
+    func testTextGenerationParametersAndDefaultsMatchTransformers() throws { try check("pipelines_generation_defaults.py") }
+
     func testZeroShotDefaultModelMissingOfflineIsAnOSErrorNamingItAndTheLocalModels() {
         let (_, r) = run("from transformers import pipeline\npipeline('zero-shot-classification')")
         let line = r.errorLine ?? ""

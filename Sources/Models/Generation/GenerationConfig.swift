@@ -33,6 +33,9 @@ public struct GenerationConfig: Equatable {
     public var returnDictInGenerate = false
     public var outputScores = false
     public var outputLogits = false
+    /// The options given a value (by generation_config.json, the model's config or a caller),
+    /// which transformers tells from unset (None) ones: `givenOptions` lists them.
+    public private(set) var givenKeys: Set<String> = []
 
     /// The keys a caller may set (transformers' names), for error messages.
     public static let keys = [
@@ -48,7 +51,8 @@ public struct GenerationConfig: Equatable {
     /// The defaults with the special tokens of a model's config (what transformers derives when a
     /// checkpoint has no generation_config.json).
     public init(modelConfig: ModelConfig) throws {
-        for key in ["eos_token_id", "pad_token_id", "bos_token_id"] {
+        // transformers' `from_model_config` also carries the config's `use_cache`.
+        for key in ["use_cache", "eos_token_id", "pad_token_id", "bos_token_id"] {
             if let value = modelConfig[key], !value.isNull { try set(key, value) }
         }
     }
@@ -137,6 +141,8 @@ public struct GenerationConfig: Equatable {
         default:
             throw ModelError.invalidInput("'\(key)' is not a generation option; valid options: \(GenerationConfig.keys.joined(separator: ", "))")
         }
+        // None unsets an option, as in transformers, where None means "take the default".
+        if value.isNull { givenKeys.remove(key) } else { givenKeys.insert(key) }
     }
 
     /// Checks the combination before decoding, as transformers' `validate` does for the errors
@@ -178,6 +184,24 @@ public struct GenerationConfig: Equatable {
 }
 
 extension GenerationConfig {
+    /// The options in the order transformers' `GenerationConfig` declares them (its `to_dict`
+    /// order).
+    public static let declarationOrder = [
+        "max_length", "max_new_tokens", "min_length", "min_new_tokens", "early_stopping", "stop_strings", "do_sample",
+        "num_beams", "use_cache", "temperature", "top_k", "top_p", "min_p", "typical_p", "repetition_penalty",
+        "length_penalty", "no_repeat_ngram_size", "bad_words_ids", "num_return_sequences", "output_scores",
+        "output_logits", "return_dict_in_generate", "pad_token_id", "bos_token_id", "eos_token_id",
+    ]
+
+    /// The options this config sets, as transformers' `to_diff_dict` lists them: those given a
+    /// value, and any other that differs from the defaults, in declaration order.
+    public var givenOptions: [(key: String, value: ConfigValue)] {
+        let defaults = GenerationConfig()
+        return Self.declarationOrder
+            .filter { givenKeys.contains($0) || value($0) != defaults.value($0) }
+            .map { ($0, value($0)) }
+    }
+
     /// The value of option `key` (transformers' name) as a config value.
     public func value(_ key: String) -> ConfigValue {
         func ids(_ list: [Int]) -> ConfigValue { list.isEmpty ? .null : list.count == 1 ? .int(list[0]) : .array(list.map { .int($0) }) }

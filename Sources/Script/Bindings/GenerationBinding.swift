@@ -38,9 +38,14 @@ enum GenerationBinding {
         guard let ids = inputIds else {
             throw ScriptBridge.error("ValueError", "generate needs input_ids (a [batch, sequence] tensor of token ids)")
         }
-        var config = ScriptBridge.unwrap(a["generation_config"], as: GenerationConfigObject.self)?.config
-            ?? model.generationConfig
-        try TransformersModels.translating { for (key, value) in options { try config.set(key, value) } }
+        // A passed generation_config takes the model's values for what it leaves unset, as
+        // transformers' `_prepare_generation_config` does; the keywords come last.
+        var config = model.generationConfig
+        let passed = ScriptBridge.unwrap(a["generation_config"], as: GenerationConfigObject.self)?.config
+        try TransformersModels.translating {
+            for (key, value) in passed?.givenOptions ?? [] { try config.set(key, value) }
+            for (key, value) in options { try config.set(key, value) }
+        }
         let streamer = try a.isNone("streamer") ? nil : streamerAdapter(a["streamer"])
         var tokenBytes: ((Int) -> [UInt8])?
         if let tokenizer = ScriptBridge.unwrap(a["tokenizer"], as: TokenizerObject.self)?.tokenizer {
@@ -218,10 +223,31 @@ final class GenerationConfigObject: NativeObject {
     init(_ config: GenerationConfig) { self.config = config }
     var typeName: String { "GenerationConfig" }
     var doc: String? { "Generation options: \(GenerationConfig.keys.joined(separator: ", "))." }
-    var attributeNames: [String] { GenerationConfig.keys }
+    var attributeNames: [String] { GenerationConfig.keys + ["to_dict", "to_diff_dict", "update"] }
     func getAttribute(_ name: String) throws -> Value? {
-        guard GenerationConfig.keys.contains(name) else { return nil }
-        return ConfigObject.value(config.value(name))
+        switch name {
+        case "to_dict":
+            return Bindings.function("to_dict", "", doc: "Every option and its value, in transformers' order.") { [unowned self] _ in
+                ScriptBridge.dict(GenerationConfig.declarationOrder.map { ($0, ConfigObject.value(self.config.value($0))) })
+            }
+        case "to_diff_dict":
+            return Bindings.function("to_diff_dict", "", doc: "The options this config sets (given a value, or differing from the defaults), as transformers' to_diff_dict without its version key.") { [unowned self] _ in
+                ScriptBridge.dict(self.config.givenOptions.map { ($0.key, ConfigObject.value($0.value)) })
+            }
+        case "update":
+            return Bindings.function("update", "**kwargs", doc: "Sets the options among kwargs; returns the kwargs that are not options.") { [unowned self] a in
+                var unused: [(String, Value)] = []
+                for (key, value) in try Interp.mappingItems(a["kwargs"]) ?? [] {
+                    let name = try ScriptBridge.string(key)
+                    guard GenerationConfig.keys.contains(name) else { unused.append((name, value)); continue }
+                    try TransformersModels.translating { try self.config.set(name, try ConfigObject.configValue(value, "GenerationConfig.update")) }
+                }
+                return ScriptBridge.dict(unused)
+            }
+        default:
+            guard GenerationConfig.keys.contains(name) else { return nil }
+            return ConfigObject.value(config.value(name))
+        }
     }
     func setAttribute(_ name: String, _ value: Value) throws -> Bool {
         guard GenerationConfig.keys.contains(name) else { return false }
@@ -229,8 +255,8 @@ final class GenerationConfigObject: NativeObject {
         return true
     }
     func repr() throws -> String {
-        let defaults = GenerationConfig()
-        let changed = GenerationConfig.keys.filter { config.value($0) != defaults.value($0) }
-        return "GenerationConfig {\n" + changed.map { "  \"\($0)\": \(config.value($0).json(indent: nil))" }.joined(separator: ",\n") + "\n}\n"
+        // transformers prints its to_diff_dict as JSON with sorted keys.
+        let options = config.givenOptions.sorted { $0.key < $1.key }
+        return "GenerationConfig {\n" + options.map { "  \"\($0.key)\": \($0.value.json(indent: nil))" }.joined(separator: ",\n") + "\n}\n"
     }
 }

@@ -230,6 +230,17 @@ def _packs(outputs):
             pack = []
 
 
+# Generation parameters a pipeline's defaults only fill when sampling (generate warns about them otherwise).
+_SAMPLING_PARAMS = {"temperature", "top_k", "top_p", "min_p", "top_h", "typical_p", "epsilon_cutoff", "eta_cutoff"}
+
+
+def _copied_generation_config(config):
+    # A separate GenerationConfig with the same options, for the pipeline to add to.
+    copy = _transformers().GenerationConfig()
+    copy.update(**{key: value for key, value in config.to_diff_dict().items() if key != "transformers_version"})
+    return copy
+
+
 class Pipeline:
     """The base of every pipeline: calling it runs preprocess -> _forward -> postprocess on each
     input. Subclasses define those three and `_sanitize_parameters(**kwargs)`, which splits the
@@ -238,7 +249,18 @@ class Pipeline:
     A list of inputs gives a list of results; a generator or a dataset (KeyDataset) gives a lazy
     iterator of results. With `batch_size=N` (at construction or per call) N preprocessed items
     are padded into one batch for a single `_forward`, whose output is split back per item before
-    postprocess, so the results are those of one item at a time."""
+    postprocess, so the results are those of one item at a time.
+
+    A pipeline that calls `generate` (`_pipeline_calls_generate`) sets the generation parameters
+    given at construction aside: they apply to every call (see `_prepare_generate_kwargs`), and
+    its `_default_generation_config` fills what neither the user nor the model sets."""
+
+    # Pipelines that call `generate` share how its parameters are prepared.
+    _pipeline_calls_generate = False
+    # Defaults for the generation parameters that neither the user nor the model's generation config set.
+    _default_generation_config = None
+    # Parameters named like generation ones that are not (handled like the other pipeline parameters).
+    _non_generation_params = ()
 
     def __init__(self, model, tokenizer=None, task="", batch_size=None, device=None, num_workers=None, **kwargs):
         self.model = model
@@ -247,6 +269,17 @@ class Pipeline:
         self._batch_size = batch_size
         self._num_workers = num_workers
         self.device = device
+        if self._pipeline_calls_generate and hasattr(model, "generate"):
+            self.prefix = getattr(model.config, "prefix", None)
+            generation_keys = set(_transformers().GenerationConfig().to_dict().keys())
+            generation_keys.difference_update(self._non_generation_params)
+            generation_keys.add("generation_config")
+            self._generate_kwargs = {key: kwargs.pop(key) for key in [key for key in kwargs if key in generation_keys]}
+            defaults = self._default_generation_config
+            self._generation_defaults = {} if defaults is None else defaults.to_diff_dict()
+            self._generation_defaults.pop("transformers_version", None)
+            if self.tokenizer is not None and self.tokenizer.pad_token_id is not None:
+                self._generation_defaults["pad_token_id"] = self.tokenizer.pad_token_id
         self.call_count = 0
         self._preprocess_params, self._forward_params, self._postprocess_params = self._sanitize_parameters(**kwargs)
 
@@ -323,6 +356,37 @@ class Pipeline:
             return next(self.get_iterator([inputs], num_workers, batch_size, preprocess_params, forward_params,
                                           postprocess_params))
         return self.run_single(inputs, preprocess_params, forward_params, postprocess_params)
+
+    def _prepare_generate_kwargs(self, generate_kwargs, **overrides):
+        """The `generate()` kwargs of a call: the call's generation parameters, on top of those
+        given at construction unless the call passes a `generation_config` (which replaces
+        them); then `overrides`, and the pipeline's defaults for the parameters that neither the
+        user nor the model's generation config set (the sampling ones only when sampling; a
+        default `max_new_tokens` not when `max_length` is set). What the pipeline adds goes into a
+        copy of the user's `generation_config` when there is one."""
+        if "generation_config" not in generate_kwargs:
+            generate_kwargs = {**self._generate_kwargs, **generate_kwargs}
+        set_params = self._get_set_generation_params(generate_kwargs)
+        added_params = {key: value for key, value in self._generation_defaults.items()
+                        if key not in set_params and not (key == "max_new_tokens" and "max_length" in set_params)}
+        if not {**set_params, **added_params}.get("do_sample"):
+            added_params = {key: value for key, value in added_params.items() if key not in _SAMPLING_PARAMS}
+        added_params.update(overrides)
+        user_config = generate_kwargs.get("generation_config")
+        if user_config is None:
+            return {**generate_kwargs, **added_params}
+        user_config = _copied_generation_config(user_config)
+        user_config.update(**added_params)
+        return {**generate_kwargs, "generation_config": user_config}
+
+    def _get_set_generation_params(self, generate_kwargs):
+        """The generation parameters a `generate()` call with `generate_kwargs` does not take from
+        the global defaults: the kwargs, over their `generation_config` if any, over the model's."""
+        params = self.model.generation_config.to_diff_dict()
+        generation_config = generate_kwargs.get("generation_config")
+        if generation_config is not None:
+            params.update(generation_config.to_diff_dict())
+        return {**params, **generate_kwargs}
 
     def _merged_parameters(self, kwargs):
         preprocess_params, forward_params, postprocess_params = self._sanitize_parameters(**kwargs)
@@ -1054,12 +1118,27 @@ class QuestionAnsweringPipeline(ChunkPipeline):
 class TextGenerationPipeline(Pipeline):
     """Continues a text, or answers a chat (a list of messages), with `model.generate`: every
     generate option is accepted; `return_full_text=False` returns only the new text. Prompts
-    batched together are padded on the left, as decoder-only models need."""
+    batched together are padded on the left, as decoder-only models need.
+
+    Without generation parameters it samples up to 256 new tokens at temperature 0.7, as
+    transformers' pipeline does, wherever the model's generation config leaves them unset."""
+
+    _pipeline_calls_generate = True
+
+    @property
+    def _default_generation_config(self):
+        # Built when first read: this module loads before transformers' GenerationConfig exists.
+        return _transformers().GenerationConfig(max_new_tokens=256, do_sample=True, temperature=0.7)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.tokenizer is not None and self.tokenizer.padding_side == "right":
             self.tokenizer.padding_side = "left"
+        if "prefix" not in self._preprocess_params and getattr(self, "prefix", None) is not None:
+            # The model's own prefix (config.prefix) goes before every prompt.
+            preprocess_params, forward_params, _ = self._sanitize_parameters(prefix=self.prefix, **self._forward_params)
+            self._preprocess_params = {**self._preprocess_params, **preprocess_params}
+            self._forward_params = {**self._forward_params, **forward_params}
 
     def _sanitize_parameters(self, return_full_text=None, return_tensors=None, return_text=None, return_type=None,
                              clean_up_tokenization_spaces=None, prefix=None, stop_sequence=None, truncation=None,
@@ -1075,6 +1154,11 @@ class TextGenerationPipeline(Pipeline):
                    tokenizer_encode_kwargs=tokenizer_encode_kwargs)
         if max_length is not None:
             generate_kwargs["max_length"] = max_length
+        if prefix:
+            # A total length given to generate has to count the prefix's tokens too (see _forward).
+            prefix_inputs = self.tokenizer(prefix, padding=False, add_special_tokens=preprocess_params.get(
+                "add_special_tokens", False), return_tensors="pt")
+            generate_kwargs["prefix_length"] = prefix_inputs["input_ids"].shape[-1]
         if stop_sequence is not None:
             generate_kwargs["stop_strings"] = [stop_sequence] if isinstance(stop_sequence, str) else stop_sequence
         if "stop_strings" in generate_kwargs:
@@ -1124,17 +1208,39 @@ class TextGenerationPipeline(Pipeline):
         else:
             prompts = input_ids.shape[0]
         generate_kwargs = dict(generate_kwargs)
-        generation_config = getattr(self.model, "generation_config", None)
-        if ("pad_token_id" not in generate_kwargs and "generation_config" not in generate_kwargs
-                and self.tokenizer is not None and self.tokenizer.pad_token_id is not None
-                and getattr(generation_config, "pad_token_id", None) is None):
-            generate_kwargs["pad_token_id"] = self.tokenizer.pad_token_id
+        prefix_length = generate_kwargs.pop("prefix_length", 0)
+        generate_kwargs = self._prepare_generate_kwargs(generate_kwargs)
+        if prefix_length:
+            # A total length (rather than a number of new tokens) has to include the prefix.
+            generation_params = self._get_set_generation_params(generate_kwargs)
+            for length, new_tokens in (("max_length", "max_new_tokens"), ("min_length", "min_new_tokens")):
+                if length in generation_params and new_tokens not in generation_params:
+                    generate_kwargs[length] = generation_params[length] + prefix_length
         output = self.model.generate(input_ids=input_ids, attention_mask=attention_mask, **generate_kwargs)
-        sequences = output.sequences if _is_model_output(output) else output
+        other_outputs = {}
+        if _is_model_output(output):
+            sequences = output.sequences
+            outputs = sequences.shape[0]
+            # Per-sequence extras (scores, logits...) are split by prompt like the sequences;
+            # a tuple of per-step tensors becomes [sequences, steps, ...] first.
+            for key, value in output.items():
+                if key in ("sequences", "cache", "past_key_values"):
+                    continue
+                if isinstance(value, torch.Tensor) and value.shape[0] == outputs:
+                    other_outputs[key] = value.reshape(prompts, outputs // prompts, *value.shape[1:])
+                elif (isinstance(value, tuple) and len(value) > 0 and isinstance(value[0], torch.Tensor)
+                        and len(value[0]) == outputs):
+                    value = torch.stack(value).transpose(0, 1)
+                    other_outputs[key] = value.reshape(prompts, outputs // prompts, *value.shape[1:])
+                elif isinstance(value, torch.Tensor):
+                    other_outputs[key] = value
+        else:
+            sequences = output
         # [prompts, sequences per prompt, length]: a batch splits by prompt.
         per_prompt = sequences.shape[0] // prompts
         sequences = sequences.reshape(prompts, per_prompt, *sequences.shape[1:])
-        return {"generated_sequence": sequences, "input_ids": input_ids, "prompt_text": model_inputs["prompt_text"]}
+        return {"generated_sequence": sequences, "input_ids": input_ids, "prompt_text": model_inputs["prompt_text"],
+                **other_outputs}
 
     def postprocess(self, model_outputs, return_type="full_text", clean_up_tokenization_spaces=None,
                     continue_final_message=None, skip_special_tokens=None):
@@ -1144,8 +1250,11 @@ class TextGenerationPipeline(Pipeline):
         prompt_text = model_outputs["prompt_text"]
         # The new text is what follows the prompt's tokens (padding included, when batched).
         prompt_length = 0 if input_ids is None else input_ids.shape[-1]
+        # Extra generate outputs (return_dict_in_generate with output_scores...), one per sequence.
+        split_keys = {key: value[0].tolist() for key, value in model_outputs.items()
+                      if key not in ("generated_sequence", "input_ids", "prompt_text") and isinstance(value, torch.Tensor)}
         records = []
-        for sequence in sequences:
+        for index, sequence in enumerate(sequences):
             if return_type == "tensors":
                 records.append({"generated_token_ids": sequence})
                 continue
@@ -1164,7 +1273,10 @@ class TextGenerationPipeline(Pipeline):
                                                  "content": messages[-1]["content"] + text}]
                     else:
                         text = messages + [{"role": "assistant", "content": text}]
-            records.append({"generated_text": text})
+            record = {"generated_text": text}
+            for key, values in split_keys.items():
+                record[key] = values[index]
+            records.append(record)
         return records
 
 
