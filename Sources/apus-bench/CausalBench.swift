@@ -3,11 +3,12 @@ import Foundation
 import Models
 import Tensors
 
-/// `apus-bench --causal`: SmolLM2-135M-Instruct from its Q4_1 GGUF (weights dequantized to
-/// float32 on both sides) in Apus and in transformers/PyTorch, same run, same token ids:
-/// a forward over 128 tokens (prefill, tokens/s) and greedy decoding of 64 new tokens after a
-/// 16-token prompt with the key/value cache (decode tokens/s, prefill excluded by
-/// subtracting a one-token generation).
+/// `apus-bench --causal`: SmolLM2-135M-Instruct from its Q4_1 GGUF in Apus, in
+/// transformers/PyTorch (float32, dequantized) and in llama.cpp (its quantized kernels), same
+/// run, same token ids: a forward over 128 tokens (prefill, tokens/s) and greedy decoding of
+/// 128 new tokens after a 16-token prompt with the key/value cache (decode tokens/s, prefill
+/// excluded). Apus computes in float32 throughout; its decoding reads the weights from their
+/// Q4_1 blocks (`BlockMatrix`), its prefill from the dequantized copy.
 func benchCausal(_ options: Options) throws {
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))
@@ -20,7 +21,7 @@ func benchCausal(_ options: Options) throws {
     let vocabulary = try model.config.vocabSize
     let prefillRow = (0..<128).map { 100 + ($0 * 7919) % (vocabulary - 200) }
     let promptRow = Array(prefillRow.prefix(16))
-    let newTokens = 64
+    let newTokens = 128
     func tensor(_ row: [Int]) throws -> Tensor { try Tensor(int64: row.map(Int64.init), shape: [1, row.count]) }
     let prefillIds = try tensor(prefillRow), promptIds = try tensor(promptRow)
     func generate(_ count: Int) throws {
@@ -59,8 +60,8 @@ func benchCausal(_ options: Options) throws {
     try JSONSerialization.data(withJSONObject: spec).write(to: specFile)
     defer { try? FileManager.default.removeItem(at: specFile) }
 
-    var ours: [String: Double] = [:], theirs: [String: Double] = [:]
-    var torchVersion = "?"
+    var ours: [String: Double] = [:], theirs: [String: Double] = [:], llamaCpp: [String: Double] = [:]
+    var torchVersion = "?", llamaCppVersion: String? = nil
     for _ in 0..<options.rounds {
         let prefill = try withNoGrad {
             try timed(repetitions: 5) { _ = try model.forward(ModelInputs(inputIds: prefillIds, useCache: false)) }
@@ -76,17 +77,25 @@ func benchCausal(_ options: Options) throws {
             torchVersion = reference["torch"] as? String ?? "?"
             theirs.merge(results) { Swift.min($0, $1) }
         }
+        if let reference = runReference(options, script: "bench_llama_cpp.py", [specFile.path, String(options.threads)],
+                                        failure: "(no llama.cpp figures: is llama-cpp-python installed for \(options.python)?)"),
+           let results = reference["results"] as? [String: Double] {
+            llamaCppVersion = reference["llama_cpp"] as? String ?? "?"
+            llamaCpp.merge(results) { Swift.min($0, $1) }
+        }
     }
 
-    print("Causal LM: SmolLM2-135M-Instruct (Q4_1 GGUF dequantized to float32); PyTorch \(torchVersion); \(options.threads) threads each side; best of \(options.rounds) rounds")
-    print("workload                          Apus tok/s   PyTorch tok/s   speed-up")
+    print("Causal LM: SmolLM2-135M-Instruct, Q4_1 GGUF. PyTorch \(torchVersion) float32 (dequantized); Apus float32 arithmetic (decoding reads the Q4_1 blocks, prefill the dequantized weights); llama.cpp \(llamaCppVersion ?? "not installed") (quantized kernels, 8-bit activations). \(options.threads) threads each; best of \(options.rounds) rounds")
+    print("workload                          Apus tok/s   PyTorch tok/s   speed-up   llama.cpp tok/s   Apus/llama.cpp")
+    func column(_ value: Double?, _ tokens: Double, _ mine: Double, _ width: Int) -> String {
+        func pad(_ text: String, _ n: Int) -> String { String(repeating: " ", count: Swift.max(0, n - text.count)) + text }
+        guard let value else { return pad("-", width) + " " + pad("-", 10) }
+        return pad(String(format: "%.1f", tokens / value), width) + " " + pad(String(format: "%.2fx", value / mine), 10)
+    }
     for (name, label, tokens) in [("prefill", "forward over 128 tokens", 128.0), ("decode", "greedy decode, per new token", 1.0)] {
         guard let mine = ours[name] else { continue }
         let padded = label.padding(toLength: 32, withPad: " ", startingAt: 0)
-        if let other = theirs[name] {
-            print(padded + String(format: " %11.1f %15.1f %9.2fx", tokens / mine, tokens / other, other / mine))
-        } else {
-            print(padded + String(format: " %11.1f %15s %10s", tokens / mine, "-", "-"))
-        }
+        print(padded + String(format: " %11.1f ", tokens / mine) + column(theirs[name], tokens, mine, 15) + "  "
+              + column(llamaCpp[name], tokens, mine, 16))
     }
 }
