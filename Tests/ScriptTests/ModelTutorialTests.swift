@@ -2,10 +2,11 @@ import Foundation
 import XCTest
 @testable import Script
 
-/// tutorials/03-models.md and 04-quick-tour.md print what transformers prints: each code cell runs in order in one
-/// session, and its output is compared with the output of the same cell under Python
-/// (Tests/Fixtures/models/tutorial.expected.json, from generate_tutorial.py). Cells that draw
-/// Apus's attention pictures have no Python counterpart; they must run without error.
+/// tutorials/03-models.md, 04-quick-tour.md and 05-pipelines.md print what transformers prints: each code cell
+/// runs in order in one session, from the notebooks folder as in CI, and its output is compared with the output of
+/// the same cell under Python (Tests/Fixtures/models/tutorial.expected.json, from generate_tutorial.py). Cells
+/// that draw Apus's attention pictures or show Apus's own messages have no Python counterpart; they must run
+/// without error and print something.
 final class ModelTutorialTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -31,6 +32,12 @@ final class ModelTutorialTests: XCTestCase {
         try checkTutorial("04-quick-tour", expected: "04-quick-tour.expected.json")
     }
 
+    /// tutorials/05-pipelines.md: token classification, question answering over long contexts,
+    /// zero-shot classification and batching, on the tiny random fixtures and the real MiniLM.
+    func testPipelinesTutorialCellsPrintWhatTransformersPrints() throws {
+        try checkTutorial("05-pipelines", expected: "05-pipelines.expected.json")
+    }
+
     func checkTutorial(_ name: String, expected expectedFile: String) throws {
         let markdown = try String(contentsOf: Self.packageRoot.appendingPathComponent("tutorials/\(name).md"), encoding: .utf8)
         let data = try Data(contentsOf: Self.packageRoot.appendingPathComponent("Tests/Fixtures/models/\(expectedFile)"))
@@ -39,7 +46,8 @@ final class ModelTutorialTests: XCTestCase {
         XCTAssertEqual(cells, expected.compactMap { $0["code"] as? String }, "\(expectedFile) is stale: rerun generate_tutorial.py \(name)")
 
         let cwd = FileManager.default.currentDirectoryPath
-        _ = FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.path)
+        // The notebooks run in notebooks/ (scripts/run_notebooks.py), so relative paths start there.
+        _ = FileManager.default.changeCurrentDirectoryPath(Self.packageRoot.appendingPathComponent("notebooks").path)
         defer { _ = FileManager.default.changeCurrentDirectoryPath(cwd) }
         let sink = CaptureSink()
         let engine = Engine(sink: sink)
