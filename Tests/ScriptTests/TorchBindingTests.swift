@@ -48,6 +48,7 @@ final class TorchBindingTests: XCTestCase {
     func testNumpyCallsMatchNumpy() throws { try check("numpy_calls") }
     func testTypesFormattingAndDtypesMatchTorch() throws { try check("types_and_display") }
     func testTensorsInFormatStringsMatchTorch() throws { try check("tensor_format") }
+    func testNormsAndCosineSimilarityMatchTorch() throws { try check("norms") }
 
     func testTensorHasRichDisplay() throws {
         let engine = Engine(sink: CaptureSink())

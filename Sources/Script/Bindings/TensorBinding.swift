@@ -49,6 +49,25 @@ enum TensorBinding {
     static func wrap(_ t: Tensor) -> Value { ScriptBridge.wrap(t) }
     static let notImplemented: Value = .obj(Builtins.notImplemented)
 
+    /// The vector p-norm of `x` over `dims` (all when empty), composed of differentiable ops.
+    static func vectorNorm(_ x: Tensor, p: Double, dims: [Int], keepDim: Bool) throws -> Tensor {
+        let magnitude = x.abs()
+        if p.isInfinite {
+            // The largest (smallest) magnitude: one dim at a time, highest first, kept until the end.
+            let axes = dims.isEmpty ? Array(0..<x.rank) : try dims.map { try x.axis($0, op: "norm") }
+            var out = magnitude
+            for axis in Set(axes).sorted(by: >) {
+                out = p > 0 ? try out.max(dim: axis, keepDim: true).values : try out.min(dim: axis, keepDim: true).values
+            }
+            if keepDim { return out }
+            return try out.reshape(x.shape.enumerated().filter { !axes.contains($0.offset) }.map(\.element))
+        }
+        if p == 0 { return try magnitude.ne(0).to(x.dtype).sum(dims: dims, keepDim: keepDim) }
+        if p == 1 { return try magnitude.sum(dims: dims, keepDim: keepDim) }
+        if p == 2 { return try (x * x).sum(dims: dims, keepDim: keepDim).sqrt() }
+        return try magnitude.pow(p).sum(dims: dims, keepDim: keepDim).pow(1 / p)
+    }
+
     static func inPlaceCheck(_ t: Tensor) throws {
         if t.requiresGrad && t.isLeaf && GradMode.isEnabled {
             throw ScriptBridge.error("RuntimeError", "a leaf Variable that requires grad is being used in an in-place operation.")
@@ -326,6 +345,22 @@ enum TensorBinding {
             return Tensor.record(out, d.isEmpty ? "MeanBackward0" : "MeanBackward1", [t]) { [shape = t.shape] g in
                 [try (try g.reshape(keptShape).expand(shape) / n).contiguous()]
             }
+        }
+        b.method("norm", "p='fro', dim=None, keepdim=False, dtype=None",
+                 doc: "The p-norm over dim (all dims when None): 'fro' or 2 (Euclidean), 1, inf, -inf, 0 (count of non-zeros) or any other number.") { t, a in
+            var x = t
+            if let d = try a.dtype("dtype") { x = try x.to(d) }
+            guard x.dtype.isFloatingPoint else {
+                throw ScriptBridge.error("NotImplementedError", "linalg.vector_norm: Expected a floating point or complex tensor as input. Got \(x.dtype == .int64 ? "Long" : "\(x.dtype)")")
+            }
+            let p: Double
+            switch a["p"] {
+            case .str(let name) where name == "fro": p = 2
+            case .str(let name):
+                throw ScriptBridge.error("RuntimeError", "norm: p='\(name)' is a matrix norm; only 'fro' and numbers are supported")
+            default: p = try a.double("p")
+            }
+            return wrap(try TensorBinding.vectorNorm(x, p: p, dims: try a.dims("dim") ?? [], keepDim: try a.bool("keepdim")))
         }
         b.method("var", "dim=None, unbiased=True, keepdim=False, correction=None", doc: "Variance over dim; correction 1 (unbiased) by default.") { t, a in
             let c = try a.optionalInt("correction") ?? (try a.bool("unbiased") ? 1 : 0)

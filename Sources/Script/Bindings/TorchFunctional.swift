@@ -93,6 +93,16 @@ enum TorchFunctional {
             let norm = try x.pow(2).sum(dims: [try a.int("dim")], keepDim: true).sqrt().clamp(min: try a.double("eps"))
             return wrap(try x / norm)
         }
+        def("cosine_similarity", "x1, x2, dim=1, eps=1e-8",
+            "The cosine of the angle between x1 and x2 (broadcast) along dim: each divided by max(||x||, eps), then their dot product.") { a in
+            let x1 = try a.strictTensor("x1"), x2 = try a.strictTensor("x2")
+            let shape = try Tensor.broadcastShapes(x1.shape, x2.shape, op: "cosine_similarity")
+            let (u, v) = (try x1.expand(shape), try x2.expand(shape))
+            let dim = try a.int("dim"), eps = try a.double("eps")
+            let un = try TensorBinding.vectorNorm(u, p: 2, dims: [dim], keepDim: true).clamp(min: eps)
+            let vn = try TensorBinding.vectorNorm(v, p: 2, dims: [dim], keepDim: true).clamp(min: eps)
+            return wrap(try ((u / un) * (v / vn)).sum(dims: [dim]))
+        }
         return m
     }
 }

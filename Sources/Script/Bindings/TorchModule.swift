@@ -151,7 +151,7 @@ enum TorchModule {
                              "permute", "reshape", "flatten", "unsqueeze", "squeeze", "cumsum", "topk", "sort", "argsort",
                              "gather", "index_select", "masked_fill", "triu", "tril", "var", "std", "split", "chunk", "t",
                              "add", "sub", "mul", "div", "eq", "ne", "lt", "le", "gt", "ge", "neg", "logical_not", "all", "any",
-                             "equal", "allclose", "numel", "clone", "detach"]
+                             "equal", "allclose", "numel", "clone", "detach", "norm"]
         for name in methodMirrors where m[name] == nil {
             guard let method = TensorBinding.type.methods[name] else { continue }
             let sig = "input, " + method.signature.text
@@ -176,7 +176,10 @@ enum TorchModule {
             let x = try a.tensor("input"), y = try a.tensor("other"); return wrap(try Tensor.where(try x.le(y), x, y))
         }
 
-        let functional = PyModule("torch.nn.functional", TorchFunctional.make(), doc: "Functions behind the neural-network layers.")
+        let functionalAttributes = TorchFunctional.make()
+        // torch has these at the top level too.
+        m["cosine_similarity"] = functionalAttributes["cosine_similarity"]
+        let functional = PyModule("torch.nn.functional", functionalAttributes, doc: "Functions behind the neural-network layers.")
         m["nn"] = .obj(PyModule("torch.nn", ["functional": .obj(functional)], doc: "Neural-network building blocks."))
         return m
     }
