@@ -114,16 +114,11 @@ public final class GGUFWeights: WeightSource {
     /// Undoes llama.cpp's rotary row order: within each head's 2·half rows, row `2i + j` moves
     /// to `j·half + i` (transformers' `_reverse_permute_weights`).
     static func unpermuteRows(_ t: Tensor, heads: Int) -> Tensor {
-        let rows = t.shape.first ?? 1, width = t.count / max(rows, 1), half = rows / heads / 2
+        let rows = t.shape.first ?? 1, width = t.count / max(rows, 1)
         let out = Tensor(uninitialized: t.shape, dtype: .float32)
         let src = t.floatPointer, dst = out.floatPointer
-        for h in 0..<heads {
-            let base = h * 2 * half
-            for i in 0..<half {
-                for j in 0..<2 {
-                    (dst + (base + j * half + i) * width).update(from: src + (base + 2 * i + j) * width, count: width)
-                }
-            }
+        for (row, stored) in unpermutedOrder(rows: rows, heads: heads).enumerated() {
+            (dst + row * width).update(from: src + stored * width, count: width)
         }
         return out
     }

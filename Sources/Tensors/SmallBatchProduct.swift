@@ -14,13 +14,18 @@ enum SmallBatchProduct {
 
     typealias V8 = SIMD8<Float>
 
+    /// How many cores a few-row product over `weights` weight elements spreads across: enough
+    /// weight per task (64K elements) to pay for waking a worker.
+    static func taskCount(weights: Int) -> Int {
+        Swift.min(Parallel.coreCount, Swift.max(1, weights / 65_536), Tensor.smallProductThreads)
+    }
+
     /// out[m, n] = (accumulate ? out[m, n] : 0) + sum_k x[m, k] * w[n, k] for dense row-major
     /// `x [rows, depth]`, `w [outputs, depth]` and `out [rows, outputs]`.
     static func multiply(_ x: UnsafePointer<Float>, rows: Int, _ w: UnsafePointer<Float>, outputs: Int, depth: Int,
                          _ out: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let blocks = (outputs + 3) / 4
-        // Enough weight per task to pay for waking a worker (about 256 KB of weight).
-        let tasks = Swift.min(Parallel.coreCount, Swift.max(1, outputs * depth / 65_536), blocks, Tensor.smallProductThreads)
+        let tasks = Swift.min(taskCount(weights: outputs * depth), blocks)
         let run = { (range: Range<Int>) in
             var n = range.lowerBound * 4
             let end = Swift.min(outputs, range.upperBound * 4)

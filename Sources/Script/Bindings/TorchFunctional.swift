@@ -90,7 +90,7 @@ enum TorchFunctional {
         def("normalize", "input, p=2.0, dim=1, eps=1e-12", "x / max(||x||_p, eps) along dim (p = 2).") { a in
             let x = try a.strictTensor("input")
             guard try a.double("p") == 2 else { throw ScriptBridge.error("NotImplementedError", "normalize: only p=2 is supported") }
-            let norm = try x.pow(2).sum(dims: [try a.int("dim")], keepDim: true).sqrt().clamp(min: try a.double("eps"))
+            let norm = try TensorBinding.vectorNorm(x, p: 2, dims: [try a.int("dim")], keepDim: true).clamp(min: try a.double("eps"))
             return wrap(try x / norm)
         }
         def("cosine_similarity", "x1, x2, dim=1, eps=1e-8",

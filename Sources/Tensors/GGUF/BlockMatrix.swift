@@ -110,8 +110,7 @@ public final class BlockMatrix: @unchecked Sendable {
                 }
             }
         }
-        // Enough weight per task to pay for waking a worker (about 64K weights).
-        let tasks = Swift.min(Parallel.coreCount, Swift.max(1, rows * columns / 65_536), Tensor.smallProductThreads)
+        let tasks = SmallBatchProduct.taskCount(weights: rows * columns)
         if tasks <= 1 {
             run(0..<rows)
         } else {
