@@ -21,6 +21,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "apus", targets: ["apus"]),
+        .executable(name: "apus-kernel", targets: ["apus-kernel"]),
         .library(name: "Apus", targets: ["Apus"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NN", targets: ["NN"]),
@@ -63,7 +64,17 @@ let package = Package(
         .target(name: "REPL", dependencies: ["Script", "Display", "CEditLine"]),
         .target(name: "Apus", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "Display"]),
 
-        .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"]),
+        // The Swift runtime and Foundation are linked in: resolving their symbols at every start
+        // took over half of a kernel's or `apus -c`'s start-up.
+        .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"],
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        // The kernel's starter, in C so that it listens on the ports a millisecond after the
+        // client starts it; it then becomes `apus kernel` (Sources/apus-kernel/main.c says why).
+        .executableTarget(name: "apus-kernel", path: "Sources/apus-kernel",
+                          linkerSettings: [.linkedLibrary("json-c"),
+                                           // Linked statically: it starts in ~1 ms, where loading the
+                                           // shared Swift runtime the link line names takes ~7 ms.
+                                           .unsafeFlags(["-static-executable"])]),
         .executableTarget(name: "apus-bench", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "COpenBLAS"],
                           path: "Sources/apus-bench", swiftSettings: numericFlags),
 

@@ -15,10 +15,13 @@ Jupyter starts them (a kernelspec each, in a temporary JUPYTER_PATH), over TCP l
   interrupt            interrupt_kernel() while a busy loop runs -> execute_reply (error), then
                        the variable set before is read back (state kept): median of 5
 
+The Apus kernel is started as `apus kernel install` sets it up: through the `apus-kernel`
+starter when it was built next to `apus` (--no-starter runs `apus kernel` directly).
+
 Usage: .venv-test/bin/python scripts/bench_kernel.py --apus .build/release/apus
-       [--python PYTHON_WITH_IPYKERNEL] [--runs 200] [--json]
-Build apus in release first (swift build -c release --product apus); ipykernel must be
-importable by --python (default: this interpreter).
+       [--python PYTHON_WITH_IPYKERNEL] [--runs 200] [--json] [--no-starter]
+Build in release first (swift build -c release --product apus --product apus-kernel); ipykernel
+must be importable by --python (default: this interpreter).
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ import json
 import os
 import queue
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -233,10 +237,20 @@ def main():
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--busy-cells", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    parser.add_argument("--no-starter", action="store_true", help="start `apus kernel` without apus-kernel")
     args = parser.parse_args()
 
     root = tempfile.mkdtemp(prefix="apus-bench-kernels-")
-    write_spec(root, "apus-bench", [os.path.abspath(args.apus), "kernel", "-f", "{connection_file}"], "apus", "message")
+    apus = os.path.abspath(args.apus)
+    argv = [apus, "kernel", "-f", "{connection_file}"]
+    if not args.no_starter:
+        # The argv `apus kernel install` writes.
+        prefix = os.path.join(root, "installed")
+        subprocess.run([apus, "kernel", "install", "--prefix", prefix], check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(prefix, "share", "jupyter", "kernels", "apus", "kernel.json")) as f:
+            argv = json.load(f)["argv"]
+    print(f"apus kernel command: {' '.join(argv)}", file=sys.stderr)
+    write_spec(root, "apus-bench", argv, "apus", "message")
     write_spec(root, "ipykernel-bench", [args.python, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                "python", "signal")
     os.environ["JUPYTER_PATH"] = root + os.pathsep + os.environ.get("JUPYTER_PATH", "")

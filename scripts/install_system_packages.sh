@@ -2,7 +2,7 @@
 # Installs the Debian packages Apus builds and tests against (only those missing).
 set -euo pipefail
 packages=(pkg-config libopenblas-dev libzmq3-dev libpng-dev libsndfile1-dev
-          libsentencepiece-dev libedit-dev python3-venv)
+          libsentencepiece-dev libedit-dev libjson-c-dev python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

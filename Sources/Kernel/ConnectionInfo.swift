@@ -145,6 +145,8 @@ public enum KernelError: Error, CustomStringConvertible, Equatable {
     case zeroMQ(operation: String, message: String)
     /// A kernelspec could not be installed.
     case kernelSpec(String)
+    /// A `--listening` pair that is not CHANNEL=FD with a known channel.
+    case badListeningSpec(String)
 
     public var description: String {
         switch self {
@@ -152,6 +154,8 @@ public enum KernelError: Error, CustomStringConvertible, Equatable {
         case .unsupportedSignatureScheme(let s): return "unsupported signature scheme '\(s)' (only hmac-sha256 is supported)"
         case .zeroMQ(let op, let m): return "ZeroMQ \(op) failed: \(m)"
         case .kernelSpec(let m): return "kernelspec: \(m)"
+        case .badListeningSpec(let pair):
+            return "--listening: '\(pair)' is not CHANNEL=FD (channels: shell, iopub, stdin, control, hb)"
         }
     }
 }

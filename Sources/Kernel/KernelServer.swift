@@ -102,6 +102,10 @@ public final class KernelServer: @unchecked Sendable {
         comms.register(target: name, handler: handler)
     }
 
+    /// Sockets already listening on the connection's ports, opened by `apus-kernel` before this
+    /// process loaded; each is handed to ZeroMQ in place of a new bind.
+    public var inheritedListeners = InheritedListeners()
+
     /// Binds every socket and starts the threads; returns once the kernel is serving.
     public func start() throws {
         guard context == nil else { throw KernelError.zeroMQ(operation: "start", message: "this kernel was already started") }
@@ -115,7 +119,21 @@ public final class KernelServer: @unchecked Sendable {
                 socket.setOption(ZMQ_XPUB_VERBOSE, 1)
                 socket.setOption(ZMQ_SNDHWM, 100_000)
             }
-            let bound = try socket.bind(connection.endpoint(for: channel))
+            let endpoint = connection.endpoint(for: channel)
+            let bound: String
+            if let fd = inheritedListeners.take(channel, connection: connection) {
+                socket.setOption(ZMQ_USE_FD, fd)
+                do {
+                    bound = try socket.bind(endpoint)
+                } catch {
+                    // Not usable after all: bind a socket of our own, as without a starter (the
+                    // descriptor may be ZeroMQ's now, so it is not closed here).
+                    socket.setOption(ZMQ_USE_FD, -1)
+                    bound = try socket.bind(endpoint)
+                }
+            } else {
+                bound = try socket.bind(endpoint)
+            }
             if connection.transport == "tcp", let port = bound.split(separator: ":").last.flatMap({ Int($0) }) {
                 connection.setPort(port, of: channel)
             }
@@ -129,7 +147,9 @@ public final class KernelServer: @unchecked Sendable {
             controlSocket = try bind(ZMQ_ROUTER, .control)
             stdinSocket = try bind(ZMQ_ROUTER, .stdin)
             shellSocket = try bind(ZMQ_ROUTER, .shell)
+            inheritedListeners.closeRest()
         } catch {
+            inheritedListeners.closeRest()
             for socket in [heartbeatSocket, controlSocket, stdinSocket, shellSocket] { socket?.close() }
             publisher = nil
             context.terminate()
@@ -152,9 +172,11 @@ public final class KernelServer: @unchecked Sendable {
     /// What `apus kernel -f FILE` does: reads the connection file, serves `engine` with SIGINT
     /// turned into interrupts, and returns when the client shuts the kernel down.
     public static func serve(connectionFile path: String, engine: KernelEngine,
-                             configuration: Configuration = Configuration()) throws -> ShutdownReason {
+                             configuration: Configuration = Configuration(),
+                             listeners: InheritedListeners = InheritedListeners()) throws -> ShutdownReason {
         let server = try KernelServer(engine: engine, connection: ConnectionInfo(contentsOf: path),
                                       configuration: configuration)
+        server.inheritedListeners = listeners
         server.handleInterruptSignal()
         return try server.run()
     }

@@ -45,7 +45,7 @@ public enum KernelSpec {
     /// The kernelspec directory name.
     public static let name = "apus"
 
-    /// kernel.json for a kernel started as `EXECUTABLE kernel -f CONNECTION_FILE`.
+    /// kernel.json for the kernel of the `apus` at `executablePath` (see `argv`).
     ///
     /// `interrupt_mode` is "message": the interrupt arrives on the control channel, which the
     /// kernel serves on its own thread during any cell, and is acknowledged with a reply; it works
@@ -53,13 +53,23 @@ public enum KernelSpec {
     /// between client and kernel). SIGINT still interrupts the same way, for a kernel run by hand.
     public static func json(executablePath: String) -> JSONValue {
         [
-            "argv": [.string(executablePath), "kernel", "-f", "{connection_file}"],
+            "argv": .array(argv(executablePath: executablePath).map { .string($0) }),
             "display_name": "Apus",
             "language": "apus",
             "interrupt_mode": "message",
             "kernel_protocol_version": .string(MessageFactory.protocolVersion),
             "metadata": ["debugger": false],
         ]
+    }
+
+    /// How Jupyter starts the kernel: `apus-kernel -f CONNECTION_FILE` when that starter sits
+    /// next to `apus` (it listens on the ports at once, so the client's first connection is not
+    /// refused while the engine loads), else `apus kernel -f CONNECTION_FILE`.
+    public static func argv(executablePath: String) -> [String] {
+        let starter = ((executablePath as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("apus-kernel")
+        if FileManager.default.isExecutableFile(atPath: starter) { return [starter, "-f", "{connection_file}"] }
+        return [executablePath, "kernel", "-f", "{connection_file}"]
     }
 
     /// The kernel's logo, `size`×`size` pixels: a swift in flight on a blue tile.

@@ -6,21 +6,29 @@ import Script
 /// Serves the Apus language through the Jupyter kernel: adapts the script `Engine` to the
 /// kernel's narrow `KernelEngine` interface (the kernel never reaches into the interpreter).
 final class ScriptKernelEngine: KernelEngine {
-    private let engine: Engine
-    private let sink = CellOutputSink()
+    /// The interpreter, built on a thread of its own while the kernel binds its sockets, so
+    /// that kernel_info (which does not need it) is answered without waiting for it to load.
+    private let loading: BackgroundValue<Engine>
+    private var engine: Engine { loading.value }
+    private let sink: CellOutputSink
 
     init() {
-        engine = Engine(sink: sink, argv: [""])
-        engine.inputProvider = { [sink] prompt in
-            guard let context = sink.context else { return nil }
-            do {
-                return try context.input(prompt: prompt, password: false)
-            } catch InputError.notAllowed {
-                throw InputUnavailable(exceptionName: "StdinNotImplementedError",
-                                       message: "raw_input was called, but this frontend does not support input requests.")
-            } catch InputError.interrupted {
-                throw InputUnavailable(exceptionName: "KeyboardInterrupt", message: "")
+        let sink = CellOutputSink()
+        self.sink = sink
+        loading = BackgroundValue {
+            let engine = Engine(sink: sink, argv: [""])
+            engine.inputProvider = { [sink] prompt in
+                guard let context = sink.context else { return nil }
+                do {
+                    return try context.input(prompt: prompt, password: false)
+                } catch InputError.notAllowed {
+                    throw InputUnavailable(exceptionName: "StdinNotImplementedError",
+                                           message: "raw_input was called, but this frontend does not support input requests.")
+                } catch InputError.interrupted {
+                    throw InputUnavailable(exceptionName: "KeyboardInterrupt", message: "")
+                }
             }
+            return engine
         }
     }
 

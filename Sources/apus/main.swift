@@ -16,7 +16,7 @@ func usage() -> Never {
                apus run FILE [args…]     run a script
                apus run NB.ipynb [-o OUT | --inplace] [--allow-errors]
                                          run a notebook's code cells and store their outputs
-               apus kernel -f CONNECTION_FILE
+               apus kernel -f CONNECTION_FILE [--listening shell=FD,iopub=FD,...]
                apus kernel install [--user | --sys-prefix | --prefix PATH]
 
         """.data(using: .utf8)!)
@@ -40,9 +40,12 @@ func kernelCommand(_ arguments: [String]) -> Never {
             exit(0)
         } catch { fail("\(error)") }
     }
-    guard arguments.count == 2, arguments[0] == "-f" else { usage() }
+    // `--listening shell=FD,...`: sockets `apus-kernel` opened before starting this process.
+    guard arguments.count == 2 || (arguments.count == 4 && arguments[2] == "--listening"),
+          arguments[0] == "-f" else { usage() }
     do {
-        _ = try KernelServer.serve(connectionFile: arguments[1], engine: ScriptKernelEngine())
+        let listeners = arguments.count == 4 ? try InheritedListeners(parsing: arguments[3]) : InheritedListeners()
+        _ = try KernelServer.serve(connectionFile: arguments[1], engine: ScriptKernelEngine(), listeners: listeners)
         exit(0)
     } catch { fail("kernel: \(error)") }
 }

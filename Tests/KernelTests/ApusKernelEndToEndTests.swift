@@ -14,16 +14,37 @@ final class ApusKernelEndToEndTests: XCTestCase {
         return path
     }
 
+    /// `apus-kernel`, the starter Jupyter runs (built next to `apus`).
+    func starterBinary() throws -> String {
+        let path = (try apusBinary() as NSString).deletingLastPathComponent + "/apus-kernel"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw MissingPython(message: "no apus-kernel starter at \(path): build it first (swift build --product apus-kernel)")
+        }
+        return path
+    }
+
+    /// The whole suite against the kernel as Jupyter starts it: through `apus-kernel`.
     func testRealKernelProtocolSuiteWithApusCode() throws {
         let python = try requirePython()
-        let binary = try apusBinary()
-        var arguments = [Self.protocolSuite, "--kernel-cmd", "\(binary) kernel", "--apus"]
+        let starter = try starterBinary()
+        var arguments = [Self.protocolSuite, "--kernel-cmd", starter, "--apus"]
         if let extra = ProcessInfo.processInfo.environment["APUS_KERNEL_SUITE_ARGS"] {
             arguments += extra.split(separator: " ").map(String.init)
         }
         let result = try runProcess(python, arguments, timeout: 900)
         print(result.output)
         XCTAssertEqual(result.status, 0, "the protocol suite failed against the real kernel:\n\(result.output)")
+    }
+
+    /// The starter leaves what it cannot do to `apus kernel`, which names the problem.
+    func testStarterWithAMissingConnectionFileReportsIt() throws {
+        let missing = "/nonexistent/apus-\(UUID().uuidString).json"
+        let run = try runProcess(try starterBinary(), ["-f", missing], timeout: 60)
+        XCTAssertEqual(run.status, 1, run.output)
+        XCTAssertTrue(run.output.contains("connection file") && run.output.contains(missing), run.output)
+        let usage = try runProcess(try starterBinary(), [], timeout: 60)
+        XCTAssertEqual(usage.status, 2, usage.output)
+        XCTAssertTrue(usage.output.contains("usage: apus-kernel -f CONNECTION_FILE"), usage.output)
     }
 
     /// `apus run NB.ipynb` writes what nbclient writes when it runs the same notebook against

@@ -25,6 +25,21 @@ final class KernelSpecTests: XCTestCase {
         }
     }
 
+    func testKernelIsStartedThroughTheStarterBuiltNextToApus() throws {
+        let bin = FileManager.default.temporaryDirectory.appendingPathComponent("apus-bin-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: bin) }
+        XCTAssertEqual(KernelSpec.argv(executablePath: bin + "/apus"), [bin + "/apus", "kernel", "-f", "{connection_file}"])
+        // A starter that is not executable is not used.
+        FileManager.default.createFile(atPath: bin + "/apus-kernel", contents: Data("#!/bin/sh\n".utf8),
+                                       attributes: [.posixPermissions: 0o644])
+        XCTAssertEqual(KernelSpec.argv(executablePath: bin + "/apus"), [bin + "/apus", "kernel", "-f", "{connection_file}"])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/apus-kernel")
+        XCTAssertEqual(KernelSpec.argv(executablePath: bin + "/apus"), [bin + "/apus-kernel", "-f", "{connection_file}"])
+        let json = KernelSpec.json(executablePath: bin + "/apus")
+        XCTAssertEqual(json["argv"], [.string(bin + "/apus-kernel"), "-f", "{connection_file}"])
+    }
+
     func testUserDestinationFollowsJupyterDataDir() throws {
         XCTAssertEqual(try KernelSpec.kernelsDirectory(for: .user, environment: ["JUPYTER_DATA_DIR": "/d"]), "/d/kernels")
         #if os(Linux)
