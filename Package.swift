@@ -65,9 +65,15 @@ let package = Package(
         .target(name: "Apus", dependencies: ["Tensors", "NN", "Models", "Tokenizers", "Display"]),
 
         // The Swift runtime and Foundation are linked in: resolving their symbols at every start
-        // took over half of a kernel's or `apus -c`'s start-up.
+        // took over half of a kernel's or `apus -c`'s start-up. (`-static-stdlib` at link time
+        // alone leaves out what static Foundation itself needs; the group names it.)
         .executableTarget(name: "apus", dependencies: ["Script", "REPL", "Kernel"],
-                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+                          linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--start-group",
+                                                         "-lFoundation", "-lFoundationEssentials",
+                                                         "-lFoundationInternationalization", "-lCoreFoundation",
+                                                         "-l_FoundationICU", "-l_FoundationCShims",
+                                                         "-l_FoundationCollections", "-lswiftSynchronization",
+                                                         "-Xlinker", "--end-group"])]),
         // The kernel's starter, in C so that it listens on the ports a millisecond after the
         // client starts it; it then becomes `apus kernel` (Sources/apus-kernel/main.c says why).
         .executableTarget(name: "apus-kernel", path: "Sources/apus-kernel",

@@ -78,9 +78,10 @@ final class InheritedListenersTests: XCTestCase {
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(early, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var greeting = [UInt8](repeating: 0, count: 10)
+        let wanted = greeting.count
         var received = 0
-        while received < greeting.count {
-            let n = greeting.withUnsafeMutableBytes { recv(early, $0.baseAddress! + received, greeting.count - received, 0) }
+        while received < wanted {
+            let n = greeting.withUnsafeMutableBytes { recv(early, $0.baseAddress! + received, wanted - received, 0) }
             guard n > 0 else { break }
             received += n
         }
