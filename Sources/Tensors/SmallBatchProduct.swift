@@ -13,8 +13,7 @@ import COpenBLAS
 ///
 /// At a dozen rows the product is as fast as the weight arrives from memory (MiniLM's layers
 /// are 42 MB, more than the last-level cache), so each block asks for the block after next
-/// before it starts: those lines come in while this block computes, instead of each block's
-/// first pass waiting on them.
+/// while it computes, instead of each block's first pass waiting on its lines.
 enum SmallBatchProduct {
     /// Row counts up to this use `multiply`; more rows amortise sgemm's packing.
     static let maximumRows = 32
@@ -38,18 +37,26 @@ enum SmallBatchProduct {
             let end = Swift.min(outputs, range.upperBound * 4)
             while n < end {
                 let width = Swift.min(4, end - n)
-                if n + 12 <= end {
-                    // Rows n+8 ..< n+12 (the block after next), one prefetch per cache line.
-                    let ahead = UnsafeRawPointer(w + (n + 8) * depth)
-                    var line = 0
-                    while line < 16 * depth { apus_prefetch(ahead + line); line += 64 }
-                }
-                var m = 0
+                // Weight rows n+8 ..< n+12 (the block after next) are fetched while this block
+                // computes: pass p over three rows of x asks for row p, a cache line every
+                // other step, and whatever the passes leave is asked for after them. Spread
+                // out, the requests never queue up behind each other as a burst of a whole
+                // block's lines would.
+                let prefetching = n + 12 <= end
+                let ahead = UnsafeRawPointer(w + (n + 8) * depth)
+                var m = 0, pass = 0
                 if width == 4 {
                     while m + 3 <= rows {
-                        block3x4(x + m * depth, w + n * depth, depth, out + m * outputs + n, outputs, accumulate)
+                        // Without a row to fetch, the hint points at x (already in L1).
+                        let target = prefetching && pass < 4 ? ahead + pass * depth * 4 : UnsafeRawPointer(x)
+                        block3x4(x + m * depth, w + n * depth, depth, out + m * outputs + n, outputs, accumulate, prefetch: target)
                         m += 3
+                        pass += 1
                     }
+                }
+                if prefetching && pass < 4 {
+                    var line = pass * depth * 4
+                    while line < 16 * depth { apus_prefetch(ahead + line); line += 64 }
                 }
                 if width == 4 {
                     while m < rows {
@@ -77,10 +84,12 @@ enum SmallBatchProduct {
         }
     }
 
-    /// Three rows of `x` against four rows of `w`: twelve dot products of length `depth`.
+    /// Three rows of `x` against four rows of `w`: twelve dot products of length `depth`;
+    /// meanwhile the `depth` floats at `prefetch` are asked into cache.
     @inline(__always)
     private static func block3x4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ depth: Int,
-                                 _ out: UnsafeMutablePointer<Float>, _ stride: Int, _ accumulate: Bool) {
+                                 _ out: UnsafeMutablePointer<Float>, _ stride: Int, _ accumulate: Bool,
+                                 prefetch: UnsafeRawPointer) {
         let xr = UnsafeRawPointer(x), wr = UnsafeRawPointer(w)
         let rowBytes = depth * 4
         var a00 = V8(), a01 = V8(), a02 = V8(), a03 = V8()
@@ -103,6 +112,7 @@ enum SmallBatchProduct {
             a02 = a02.addingProduct(x0, w2); a12 = a12.addingProduct(x1, w2); a22 = a22.addingProduct(x2, w2)
             let w3 = wr.loadUnaligned(fromByteOffset: o + 3 * rowBytes, as: V8.self)
             a03 = a03.addingProduct(x0, w3); a13 = a13.addingProduct(x1, w3); a23 = a23.addingProduct(x2, w3)
+            if k & 8 == 0 { apus_prefetch(prefetch + o) }  // a 64-byte line per two 32-byte steps
             k += 8
         }
         // Lanes 0-11 hold the twelve sums (a vector, not an array: no allocation per block).

@@ -116,12 +116,14 @@ final class FusedKernelTests: XCTestCase {
                     SmallBatchProduct.multiply(x.floatPointer, rows: rows, w.floatPointer, outputs: outputs, depth: depth,
                                                out.floatPointer, accumulate: false)
                 }
-                assertClose(out, expected, tolerance: 1e-5, "\(rows) x \(depth) x \(outputs)")
+                // Float32 rounding in a sum of `depth` products of unit normals grows as sqrt(depth).
+                let tolerance = 1e-5 * Float(depth).squareRoot()
+                assertClose(out, expected, tolerance: tolerance, "\(rows) x \(depth) x \(outputs)")
                 withExtendedLifetime((x, w, out)) {
                     SmallBatchProduct.multiply(x.floatPointer, rows: rows, w.floatPointer, outputs: outputs, depth: depth,
                                                out.floatPointer, accumulate: true)
                 }
-                assertClose(out, try expected * 2, tolerance: 1e-4, "accumulated \(rows) x \(depth) x \(outputs)")
+                assertClose(out, try expected * 2, tolerance: 2 * tolerance, "accumulated \(rows) x \(depth) x \(outputs)")
             }
         }
     }
