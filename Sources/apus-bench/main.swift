@@ -3,7 +3,8 @@
 //
 //     swift run -c release apus-bench [--python PATH] [--threads N] [--rounds N]
 //     swift run -c release apus-bench --tokenizers     (against HF tokenizers)
-//     swift run -c release apus-bench --profile gelu   (one workload, for perf record)
+//     swift run -c release apus-bench --profile gelu   (one workload, for perf record; also
+//                                                     minilm-sentence, minilm-batch)
 //
 // PATH is a Python with torch (default: $APUS_REFERENCE_PYTHON, else `python3`).
 // Both sides run --rounds times (default 3), alternating; each keeps its best median.
@@ -125,8 +126,10 @@ func profile(_ name: String) throws {
     case "add": body = { _ = try big + big }
     case "sum": body = { _ = try big.sum() }
     case "softmax": body = { _ = try scores.softmax(dim: -1) }
+    case "minilm-sentence", "minilm-batch":
+        body = try modelWorkload(name)
     default:
-        print("unknown workload \(name); one of gelu, exp, add, sum, softmax")
+        print("unknown workload \(name); one of gelu, exp, add, sum, softmax, minilm-sentence, minilm-batch")
         exit(2)
     }
     let start = DispatchTime.now().uptimeNanoseconds
