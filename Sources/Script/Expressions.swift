@@ -303,6 +303,13 @@ final class MethodCall: Expr {
     }
     override var describe: String { "function call" }
 
+    /// `method(of:)` without a reference: the node's cache keeps the function alive until
+    /// the next lookup at this site.
+    @inline(__always) func methodUnretained(of cls: PyClass) -> Unmanaged<PyFunction>? {
+        if !(cls === cachedClass && cachedVersion == classVersion) { _ = method(of: cls) }
+        guard case .some = cachedFunction else { return nil }
+        return withUnsafeBytes(of: &cachedFunction) { $0.load(as: Unmanaged<PyFunction>?.self) }
+    }
     /// The plain function `name` resolves to on instances of `cls`, if it is one.
     @inline(__always) func method(of cls: PyClass) -> PyFunction? {
         if cls === cachedClass && cachedVersion == classVersion { return cachedFunction }
@@ -320,12 +327,25 @@ final class MethodCall: Expr {
         if receiverSlot >= 0, simple, let u = f.unretainedObject(receiverSlot) {
             // Find the method while the receiver sits in the caller's slot; the callee's frame
             // takes its own reference to it before any argument is evaluated.
-            let fn: PyFunction? = u._withUnsafeGuaranteedRef { p in
-                guard let inst = p.exactly(PyInstance.self), let fn = method(of: inst.cls),
-                      fn.code.fastArity == positional.count + 1, inst.attrs.index(name) == nil else { return nil }
-                return fn
+            let r: Value? = try u._withUnsafeGuaranteedRef { p in
+                guard let inst = p.exactly(PyInstance.self), let m = methodUnretained(of: inst.cls),
+                      inst.attrs.index(name) == nil else { return nil }
+                // The cache holds the function until the callee's frame takes its reference.
+                return try m._withUnsafeGuaranteedRef { fn in
+                    guard fn.code.fastArity == positional.count + 1 else { return nil }
+                    return try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u)
+                }
             }
-            if let fn = fn { return try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u) }
+            if let r = r { return r }
+            // Lists and dicts: one reference for the call (the arguments may run any code).
+            let o = u.takeUnretainedValue()
+            if isAppend, let l = o.exactly(PyList.self) { l.items.append(try positional[0].eval(f)); return Value.none }
+            if isGet, let d = o.exactly(PyDict.self), d.kind != .counter {
+                let k = try positional[0].eval(f)
+                let dflt = try positional[1].eval(f)
+                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                return d.get(k) ?? dflt
+            }
         }
         let o = try obj.eval(f)
         if case .obj(let lo) = o {
@@ -446,17 +466,16 @@ enum CmpOp: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", g
 
 final class Compare: Expr {
     let first: Expr, ops: [CmpOp], rest: [Expr]
-    /// The operator and right operand of a single comparison (the common case), else nil.
-    let single: (op: CmpOp, right: Expr)?
     init(_ a: Expr, _ ops: [CmpOp], _ rest: [Expr], _ s: SourcePos, _ e: SourcePos) {
         first = a; self.ops = ops; self.rest = rest
-        single = ops.count == 1 ? (ops[0], rest[0]) : nil
         super.init(s, e)
     }
     override func eval(_ f: Frame) throws -> Value {
         var a = try first.eval(f)
-        if let (op, right) = single {
-            let b = try right.eval(f)
+        if ops.count == 1 {
+            let op = ops[0]
+            // The node's array keeps the operand alive: no retain to evaluate it.
+            let b = try Unmanaged.passUnretained(rest[0])._withUnsafeGuaranteedRef { try $0.eval(f) }
             if case .int(let x) = a, case .int(let y) = b {
                 switch op {
                 case .lt: return .bool(x < y); case .le: return .bool(x <= y); case .gt: return .bool(x > y)

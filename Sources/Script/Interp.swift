@@ -464,6 +464,11 @@ enum Interp {
         switch v {
         case .str(let s): return scalarCount(s)
         case .obj(let o):
+            // Exact-class checks first: one pointer compare each instead of a dynamic cast.
+            if let l = o.exactly(PyList.self) { return l.items.count }
+            if let t = o.exactly(PyTuple.self) { return t.items.count }
+            if let d = o.exactly(PyDict.self) { return d.count }
+            if let s = o.exactly(PySet.self) { return s.set.count }
             if let l = o as? PyList { return l.items.count }
             if let t = o as? PyTuple { return t.items.count }
             if let d = o as? PyDict { return d.count }

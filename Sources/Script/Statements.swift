@@ -74,13 +74,16 @@ final class AugAssign: Stmt {
         if let r = BinOp.quick(op, cur, rhs) { return r }
         return try Interp.inplace(op, cur, rhs)
     }
+    /// The local slot of a plain local-name target, else -1 (-2: not yet known).
+    @exclusivity(unchecked) var localTarget = -2
     override func exec(_ f: Frame) throws -> Flow {
+        if localTarget == -2 { localTarget = localSlot(of: target) }
+        if localTarget >= 0, let cur = f.locals[localTarget] {
+            let rhs = try value.eval(f)
+            f.locals[localTarget] = try combine(cur, rhs)
+            return .normal
+        }
         if let n = nameTarget {
-            if case .fast(let slot) = n.ref, let cur = f.locals[slot] {
-                let rhs = try value.eval(f)
-                f.locals[slot] = try combine(cur, rhs)
-                return .normal
-            }
             let cur = try n.eval(f)
             let rhs = try value.eval(f)
             try n.assign(f, try combine(cur, rhs))
