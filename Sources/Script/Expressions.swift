@@ -110,7 +110,7 @@ final class Attribute: Expr {
             // `v` is already evaluated, so nothing can rebind the slot during the store.
             let done: Bool = u._withUnsafeGuaranteedRef { p in
                 guard let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores else { return false }
-                inst.attrs[name] = v
+                inst.attrs.update(name, v)
                 return true
             }
             if done { return }

@@ -92,9 +92,9 @@ final class AugAssign: Stmt {
             if slot >= 0, let u = f.unretainedObject(slot) {
                 // One reference for the whole update: the right side may run any code.
                 let p = u.takeUnretainedValue()
-                if let inst = p.exactly(PyInstance.self), inst.cls.plainAttributeStores, let cur = inst.attrs[a.name] {
+                if let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores, let cur = inst.attrs[a.name] {
                     let r = try combine(cur, try value.eval(f))
-                    inst.attrs[a.name] = r
+                    inst.attrs.update(a.name, r)
                     return .normal
                 }
             }

@@ -218,6 +218,11 @@ public struct AttrTable: Sequence {
             } else { _ = removeValue(forKey: k) }
         }
     }
+    /// Stores `v` under `k`: in place when the attribute exists (the common case on hot
+    /// paths, kept inline), else through the general setter.
+    @inline(__always) mutating func update(_ k: String, _ v: Value) {
+        if let i = index(k) { entries[i].value = v } else { self[k] = v }
+    }
     @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
         guard let i = index(k) else { return nil }
         return entries.remove(at: i).value
