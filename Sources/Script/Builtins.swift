@@ -76,6 +76,8 @@ public enum Builtins {
 
     /// The builtin functions and types by name.
     nonisolated(unsafe) public static var table: [String: Value] = makeTable()
+    /// The builtin `len`, which calls recognise by identity to skip building an argument array.
+    nonisolated(unsafe) static let lenFunction: PyObject? = { if case .obj(let o)? = table["len"] { return o }; return nil }()
 
     static func fn(_ name: String, _ doc: String? = nil, _ f: @escaping NativeFn) -> Value { .obj(PyBuiltin(name, doc: doc, f)) }
 

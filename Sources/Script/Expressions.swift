@@ -84,12 +84,37 @@ final class Attribute: Expr {
     let obj: Expr, name: String
     init(_ o: Expr, _ n: String, _ s: SourcePos, _ e: SourcePos) { obj = o; name = n; super.init(s, e) }
     override var describe: String { "attribute" }
+    /// The local slot `obj` reads when it is a plain local name, else -1 (-2: not yet known).
+    @exclusivity(unchecked) var receiverSlot = -2
+    @inline(__always) var receiverLocal: Int {
+        if receiverSlot == -2 { receiverSlot = localSlot(of: obj) }
+        return receiverSlot
+    }
     override func eval(_ f: Frame) throws -> Value {
+        let slot = receiverLocal
+        if slot >= 0, let u = f.unretainedObject(slot) {
+            // The instance stays in the frame's slot while its attribute is read.
+            let hit: Value? = u._withUnsafeGuaranteedRef { p in
+                guard let inst = p.exactly(PyInstance.self), inst.cls.knownPropertyFree else { return nil }
+                return inst.attrs[name]
+            }
+            if let v = hit { return v }
+        }
         let o = try obj.eval(f)
         if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let v = inst.attrs[name], !inst.cls.anyProperties { return v }
         return try Interp.getAttr(o, name)
     }
     override func assign(_ f: Frame, _ v: Value) throws {
+        let slot = receiverLocal
+        if slot >= 0, let u = f.unretainedObject(slot) {
+            // `v` is already evaluated, so nothing can rebind the slot during the store.
+            let done: Bool = u._withUnsafeGuaranteedRef { p in
+                guard let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores else { return false }
+                inst.attrs.update(name, v)
+                return true
+            }
+            if done { return }
+        }
         let o = try obj.eval(f)
         if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), inst.cls.plainAttributeStores {
             inst.attrs[name] = v; return
@@ -195,7 +220,43 @@ final class Call: Expr {
         super.init(s, e)
     }
     override var describe: String { "function call" }
+    /// Where a callee that is a plain name lives: 0 a local slot, 1 a global slot, -1 elsewhere
+    /// (-2: not yet known; names are resolved after the tree is built).
+    @exclusivity(unchecked) var calleeKind = -2
+    @exclusivity(unchecked) var calleeSlot = 0
+    /// The callee object where it lies in its variable, without taking a reference.
+    @inline(__always) func borrowedCallee(_ f: Frame) -> Unmanaged<PyObject>? {
+        if calleeKind == -2 {
+            calleeKind = -1
+            if let n = fn as? Name {
+                switch n.ref {
+                case .fast(let i): calleeKind = 0; calleeSlot = i
+                case .global(let i): calleeKind = 1; calleeSlot = i
+                default: break
+                }
+            }
+        }
+        if calleeKind == 0 { return f.unretainedObject(calleeSlot) }
+        if calleeKind == 1 { return f.globals.unretainedObject(calleeSlot) }
+        return nil
+    }
     override func eval(_ f: Frame) throws -> Value {
+        if simple, let u = borrowedCallee(f) {
+            // A script function's frame, or a new instance, takes its own reference to the
+            // function or class before any argument runs, so the variable may change meanwhile.
+            let kind: Int = u._withUnsafeGuaranteedRef { o in
+                if let pf = o.exactly(PyFunction.self) { return pf.code.fastArity == positional.count ? 1 : 0 }
+                return o.exactly(PyClass.self) != nil ? 2 : 0
+            }
+            if kind == 1 {
+                return try u._withUnsafeGuaranteedRef { o in
+                    try Interp.callDirect(unsafeDowncast(o, to: PyFunction.self), positional, f, selfValue: nil)
+                }
+            }
+            if kind == 2, let r = try u._withUnsafeGuaranteedRef({ o in
+                try Interp.constructDirect(unsafeDowncast(o, to: PyClass.self), positional, f)
+            }) { return r }
+        }
         let callee = try fn.eval(f)
         if simple, case .obj(let o) = callee {
             if let pf = o.exactly(PyFunction.self) {
@@ -203,6 +264,10 @@ final class Call: Expr {
             } else if let c = o.exactly(PyClass.self) {
                 if let r = try Interp.constructDirect(c, positional, f) { return r }
             } else if let b = o.exactly(PyBuiltin.self), !positional.isEmpty {
+                if positional.count == 1 && b === Builtins.lenFunction {
+                    // len(x) is everywhere in loops: no argument array.
+                    return .int(try Interp.len(try positional[0].eval(f)))
+                }
                 var pos: [Value] = []
                 pos.reserveCapacity(positional.count)
                 for e in positional { pos.append(try e.eval(f)) }
@@ -238,6 +303,13 @@ final class MethodCall: Expr {
     }
     override var describe: String { "function call" }
 
+    /// `method(of:)` without a reference: the node's cache keeps the function alive until
+    /// the next lookup at this site.
+    @inline(__always) func methodUnretained(of cls: PyClass) -> Unmanaged<PyFunction>? {
+        if !(cls === cachedClass && cachedVersion == classVersion) { _ = method(of: cls) }
+        guard case .some = cachedFunction else { return nil }
+        return withUnsafeBytes(of: &cachedFunction) { $0.load(as: Unmanaged<PyFunction>?.self) }
+    }
     /// The plain function `name` resolves to on instances of `cls`, if it is one.
     @inline(__always) func method(of cls: PyClass) -> PyFunction? {
         if cls === cachedClass && cachedVersion == classVersion { return cachedFunction }
@@ -247,7 +319,34 @@ final class MethodCall: Expr {
         return found
     }
 
+    /// The local slot `obj` reads when it is a plain local name, else -1 (-2: not yet known).
+    @exclusivity(unchecked) var receiverSlot = -2
+
     override func eval(_ f: Frame) throws -> Value {
+        if receiverSlot == -2 { receiverSlot = localSlot(of: obj) }
+        if receiverSlot >= 0, simple, let u = f.unretainedObject(receiverSlot) {
+            // Find the method while the receiver sits in the caller's slot; the callee's frame
+            // takes its own reference to it before any argument is evaluated.
+            let r: Value? = try u._withUnsafeGuaranteedRef { p in
+                guard let inst = p.exactly(PyInstance.self), let m = methodUnretained(of: inst.cls),
+                      inst.attrs.index(name) == nil else { return nil }
+                // The cache holds the function until the callee's frame takes its reference.
+                return try m._withUnsafeGuaranteedRef { fn in
+                    guard fn.code.fastArity == positional.count + 1 else { return nil }
+                    return try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u)
+                }
+            }
+            if let r = r { return r }
+            // Lists and dicts: one reference for the call (the arguments may run any code).
+            let o = u.takeUnretainedValue()
+            if isAppend, let l = o.exactly(PyList.self) { l.items.append(try positional[0].eval(f)); return Value.none }
+            if isGet, let d = o.exactly(PyDict.self), d.kind != .counter {
+                let k = try positional[0].eval(f)
+                let dflt = try positional[1].eval(f)
+                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                return d.get(k) ?? dflt
+            }
+        }
         let o = try obj.eval(f)
         if case .obj(let lo) = o {
             if let inst = lo.exactly(PyInstance.self) {
@@ -367,17 +466,16 @@ enum CmpOp: String { case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", g
 
 final class Compare: Expr {
     let first: Expr, ops: [CmpOp], rest: [Expr]
-    /// The operator and right operand of a single comparison (the common case), else nil.
-    let single: (op: CmpOp, right: Expr)?
     init(_ a: Expr, _ ops: [CmpOp], _ rest: [Expr], _ s: SourcePos, _ e: SourcePos) {
         first = a; self.ops = ops; self.rest = rest
-        single = ops.count == 1 ? (ops[0], rest[0]) : nil
         super.init(s, e)
     }
     override func eval(_ f: Frame) throws -> Value {
         var a = try first.eval(f)
-        if let (op, right) = single {
-            let b = try right.eval(f)
+        if ops.count == 1 {
+            let op = ops[0]
+            // The node's array keeps the operand alive: no retain to evaluate it.
+            let b = try Unmanaged.passUnretained(rest[0])._withUnsafeGuaranteedRef { try $0.eval(f) }
             if case .int(let x) = a, case .int(let y) = b {
                 switch op {
                 case .lt: return .bool(x < y); case .le: return .bool(x <= y); case .gt: return .bool(x > y)
@@ -566,7 +664,11 @@ final class GeneratorExp: Expr {
     init(_ elt: Expr, _ c: [CompClause], _ s: SourcePos, _ e: SourcePos) { self.elt = elt; clauses = c; super.init(s, e) }
     override var describe: String { "generator expression" }
     override func eval(_ f: Frame) throws -> Value {
-        let first = try Interp.iter(try clauses[0].iter.eval(f))
+        let firstSeq = try clauses[0].iter.eval(f)
+        if clauses.count == 1, case .obj(let so) = firstSeq, let l = so.exactly(PyList.self) {
+            return .obj(try overList(l, f))
+        }
+        let first = try Interp.iter(firstSeq)
         let frame = Frame(code: code, globals: f.globals)
         frame.cells = code.cellNames.map { _ in PyCell() } + code.freeSources.map { n in Interp.captureCell(n, from: f) }
         // One iterator per clause; advance the innermost, refill from the outer ones.
@@ -588,6 +690,38 @@ final class GeneratorExp: Expr {
             }
             return nil
         })
+    }
+}
+
+extension GeneratorExp {
+    /// `(elt for x in a_list if cond)`: walks the list by index, as its iterator would (each
+    /// step reads the list as it is then), without an inner iterator object per element.
+    func overList(_ l: PyList, _ f: Frame) throws -> PyIterator {
+        let frame = Frame(code: code, globals: f.globals)
+        frame.cells = code.cellNames.map { _ in PyCell() } + code.freeSources.map { n in Interp.captureCell(n, from: f) }
+        let clause = clauses[0], elt = self.elt
+        let target = clause.target, conds = clause.conds
+        let slot = localSlot(of: target)
+        var i = 0
+        var done = false
+        return PyIterator("generator") {
+            if done { return nil }
+            while i < l.items.count {
+                let v = l.items[i]
+                i += 1
+                if slot >= 0 { frame.locals[slot] = v } else { try target.assign(frame, v) }
+                var ok = true
+                var k = 0
+                while k < conds.count {
+                    // The clause's array keeps each condition alive: no retain per test.
+                    if !(try Unmanaged.passUnretained(conds[k])._withUnsafeGuaranteedRef({ try Interp.isTrue(try $0.eval(frame)) })) { ok = false; break }
+                    k += 1
+                }
+                if ok { return try elt.eval(frame) }
+            }
+            done = true
+            return nil
+        }
     }
 }
 
@@ -613,6 +747,14 @@ final class FString: Expr {
             case .text(let t): out += t
             case .expr(let e, let conv, let spec, let dbg):
                 var v = try e.eval(f)
+                if conv == nil && spec == nil && dbg == nil {
+                    // A plain `{x}` of a str or int is its str(): no format machinery.
+                    switch v {
+                    case .str(let t): out += t; continue
+                    case .int(let i): out += String(i); continue
+                    default: break
+                    }
+                }
                 if let d = dbg { out += d }
                 var c = conv
                 if dbg != nil && c == nil && spec == nil { c = "r" }

@@ -23,13 +23,40 @@ public final class SourceFile {
 public final class Globals {
     @exclusivity(unchecked) var index: [String: Int] = [:]
     @exclusivity(unchecked) var names: [String] = []
-    @exclusivity(unchecked) var values: [Value?] = []
+    /// Values by slot, in a raw buffer like a frame's locals: a read is one load, with no
+    /// array bookkeeping. Slots past `names.count` are uninitialized spare capacity.
+    @exclusivity(unchecked) private(set) var values: UnsafeMutablePointer<Value?>
+    @exclusivity(unchecked) private var capacity: Int
     public let moduleName: String
-    public init(moduleName: String = "__main__") { self.moduleName = moduleName }
+    public init(moduleName: String = "__main__") {
+        self.moduleName = moduleName
+        capacity = 64
+        values = UnsafeMutablePointer<Value?>.allocate(capacity: capacity)
+    }
+    deinit {
+        values.deinitialize(count: names.count)
+        values.deallocate()
+    }
     func slot(_ name: String) -> Int {
         if let i = index[name] { return i }
-        index[name] = names.count; names.append(name); values.append(nil)
-        return names.count - 1
+        let n = names.count
+        if n == capacity {
+            let grown = UnsafeMutablePointer<Value?>.allocate(capacity: capacity * 2)
+            grown.moveInitialize(from: values, count: n)
+            values.deallocate()
+            values = grown
+            capacity *= 2
+        }
+        (values + n).initialize(to: nil)
+        index[name] = n; names.append(name)
+        return n
+    }
+    /// The object held in global `slot`, without taking a reference (see
+    /// `Frame.unretainedObject`).
+    @inline(__always) func unretainedObject(_ slot: Int) -> Unmanaged<PyObject>? {
+        let p = values + slot
+        guard case .obj? = p.pointee else { return nil }
+        return UnsafeRawPointer(p).load(as: Unmanaged<PyObject>.self)
     }
     public subscript(name: String) -> Value? {
         get { index[name].flatMap { values[$0] } }
@@ -125,4 +152,25 @@ final class Frame {
         frame.handling = nil
         frame.code.framePool.append(frame)
     }
+}
+
+extension Frame {
+    /// The object held in local `slot`, without taking a reference to it; nil when the slot
+    /// holds no object. Reading the payload through a `Value` copy costs the runtime an
+    /// atomic retain and release per copy, and the optimizer makes several copies on the
+    /// attribute and method paths; this reads the object pointer where it lies (an enum's
+    /// payload starts at offset 0). The caller must not keep the reference past any point
+    /// where this frame's code could rebind the slot.
+    @inline(__always) func unretainedObject(_ slot: Int) -> Unmanaged<PyObject>? {
+        let p = locals + slot
+        guard case .obj? = p.pointee else { return nil }
+        return UnsafeRawPointer(p).load(as: Unmanaged<PyObject>.self)
+    }
+}
+
+/// The fast local slot an expression reads when it is a plain local name, else -1. Names are
+/// resolved after the tree is built, so nodes ask this on first execution and keep the answer.
+@inline(__always) func localSlot(of e: Expr) -> Int {
+    if let n = e as? Name, case .fast(let i) = n.ref { return i }
+    return -1
 }

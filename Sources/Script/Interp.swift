@@ -464,6 +464,11 @@ enum Interp {
         switch v {
         case .str(let s): return scalarCount(s)
         case .obj(let o):
+            // Exact-class checks first: one pointer compare each instead of a dynamic cast.
+            if let l = o.exactly(PyList.self) { return l.items.count }
+            if let t = o.exactly(PyTuple.self) { return t.items.count }
+            if let d = o.exactly(PyDict.self) { return d.count }
+            if let s = o.exactly(PySet.self) { return s.set.count }
             if let l = o as? PyList { return l.items.count }
             if let t = o as? PyTuple { return t.items.count }
             if let d = o as? PyDict { return d.count }
@@ -517,12 +522,13 @@ enum Interp {
     /// Calls a plain positional function, evaluating the arguments straight into its frame
     /// (after `selfValue`, for a method call), so the call allocates no argument array.
     @inline(__always)
-    static func callDirect(_ fn: PyFunction, _ argExprs: [Expr], _ caller: Frame, selfValue: Value?) throws -> Value {
+    static func callDirect(_ fn: PyFunction, _ argExprs: [Expr], _ caller: Frame, selfValue: Value?, selfObject: Unmanaged<PyObject>? = nil) throws -> Value {
         let code = fn.code
         var frame = Frame.make(code, fn.globals)
         frame.function = fn
         var i = 0
         if let s = selfValue { frame.locals[0] = s; i = 1 }
+        else if let u = selfObject { frame.locals[0] = .obj(u.takeUnretainedValue()); i = 1 }
         // The call node's array keeps the argument expressions alive: no retain per argument.
         var k = 0
         let n = argExprs.count
@@ -542,15 +548,13 @@ enum Interp {
     @inline(__always)
     static func constructDirect(_ c: PyClass, _ argExprs: [Expr], _ caller: Frame) throws -> Value? {
         guard c.isUserLike else { return nil }
-        let cache = c.cached
-        if cache.isException { return nil }
-        if let newFn = cache.newFn, case .obj(let nf) = newFn, nf is PyStaticMethod || nf is PyFunction { return nil }
-        guard let ini = cache.initFn, case .obj(let io) = ini, let fn = io.exactly(PyFunction.self),
-              fn.code.fastArity == argExprs.count + 1 else { return nil }
-        let v = Value.obj(PyInstance(c))
-        let r = try callDirect(fn, argExprs, caller, selfValue: v)
+        if c.cache.version != classVersion { c.refreshCache() }
+        guard let fn = c.cache.directInit, fn.code.fastArity == argExprs.count + 1 else { return nil }
+        let inst = PyInstance(c)
+        // The new frame holds the instance while `__init__` runs; `inst` keeps it for the result.
+        let r = try callDirect(fn, argExprs, caller, selfValue: nil, selfObject: Unmanaged.passUnretained(inst))
         if !r.isNone { throw typeError("__init__() should return None, not '\(typeName(r))'") }
-        return v
+        return .obj(inst)
     }
 
     static func setupCells(_ fn: PyFunction, _ code: FunctionCode, _ frame: Frame) {
@@ -1072,6 +1076,12 @@ enum Interp {
             }
         }
         let it = try iter(v)
+        if case .obj(let io) = it, let i = io.exactly(PyIterator.self) {
+            // One load of the step function, not one per element.
+            let step = i.next
+            while let x = try step() { if !(try body(x)) { return } }
+            return
+        }
         while let x = try next(it) { if !(try body(x)) { return } }
     }
 

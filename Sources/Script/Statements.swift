@@ -49,6 +49,11 @@ final class Assign: Stmt {
     override func exec(_ f: Frame) throws -> Flow {
         let v = try value.eval(f)
         if fastSlot >= 0 { f.locals[fastSlot] = v; return .normal }
+        if targets.count == 1 {
+            // The statement's array keeps its target alive: no retain around the store.
+            try Unmanaged.passUnretained(targets[0])._withUnsafeGuaranteedRef { try $0.assign(f, v) }
+            return .normal
+        }
         for t in targets { try t.assign(f, v) }
         return .normal
     }
@@ -69,17 +74,30 @@ final class AugAssign: Stmt {
         if let r = BinOp.quick(op, cur, rhs) { return r }
         return try Interp.inplace(op, cur, rhs)
     }
+    /// The local slot of a plain local-name target, else -1 (-2: not yet known).
+    @exclusivity(unchecked) var localTarget = -2
     override func exec(_ f: Frame) throws -> Flow {
+        if localTarget == -2 { localTarget = localSlot(of: target) }
+        if localTarget >= 0, let cur = f.locals[localTarget] {
+            let rhs = try value.eval(f)
+            f.locals[localTarget] = try combine(cur, rhs)
+            return .normal
+        }
         if let n = nameTarget {
-            if case .fast(let slot) = n.ref, let cur = f.locals[slot] {
-                let rhs = try value.eval(f)
-                f.locals[slot] = try combine(cur, rhs)
-                return .normal
-            }
             let cur = try n.eval(f)
             let rhs = try value.eval(f)
             try n.assign(f, try combine(cur, rhs))
         } else if let a = attributeTarget {
+            let slot = a.receiverLocal
+            if slot >= 0, let u = f.unretainedObject(slot) {
+                // One reference for the whole update: the right side may run any code.
+                let p = u.takeUnretainedValue()
+                if let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores, let cur = inst.attrs[a.name] {
+                    let r = try combine(cur, try value.eval(f))
+                    inst.attrs.update(a.name, r)
+                    return .normal
+                }
+            }
             let o = try a.obj.eval(f)
             if case .obj(let p) = o, let inst = p.exactly(PyInstance.self), let cur = inst.attrs[a.name],
                inst.cls.plainAttributeStores {
@@ -178,6 +196,20 @@ final class For: Stmt {
             return try execBlock(orelse, f)
         }
         let it = try Interp.iter(seq)
+        if case .obj(let io) = it, let pi = io.exactly(PyIterator.self) {
+            // One load of the step function, not one per element.
+            let step = pi.next
+            while let v = try step() {
+                try checkInterrupt()
+                if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
+                switch try execBlock(body, f) {
+                case .normal, .cont: break
+                case .brk: return .normal
+                case .ret: return .ret
+                }
+            }
+            return try execBlock(orelse, f)
+        }
         while let v = try Interp.next(it) {
             try checkInterrupt()
             if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }

@@ -57,6 +57,9 @@ public final class PyClass: PyObject {
         @exclusivity(unchecked) var newFn: Value? = nil
         @exclusivity(unchecked) var frozen = false
         @exclusivity(unchecked) var isException = false
+        /// The plain script `__init__` that `C(args)` can run straight into a new frame: set
+        /// for user classes without `__new__` that are not exceptions.
+        @exclusivity(unchecked) var directInit: PyFunction? = nil
     }
     let cache = Cache()
     @inline(__always) var cached: Cache {
@@ -86,7 +89,27 @@ public final class PyClass: PyObject {
         cache.newFn = lookup("__new__")
         cache.frozen = dict["__frozen__"] != nil
         cache.isException = isSubclass(of: Builtins.baseException)
+        cache.directInit = nil
+        if isUserLike && !cache.isException, cache.newFn == nil || !Self.isScriptNew(cache.newFn!),
+           case .obj(let io)? = cache.initFn { cache.directInit = io.exactly(PyFunction.self) }
         cache.version = classVersion
+    }
+    /// Whether a `__new__` found on the class is script code (then construction must call it).
+    static func isScriptNew(_ v: Value) -> Bool {
+        if case .obj(let nf) = v { return nf is PyStaticMethod || nf is PyFunction }
+        return false
+    }
+    /// Whether the lookup cache is current and no class on the chain defines a property. A
+    /// plain check with no call, so hot paths can ask it about a borrowed instance; false
+    /// when the cache is stale (the general path then refreshes it).
+    @inline(__always) var knownPropertyFree: Bool {
+        cache.version == classVersion && !cache.hasProperties
+    }
+    /// Like `plainAttributeStores`, but false instead of refreshing a stale cache.
+    @inline(__always) var knownPlainStores: Bool {
+        if cache.version != classVersion || cache.hasProperties || cache.frozen { return false }
+        if case .some = cache.setattr { return false }
+        return true
     }
     public var module: String = "builtins"
     /// The native constructor of a builtin type, remembered after its first lookup by name.
@@ -128,11 +151,36 @@ public final class PyClass: PyObject {
 public final class PyInstance: PyObject {
     public let cls: PyClass
     @exclusivity(unchecked) public var attrs = AttrTable()
+    /// What only exceptions use, kept apart so that ordinary instances are created and freed
+    /// without touching it.
+    final class ExceptionState {
+        var traceback: [TraceEntry] = []
+        var cause: PyInstance? = nil
+        var context: PyInstance? = nil
+        var suppressContext = false
+    }
+    @exclusivity(unchecked) var exceptionState: ExceptionState? = nil
+    @inline(__always) var exception: ExceptionState {
+        if let s = exceptionState { return s }
+        let s = ExceptionState(); exceptionState = s; return s
+    }
     /// Traceback entries appended as an exception propagates (innermost first).
-    public var traceback: [TraceEntry] = []
-    public var cause: PyInstance? = nil
-    public var context: PyInstance? = nil
-    public var suppressContext = false
+    public var traceback: [TraceEntry] {
+        get { exceptionState?.traceback ?? [] }
+        set { exception.traceback = newValue }
+    }
+    public var cause: PyInstance? {
+        get { exceptionState?.cause }
+        set { exception.cause = newValue }
+    }
+    public var context: PyInstance? {
+        get { exceptionState?.context }
+        set { exception.context = newValue }
+    }
+    public var suppressContext: Bool {
+        get { exceptionState?.suppressContext ?? false }
+        set { exception.suppressContext = newValue }
+    }
     public init(_ cls: PyClass) { self.cls = cls }
     public override var pyClass: PyClass { cls }
 }
@@ -169,6 +217,11 @@ public struct AttrTable: Sequence {
                 }
             } else { _ = removeValue(forKey: k) }
         }
+    }
+    /// Stores `v` under `k`: in place when the attribute exists (the common case on hot
+    /// paths, kept inline), else through the general setter.
+    @inline(__always) mutating func update(_ k: String, _ v: Value) {
+        if let i = index(k) { entries[i].value = v } else { self[k] = v }
     }
     @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
         guard let i = index(k) else { return nil }
@@ -468,7 +521,7 @@ public final class PyModule: PyObject {
 
 /// An iterator implemented in Swift: `next` returns nil when exhausted.
 public final class PyIterator: PyObject {
-    public var next: () throws -> Value?
+    public let next: () throws -> Value?
     public let typeName: String
     public init(_ typeName: String = "iterator", _ next: @escaping () throws -> Value?) { self.typeName = typeName; self.next = next }
     public override var pyClass: PyClass { typeName == "generator" ? Builtins.generatorClass : Builtins.iteratorClass }
