@@ -31,8 +31,15 @@ extension Tensor {
         let out = Tensor(uninitialized: shape, dtype: .float32)
         withExtendedLifetime((source, out)) {
             let src = source.floatPointer, dst = out.floatPointer
+            // A large float32 result goes straight to memory (a half-precision one is read
+            // again at once for the conversion, so it stays in the cache).
+            let streaming = dtype == .float32 && StreamingStores.worthwhile(count: n, destination: dst)
             Parallel.forEachChunk(n, costPerElement: cost) { r in
-                FastMath.map(src + r.lowerBound, dst + r.lowerBound, r.count, f)
+                if streaming && StreamingStores.isAligned(dst + r.lowerBound) {
+                    FastMath.mapStreaming(src + r.lowerBound, dst + r.lowerBound, r.count, f)
+                } else {
+                    FastMath.map(src + r.lowerBound, dst + r.lowerBound, r.count, f)
+                }
             }
         }
         return restoringPrecision(out)
@@ -48,8 +55,13 @@ extension Tensor {
         let out = Tensor(uninitialized: x.shape, dtype: .float32)
         withExtendedLifetime((x, y, out)) {
             let p = x.floatPointer, q = y.floatPointer, dst = out.floatPointer
+            let streaming = dtype == .float32 && StreamingStores.worthwhile(count: n, destination: dst)
             Parallel.forEachChunk(n, costPerElement: cost) { r in
-                FastMath.zip(p + r.lowerBound, q + r.lowerBound, dst + r.lowerBound, r.count, f)
+                if streaming && StreamingStores.isAligned(dst + r.lowerBound) {
+                    FastMath.zipStreaming(p + r.lowerBound, q + r.lowerBound, dst + r.lowerBound, r.count, f)
+                } else {
+                    FastMath.zip(p + r.lowerBound, q + r.lowerBound, dst + r.lowerBound, r.count, f)
+                }
             }
         }
         guard dtype == .float16 || dtype == .bfloat16 else { return out }
