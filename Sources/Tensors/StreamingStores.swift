@@ -13,6 +13,10 @@ enum StreamingStores {
     /// Results at least this large are written with streaming stores.
     static let minimumBytes = 8 << 20
 
+    /// Elementwise kernels costing more than this per element (`mapVectors`' cost, relative
+    /// to a copy) are compute-bound and keep ordinary stores.
+    static let maximumCost = 8
+
     /// Whether a result of `count` floats at `destination` should be streamed.
     @inline(__always)
     static func worthwhile(count: Int, destination: UnsafeMutablePointer<Float>) -> Bool {
