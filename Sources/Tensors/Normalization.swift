@@ -98,9 +98,12 @@ extension Tensor {
                               _ means: UnsafeMutablePointer<Float>, _ rstds: UnsafeMutablePointer<Float>,
                               rows: Int, length n: Int, eps: Float) {
         typealias V = FastMath.Vector
+        let streaming = StreamingStores.worthwhile(count: rows * n, destination: y)
         Parallel.forEachChunk(rows, costPerElement: Swift.max(n, 1) * 3, alignment: 1) { range in
             for row in range {
                 let src = x + row * n, dst = y + row * n
+                // A large result goes straight to memory (streaming stores).
+                let stream = streaming && StreamingStores.isAligned(dst)
                 // Two passes over the (cache-resident) row: the mean, then squared deviations.
                 let mean = sumContiguous(src, n) / Float(n)
                 let m = V(repeating: mean)
@@ -126,7 +129,8 @@ extension Tensor {
                     var v = (raw.loadUnaligned(fromByteOffset: i * 4, as: V.self) - m) * s
                     if let w { v *= UnsafeRawPointer(w).loadUnaligned(fromByteOffset: i * 4, as: V.self) }
                     if let b { v += UnsafeRawPointer(b).loadUnaligned(fromByteOffset: i * 4, as: V.self) }
-                    out.storeBytes(of: v, toByteOffset: i * 4, as: V.self)
+                    if stream { StreamingStores.store(v, to: dst + i) }
+                    else { out.storeBytes(of: v, toByteOffset: i * 4, as: V.self) }
                     i += 16
                 }
                 while i < n {
@@ -137,6 +141,7 @@ extension Tensor {
                     i += 1
                 }
             }
+            if streaming { StreamingStores.fence() }
         }
     }
 

@@ -96,18 +96,49 @@ extension Tensor {
             i += 32
         }
         m0 = m0.replacing(with: m1, where: m1 .> m0)
-        var m = m0.max()
+        var m = horizontalMaximum(m0)
         while i < n { if x[i] > m { m = x[i] }; i += 1 }
         return m
+    }
+
+    /// The largest lane, folding halves with vector compares (the standard library's `max()`
+    /// walks the 16 lanes one by one through memory, with NaN checks: longer than the row's
+    /// vector work for short rows). NaN lanes are skipped, as in `rowMaximum`.
+    @inline(__always)
+    static func horizontalMaximum(_ v: FastMath.Vector) -> Float {
+        var eight = v.lowHalf
+        eight = eight.replacing(with: v.highHalf, where: v.highHalf .> eight)
+        var four = eight.lowHalf
+        four = four.replacing(with: eight.highHalf, where: eight.highHalf .> four)
+        var two = four.lowHalf
+        two = two.replacing(with: four.highHalf, where: four.highHalf .> two)
+        return two[1] > two[0] ? two[1] : two[0]
+    }
+
+    /// The sum of the lanes as a tree of vector adds (halves, then quarters...), a short
+    /// dependency chain where the standard library's `sum()` adds the lanes one after another.
+    @inline(__always)
+    static func horizontalSum(_ v: FastMath.Vector) -> Float {
+        let eight = v.lowHalf + v.highHalf
+        let four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
     }
 
     /// softmax (or log-softmax) of each contiguous row, rows split over cores.
     static func softmaxRows(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                             rows: Int, length n: Int, logarithm: Bool) {
         typealias V = FastMath.Vector
+        // A large result is written with streaming stores: the exponentials go to a scratch
+        // row in the cache, and only the scaled result goes out, straight to memory.
+        let streaming = StreamingStores.worthwhile(count: rows * n, destination: y)
         Parallel.forEachChunk(rows, costPerElement: Swift.max(n, 1) * 4, alignment: 1) { range in
+            let scratch: UnsafeMutablePointer<Float>? = streaming && !logarithm ? .allocate(capacity: n) : nil
+            defer { scratch?.deallocate() }
             for row in range {
-                let src = x + row * n, dst = y + row * n
+                let src = x + row * n, result = y + row * n
+                let stream = streaming && StreamingStores.isAligned(result)
+                let dst = stream ? (scratch ?? result) : result
                 let m = rowMaximum(src, n)
                 let shift = V(repeating: m)
                 let input = UnsafeRawPointer(src), output = UnsafeMutableRawPointer(dst)
@@ -127,14 +158,18 @@ extension Tensor {
                     if !logarithm { for k in 0..<(n - i) { dst[i + k] = e[k] } }
                     sum += e
                 }
-                let total = sum.sum()
+                let total = horizontalSum(sum)
                 if logarithm {
-                    let offset = V(repeating: m + FastMath.log(total))
-                    FastMath.map(src, dst, n, Kernels.Shift(amount: offset))
+                    let offset = Kernels.Shift(amount: V(repeating: m + FastMath.log(total)))
+                    if stream { FastMath.mapStreamingUnfenced(src, result, n, offset) }
+                    else { FastMath.map(src, result, n, offset) }
                 } else {
-                    FastMath.map(dst, dst, n, Kernels.Scale(factor: V(repeating: 1 / total)))
+                    let scale = Kernels.Scale(factor: V(repeating: 1 / total))
+                    if stream { FastMath.mapStreamingUnfenced(dst, result, n, scale) }
+                    else { FastMath.map(dst, result, n, scale) }
                 }
             }
+            if streaming { StreamingStores.fence() }
         }
     }
 
