@@ -165,17 +165,21 @@ final class For: Stmt {
         let seq = try iter.eval(f)
         var fastSlot = -1
         if let n = target as? Name, case .fast(let i) = n.ref { fastSlot = i }
+        /// Binds one element and runs the body: nil to go on, else how the loop ends.
+        @inline(__always) func iteration(_ v: Value) throws -> Flow? {
+            try checkInterrupt()
+            if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
+            switch try execBlock(body, f) {
+            case .normal, .cont: return nil
+            case .brk: return .normal
+            case .ret: return .ret
+            }
+        }
         if case .obj(let o) = seq, let r = o.exactly(PyRange.self) {
             var i = r.start
             let stop = r.stop, step = r.step
             while step > 0 ? i < stop : i > stop {
-                try checkInterrupt()
-                if fastSlot >= 0 { f.locals[fastSlot] = .int(i) } else { try target.assign(f, .int(i)) }
-                switch try execBlock(body, f) {
-                case .normal, .cont: break
-                case .brk: return .normal
-                case .ret: return .ret
-                }
+                if let end = try iteration(.int(i)) { return end }
                 i += step
             }
             return try execBlock(orelse, f)
@@ -183,14 +187,7 @@ final class For: Stmt {
         if case .obj(let o) = seq, let l = o.exactly(PyList.self) {
             var i = 0
             while i < l.items.count {
-                try checkInterrupt()
-                let v = l.items[i]
-                if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
-                switch try execBlock(body, f) {
-                case .normal, .cont: break
-                case .brk: return .normal
-                case .ret: return .ret
-                }
+                if let end = try iteration(l.items[i]) { return end }
                 i += 1
             }
             return try execBlock(orelse, f)
@@ -200,24 +197,12 @@ final class For: Stmt {
             // One load of the step function, not one per element.
             let step = pi.next
             while let v = try step() {
-                try checkInterrupt()
-                if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
-                switch try execBlock(body, f) {
-                case .normal, .cont: break
-                case .brk: return .normal
-                case .ret: return .ret
-                }
+                if let end = try iteration(v) { return end }
             }
             return try execBlock(orelse, f)
         }
         while let v = try Interp.next(it) {
-            try checkInterrupt()
-            if fastSlot >= 0 { f.locals[fastSlot] = v } else { try target.assign(f, v) }
-            switch try execBlock(body, f) {
-            case .normal, .cont: break
-            case .brk: return .normal
-            case .ret: return .ret
-            }
+            if let end = try iteration(v) { return end }
         }
         return try execBlock(orelse, f)
     }
