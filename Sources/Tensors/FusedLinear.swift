@@ -29,23 +29,49 @@ extension Tensor {
         let outFeatures = weight.shape[0]
         let y = Tensor(uninitialized: Array(shape.dropLast()) + [outFeatures], dtype: .float32)
         let rows = count / Swift.max(shape[rank - 1], 1)
-        try Tensor.linearProduct(self, weight: weight, bias: bias, seed: nil, into: y, rows: rows)
-        let n = y.count
-        withExtendedLifetime(y) {
-            let p = y.floatPointer
+        guard let activation else {
+            try Tensor.linearProduct(self, weight: weight, bias: bias, seed: nil, into: y, rows: rows)
+            return y
+        }
+        // The bias goes in with the activation, a row at a time while the row is in L1: the
+        // product writes its output once (sgemm with beta = 0) instead of reading back a
+        // buffer first filled with copies of the bias (25 MB for MiniLM's expansion at batch
+        // 32 x 128), and that filling pass is gone.
+        if let bias, bias.count != outFeatures || bias.rank != 1 {
+            throw TensorError.shapeMismatch(
+                "linear: bias of shape \(bias.shape.shapeString) does not match weight of shape \(weight.shape.shapeString)")
+        }
+        try Tensor.linearProduct(self, weight: weight, bias: nil, seed: nil, into: y, rows: rows)
+        let b = bias?.contiguous()
+        withExtendedLifetime((y, b)) {
+            let p = y.floatPointer, bp = b?.floatPointer
             switch activation {
-            case nil: break
-            case .gelu:
-                Parallel.forEachChunk(n, costPerElement: 16) { r in FastMath.map(p + r.lowerBound, p + r.lowerBound, r.count, Kernels.Gelu()) }
-            case .geluTanh:
-                Parallel.forEachChunk(n, costPerElement: 12) { r in FastMath.map(p + r.lowerBound, p + r.lowerBound, r.count, Kernels.GeluTanh()) }
-            case .relu:
-                Parallel.forEachChunk(n, costPerElement: 1) { r in FastMath.map(p + r.lowerBound, p + r.lowerBound, r.count, Kernels.Relu()) }
-            case .silu:
-                Parallel.forEachChunk(n, costPerElement: 10) { r in FastMath.map(p + r.lowerBound, p + r.lowerBound, r.count, Kernels.Silu()) }
+            case .gelu: Tensor.finishRows(p, rows: rows, length: outFeatures, bias: bp, cost: 16, Kernels.Gelu())
+            case .geluTanh: Tensor.finishRows(p, rows: rows, length: outFeatures, bias: bp, cost: 12, Kernels.GeluTanh())
+            case .relu: Tensor.finishRows(p, rows: rows, length: outFeatures, bias: bp, cost: 1, Kernels.Relu())
+            case .silu: Tensor.finishRows(p, rows: rows, length: outFeatures, bias: bp, cost: 10, Kernels.Silu())
             }
         }
         return y
+    }
+
+    /// rows[r] = activation(rows[r] + bias) in place for `rows` dense rows of `length` floats
+    /// (without a bias, just the activation), spread over the cores by whole rows.
+    @inline(__always)
+    static func finishRows<K: UnaryVectorKernel>(_ p: UnsafeMutablePointer<Float>, rows: Int, length: Int,
+                                                 bias: UnsafePointer<Float>?, cost: Int, _ activation: K) {
+        guard let bias else {
+            let n = rows * length
+            Parallel.forEachChunk(n, costPerElement: cost) { r in FastMath.map(p + r.lowerBound, p + r.lowerBound, r.count, activation) }
+            return
+        }
+        let kernel = Kernels.ActivationOfSum(activation: activation)
+        Parallel.forEachChunk(rows, costPerElement: length * (cost + 1), alignment: 1) { range in
+            for row in range {
+                let q = p + row * length
+                FastMath.zip(q, bias, q, length, kernel)
+            }
+        }
     }
 
     /// out = seed + bias + x W^T for float32 `x [..., in]`, `weight [out, in]`, `bias [out]`
@@ -144,6 +170,12 @@ extension Tensor {
 }
 
 extension Kernels {
+    /// activation(a + b): a bias and the activation after it in one pass.
+    struct ActivationOfSum<Activation: UnaryVectorKernel>: BinaryVectorKernel {
+        let activation: Activation
+        @inline(__always) func callAsFunction(_ a: FastMath.Vector, _ b: FastMath.Vector) -> FastMath.Vector { activation(a + b) }
+    }
+
     /// a + b.
     struct Sum: BinaryVectorKernel {
         @inline(__always) func callAsFunction(_ a: FastMath.Vector, _ b: FastMath.Vector) -> FastMath.Vector { a + b }
