@@ -32,6 +32,8 @@ final class IOPubPublisher: @unchecked Sendable {
     // Under `lock`.
     private let lock = NSLock()
     private var closed = false
+    /// Set while subscriptions are handled: a send made meanwhile must not receive the next one.
+    private var welcoming = false
     private var pendingName: OutputStreamName = .stdout
     private var pendingParent: Message?
     private var pendingText = ""
@@ -157,13 +159,25 @@ final class IOPubPublisher: @unchecked Sendable {
         handleSubscriptions()
     }
 
-    /// Under the lock. XPUB delivers each (un)subscription as a frame: 0x01 + topic to subscribe.
+    /// Under the lock. XPUB delivers each (un)subscription as a frame: 0x01 + topic to subscribe,
+    /// 0x00 + topic to unsubscribe. The socket is in manual mode (ZMQ_XPUB_MANUAL): a subscriber
+    /// receives nothing until it is subscribed here, right before its welcome, so `iopub_welcome`
+    /// is the first message every subscriber sees, even one that connected before the kernel
+    /// started (the sockets `apus-kernel` opened) and would otherwise catch `status: starting`.
     private func handleSubscriptions() {
-        guard !closed else { return }
-        while socket.hasInput, let frames = try? socket.receive(wait: false) {
-            guard let frame = frames.first, frame.first == 1 else { continue }
-            let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
+        guard !closed, !welcoming else { return }
+        welcoming = true
+        defer { welcoming = false }
+        while socket.hasInput {
+            // Text written before the subscription goes out without the newcomer.
             flushStream()
+            guard let frames = try? socket.receive(wait: false) else { break }
+            guard let frame = frames.first, let kind = frame.first, kind <= 1 else { continue }
+            // Applies to the subscriber whose frame was just received, so nothing may be received
+            // in between (sends made while welcoming do not look for subscriptions).
+            socket.setOption(kind == 1 ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, bytes: Data(frame.dropFirst()))
+            guard kind == 1 else { continue }
+            let topic = String(decoding: frame.dropFirst(), as: UTF8.self)
             send(factory.message(type: "iopub_welcome", content: ["subscription": .string(topic)], parent: nil))
         }
     }

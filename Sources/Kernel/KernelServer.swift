@@ -117,6 +117,8 @@ public final class KernelServer: @unchecked Sendable {
             if type == ZMQ_XPUB {
                 // Every subscription, even a repeated one, must reach us to be welcomed.
                 socket.setOption(ZMQ_XPUB_VERBOSE, 1)
+                // Subscriptions take effect when the publisher welcomes them (IOPubPublisher).
+                socket.setOption(ZMQ_XPUB_MANUAL, 1)
                 socket.setOption(ZMQ_SNDHWM, 100_000)
             }
             let endpoint = connection.endpoint(for: channel)

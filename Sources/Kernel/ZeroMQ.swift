@@ -58,6 +58,11 @@ final class ZMQSocket: @unchecked Sendable {
         zmq_setsockopt(handle, option, &v, MemoryLayout<Int32>.size)
     }
 
+    /// Sets a byte-string option (a subscription's topic).
+    func setOption(_ option: Int32, bytes: Data) {
+        bytes.withUnsafeBytes { _ = zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
+    }
+
     /// Binds and returns the endpoint actually bound (with the chosen port when asked for `*`).
     @discardableResult
     func bind(_ endpoint: String) throws -> String {
