@@ -5,12 +5,7 @@ import XCTest
 /// a script subclass of `Pipeline` with a stand-in model, called on one item, a list and a
 /// generator, with parameters given at construction and at call time.
 final class PipelineBaseTests: XCTestCase {
-    func run(_ code: String) -> (String, Engine.Result) {
-        let sink = CaptureSink()
-        let engine = Engine(sink: sink)
-        let result = engine.execute(code, cellName: "<cell>", displayLastExpression: true)
-        return (sink.stdout, result)
-    }
+    func run(_ code: String) -> (String, Engine.Result) { runCell(code, displayLastExpression: true) }
 
     static let subclass = """
     from transformers.pipelines import Pipeline, PIPELINE_REGISTRY

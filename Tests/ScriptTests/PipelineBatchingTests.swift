@@ -7,12 +7,7 @@ import XCTest
 /// cannot be batched. What real models print batched is checked against transformers in
 /// ModelBindingTests (pipelines_batch.py).
 final class PipelineBatchingTests: XCTestCase {
-    func run(_ code: String) -> (String, Engine.Result) {
-        let sink = CaptureSink()
-        let engine = Engine(sink: sink)
-        let result = engine.execute(code, cellName: "<cell>", displayLastExpression: false)
-        return (sink.stdout, result)
-    }
+    func run(_ code: String) -> (String, Engine.Result) { runCell(code, displayLastExpression: false) }
 
     static let setup = """
     import torch
