@@ -303,19 +303,31 @@ final class MethodCall: Expr {
     }
     override var describe: String { "function call" }
 
-    /// `method(of:)` without a reference: the node's cache keeps the function alive until
-    /// the next lookup at this site.
-    @inline(__always) func methodUnretained(of cls: PyClass) -> Unmanaged<PyFunction>? {
-        if !(cls === cachedClass && cachedVersion == classVersion) { _ = method(of: cls) }
-        guard case .some = cachedFunction else { return nil }
-        return withUnsafeBytes(of: &cachedFunction) { $0.load(as: Unmanaged<PyFunction>?.self) }
+    /// The cached method again when the receiver and this site's positional arguments fill
+    /// its parameters exactly (a direct call), without a reference: `cachedFunction` keeps
+    /// the function alive until the next lookup at this site.
+    @exclusivity(unchecked) var cachedDirect: Unmanaged<PyFunction>? = nil
+    /// The method to call directly on the instance `u`, if it is one whose class gives this
+    /// name a plain function taking the receiver and this site's arguments, and the instance
+    /// does not shadow it with an attribute of its own. Takes no reference to anything.
+    @inline(__always) func directMethod(_ u: Unmanaged<PyObject>) -> Unmanaged<PyFunction>? {
+        guard let iu = u.exactly(PyInstance.self) else { return nil }
+        return iu._withUnsafeGuaranteedRef { inst -> Unmanaged<PyFunction>? in
+            if !(inst.cls === cachedClass && cachedVersion == classVersion) { refreshMethod(inst) }
+            guard let m = cachedDirect, inst.attrs.index(name) == nil else { return nil }
+            return m
+        }
     }
+    /// The cache miss of `directMethod`, kept out of line so the hit path stays small.
+    @inline(never) func refreshMethod(_ inst: PyInstance) { _ = method(of: inst.cls) }
     /// The plain function `name` resolves to on instances of `cls`, if it is one.
     @inline(__always) func method(of cls: PyClass) -> PyFunction? {
         if cls === cachedClass && cachedVersion == classVersion { return cachedFunction }
         var found: PyFunction? = nil
         if let m = cls.lookup(name), case .obj(let mo) = m { found = mo.exactly(PyFunction.self) }
         cachedClass = cls; cachedVersion = classVersion; cachedFunction = found
+        cachedDirect = nil
+        if simple, let fn = found, fn.code.fastArity == positional.count + 1 { cachedDirect = Unmanaged.passUnretained(fn) }
         return found
     }
 
@@ -327,16 +339,12 @@ final class MethodCall: Expr {
         if receiverSlot >= 0, simple, let u = f.unretainedObject(receiverSlot) {
             // Find the method while the receiver sits in the caller's slot; the callee's frame
             // takes its own reference to it before any argument is evaluated.
-            let r: Value? = try u._withUnsafeGuaranteedRef { p in
-                guard let inst = p.exactly(PyInstance.self), let m = methodUnretained(of: inst.cls),
-                      inst.attrs.index(name) == nil else { return nil }
+            if let m = directMethod(u) {
                 // The cache holds the function until the callee's frame takes its reference.
                 return try m._withUnsafeGuaranteedRef { fn in
-                    guard fn.code.fastArity == positional.count + 1 else { return nil }
-                    return try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u)
+                    try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u)
                 }
             }
-            if let r = r { return r }
             // Lists and dicts: one reference for the call (the arguments may run any code).
             let o = u.takeUnretainedValue()
             if isAppend, let l = o.exactly(PyList.self) { l.items.append(try positional[0].eval(f)); return Value.none }

@@ -75,7 +75,10 @@ final class FunctionCode {
     var kwOnly: [String] = []
     var varArgs: String? = nil
     var varKw: String? = nil
-    var body: [Stmt] = []
+    var body: [Stmt] = [] { didSet { storeStatements() } }
+    /// `body` again, as references the code owns in a buffer of its own: running a frame
+    /// walks it without retaining an array or any statement (see `Interp.runBody`).
+    private(set) var statements = UnsafeMutableBufferPointer<Unmanaged<Stmt>>(start: nil, count: 0)
     var nlocals = 0
     var localNames: [String] = []
     /// Cells this function creates (its captured locals), then free variables from the closure.
@@ -93,12 +96,34 @@ final class FunctionCode {
     /// The argument count of a call that can bind straight into the frame's first slots (a
     /// plain function with only positional parameters), or -1. Set by the resolver.
     var fastArity = -1
+    /// Whether the body names `super`: only then does a running frame need its function
+    /// (zero-argument `super()` finds the defining class through it). Set by the resolver.
+    var usesSuper = true
     /// Whether the generator body can run without its own thread (see ResumableRunner).
     lazy var resumable: Bool = ResumableRunner.supports(body)
-    /// Finished frames kept for reuse: most calls then allocate nothing.
-    @exclusivity(unchecked) var framePool: [Frame] = []
+    /// Finished frames kept for reuse, most calls then allocate nothing: a list linked
+    /// through `Frame.nextFree`, each frame held by one reference the list owns. Taking a
+    /// frame out or putting one back moves that reference, with no counting.
+    @exclusivity(unchecked) var freeFrames: Unmanaged<Frame>? = nil
+    @exclusivity(unchecked) var freeFrameCount = 0
     init(name: String, qualname: String, source: SourceFile, firstLine: Int) {
         self.name = name; self.qualname = qualname; self.source = source; self.firstLine = firstLine
+    }
+    deinit {
+        releaseStatements()
+        while let u = freeFrames { freeFrames = u._withUnsafeGuaranteedRef { $0.nextFree }; u.release() }
+    }
+    private func storeStatements() {
+        releaseStatements()
+        let p = UnsafeMutablePointer<Unmanaged<Stmt>>.allocate(capacity: max(body.count, 1))
+        for (i, s) in body.enumerated() { (p + i).initialize(to: Unmanaged.passRetained(s)) }
+        statements = UnsafeMutableBufferPointer(start: p, count: body.count)
+    }
+    private func releaseStatements() {
+        guard let p = statements.baseAddress else { return }
+        for u in statements { u.release() }
+        p.deallocate()
+        statements = UnsafeMutableBufferPointer(start: nil, count: 0)
     }
 }
 
@@ -134,23 +159,54 @@ final class Frame {
         locals.deallocate()
     }
 
-    /// A frame for `code`, reused from the pool when one is free.
-    @inline(__always) static func make(_ code: FunctionCode, _ globals: Globals) -> Frame {
-        if let f = code.framePool.popLast(), f.globals === globals, f.nlocals == code.nlocals { return f }
-        return Frame(code: code, globals: globals)
+    /// While the frame sits in its code's free list: the next frame there.
+    @exclusivity(unchecked) var nextFree: Unmanaged<Frame>? = nil
+
+    /// A frame for a direct call of `code`, from the pool when one is free, as one reference
+    /// the caller owns and hands back with `relinquish`. Only frames that cannot outlive
+    /// their call come from here: those of plain (non-generator) functions, which nothing
+    /// but the running call refers to, so giving one back can reuse it at once.
+    @inline(__always) static func acquire(_ code: FunctionCode, _ globals: Globals) -> Unmanaged<Frame> {
+        if let u = code.freeFrames {
+            let reusable = u._withUnsafeGuaranteedRef { f -> Bool in
+                code.freeFrames = f.nextFree
+                f.nextFree = nil
+                return f.globals === globals && f.nlocals == code.nlocals
+            }
+            code.freeFrameCount -= 1
+            if reusable { return u }
+            u.release()
+        }
+        return Unmanaged.passRetained(Frame(code: code, globals: globals))
     }
 
-    /// Returns a finished frame to its code's pool if nothing else refers to it.
-    @inline(__always) static func recycle(_ frame: inout Frame) {
-        guard isKnownUniquelyReferenced(&frame), frame.code.framePool.count < 16 else { return }
-        let n = frame.nlocals
-        var i = 0
-        while i < n { frame.locals[i] = nil; i += 1 }
-        if !frame.cells.isEmpty { frame.cells = [] }
-        frame.retval = .none
-        frame.function = nil
-        frame.handling = nil
-        frame.code.framePool.append(frame)
+    /// Ends a direct call's use of its frame: clears it and puts it back in the pool (the
+    /// caller's reference becomes the pool's), or frees it when the pool is full.
+    @inline(__always) static func relinquish(_ u: Unmanaged<Frame>) {
+        let pooled = u._withUnsafeGuaranteedRef { frame -> Bool in
+            let n = frame.nlocals
+            var i = 0
+            while i < n { frame.locals[i] = nil; i += 1 }
+            if !frame.cells.isEmpty { frame.cells = [] }
+            frame.retval = .none
+            frame.function = nil
+            frame.handling = nil
+            // The frame keeps its code alive, so the code is used without a reference.
+            return Unmanaged.passUnretained(frame.code)._withUnsafeGuaranteedRef { c -> Bool in
+                if c.freeFrameCount >= 16 { return false }
+                frame.nextFree = c.freeFrames
+                c.freeFrames = u
+                c.freeFrameCount += 1
+                return true
+            }
+        }
+        if !pooled { u.release() }
+    }
+    /// The value the frame's code returned, moved out of the frame (no copy to count).
+    @inline(__always) func takeReturnValue() -> Value {
+        var r = Value.none
+        swap(&r, &retval)
+        return r
     }
 }
 
@@ -165,6 +221,15 @@ extension Frame {
         let p = locals + slot
         guard case .obj? = p.pointee else { return nil }
         return UnsafeRawPointer(p).load(as: Unmanaged<PyObject>.self)
+    }
+}
+
+extension Unmanaged where Instance == PyObject {
+    /// The borrowed object as a borrowed `T` if it is exactly of class `T` (see
+    /// `PyObject.exactly`), still without a reference.
+    @inline(__always) func exactly<T: PyObject>(_ t: T.Type) -> Unmanaged<T>? {
+        let match = _withUnsafeGuaranteedRef { ObjectIdentifier(type(of: $0)) == ObjectIdentifier(t) }
+        return match ? Unmanaged<T>.fromOpaque(toOpaque()) : nil
     }
 }
 

@@ -524,21 +524,31 @@ enum Interp {
     @inline(__always)
     static func callDirect(_ fn: PyFunction, _ argExprs: [Expr], _ caller: Frame, selfValue: Value?, selfObject: Unmanaged<PyObject>? = nil) throws -> Value {
         let code = fn.code
-        var frame = Frame.make(code, fn.globals)
-        frame.function = fn
-        var i = 0
-        if let s = selfValue { frame.locals[0] = s; i = 1 }
-        else if let u = selfObject { frame.locals[0] = .obj(u.takeUnretainedValue()); i = 1 }
-        // The call node's array keeps the argument expressions alive: no retain per argument.
-        var k = 0
-        let n = argExprs.count
-        while k < n {
-            frame.locals[i] = try Unmanaged.passUnretained(argExprs[k])._withUnsafeGuaranteedRef { try $0.eval(caller) }
-            i += 1; k += 1
+        let u = Frame.acquire(code, fn.globals)
+        let r: Value
+        do {
+            r = try u._withUnsafeGuaranteedRef { frame -> Value in
+                // Only `super()` reads the running function; otherwise nothing needs it kept.
+                if code.usesSuper { frame.function = fn }
+                var i = 0
+                if let s = selfValue { frame.locals[0] = s; i = 1 }
+                else if let o = selfObject { frame.locals[0] = .obj(o.takeUnretainedValue()); i = 1 }
+                // The call node's array keeps the argument expressions alive: no retain per argument.
+                var k = 0
+                let n = argExprs.count
+                while k < n {
+                    frame.locals[i] = try Unmanaged.passUnretained(argExprs[k])._withUnsafeGuaranteedRef { try $0.eval(caller) }
+                    i += 1; k += 1
+                }
+                if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
+                try runBody(frame)
+                return frame.takeReturnValue()
+            }
+        } catch {
+            Frame.relinquish(u)
+            throw error
         }
-        if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
-        let r = try runFrame(frame)
-        Frame.recycle(&frame)
+        Frame.relinquish(u)
         return r
     }
 
@@ -549,10 +559,14 @@ enum Interp {
     static func constructDirect(_ c: PyClass, _ argExprs: [Expr], _ caller: Frame) throws -> Value? {
         guard c.isUserLike else { return nil }
         if c.cache.version != classVersion { c.refreshCache() }
-        guard let fn = c.cache.directInit, fn.code.fastArity == argExprs.count + 1 else { return nil }
+        // The cache holds the function until the new frame takes its own reference.
+        guard let u = c.cache.directInitRef,
+              u._withUnsafeGuaranteedRef({ $0.code.fastArity == argExprs.count + 1 }) else { return nil }
         let inst = PyInstance(c)
         // The new frame holds the instance while `__init__` runs; `inst` keeps it for the result.
-        let r = try callDirect(fn, argExprs, caller, selfValue: nil, selfObject: Unmanaged.passUnretained(inst))
+        let r = try u._withUnsafeGuaranteedRef { fn in
+            try callDirect(fn, argExprs, caller, selfValue: nil, selfObject: Unmanaged.passUnretained(inst))
+        }
         if !r.isNone { throw typeError("__init__() should return None, not '\(typeName(r))'") }
         return .obj(inst)
     }
@@ -572,12 +586,21 @@ enum Interp {
     static func callFunction(_ fn: PyFunction, _ args: [Value], _ kw: [(String, Value)]) throws -> Value {
         let code = fn.code
         if code.fastArity == args.count && kw.isEmpty {
-            var frame = Frame.make(code, fn.globals)
-            frame.function = fn
-            for i in 0..<args.count { frame.locals[i] = args[i] }
-            if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
-            let r = try runFrame(frame)
-            Frame.recycle(&frame)
+            let u = Frame.acquire(code, fn.globals)
+            let r: Value
+            do {
+                r = try u._withUnsafeGuaranteedRef { frame -> Value in
+                    if code.usesSuper { frame.function = fn }
+                    for i in 0..<args.count { frame.locals[i] = args[i] }
+                    if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
+                    try runBody(frame)
+                    return frame.takeReturnValue()
+                }
+            } catch {
+                Frame.relinquish(u)
+                throw error
+            }
+            Frame.relinquish(u)
             return r
         }
         let frame = Frame(code: code, globals: fn.globals)
@@ -596,17 +619,35 @@ enum Interp {
     }
 
     static func runFrame(_ frame: Frame) throws -> Value {
+        try runBody(frame)
+        return frame.retval
+    }
+
+    /// Runs the frame's code to its end or `return` (the value is left in `frame.retval`),
+    /// counting the call against the recursion limit and adding this frame to the traceback
+    /// of an exception that leaves it.
+    static func runBody(_ frame: Frame) throws {
         depth += 1
         defer { depth -= 1 }
         if depth > recursionLimit { throw error("RecursionError", "maximum recursion depth exceeded") }
         try checkInterrupt()
         do {
-            _ = try execBlock(frame.code.body, frame)
+            // The code owns its statements and the frame owns its code: nothing is retained.
+            let statements = frame.code.statements
+            var i = 0
+            let n = statements.count
+            while i < n {
+                let r = try statements[i]._withUnsafeGuaranteedRef { s -> Flow in
+                    frame.line = s.line
+                    return try s.exec(frame)
+                }
+                if case .normal = r { i += 1; continue }
+                break
+            }
         } catch let e as PyError {
             addTrace(e.exc, frame)
             throw e
         }
-        return frame.retval
     }
 
     static func addTrace(_ exc: PyInstance, _ frame: Frame) {

@@ -150,6 +150,7 @@ struct Resolver {
             for (ci, c) in h.cells.enumerated() { if let s = slots[c], s < paramCount { code.paramCells.append((s, ci)) } }
             var uses: [(Name, Scope)] = []
             collectUses(h, &uses)
+            code.usesSuper = uses.contains { $0.0.name == "super" }
             for (n, s) in uses {
                 let (_, key) = lookupKey(n.name, s)
                 if let ci = h.cells.firstIndex(of: key) { n.ref = .cell(ci); continue }

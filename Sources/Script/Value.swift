@@ -59,7 +59,9 @@ public final class PyClass: PyObject {
         @exclusivity(unchecked) var isException = false
         /// The plain script `__init__` that `C(args)` can run straight into a new frame: set
         /// for user classes without `__new__` that are not exceptions.
-        @exclusivity(unchecked) var directInit: PyFunction? = nil
+        @exclusivity(unchecked) var directInit: PyFunction? = nil { didSet { directInitRef = directInit.map { Unmanaged.passUnretained($0) } } }
+        /// `directInit` without a reference of its own (that one keeps the function alive).
+        @exclusivity(unchecked) var directInitRef: Unmanaged<PyFunction>? = nil
     }
     let cache = Cache()
     @inline(__always) var cached: Cache {
