@@ -92,11 +92,10 @@ final class Attribute: Expr {
     }
     override func eval(_ f: Frame) throws -> Value {
         let slot = receiverLocal
-        if slot >= 0, let u = f.unretainedObject(slot) {
+        if slot >= 0, let u = f.unretainedObject(slot), let iu = u.exactly(PyInstance.self) {
             // The instance stays in the frame's slot while its attribute is read.
-            let hit: Value? = u._withUnsafeGuaranteedRef { p in
-                guard let inst = p.exactly(PyInstance.self), inst.cls.knownPropertyFree else { return nil }
-                return inst.attrs[name]
+            let hit: Value? = iu._withUnsafeGuaranteedRef { inst in
+                inst.cls.knownPropertyFree ? inst.attrs[name] : nil
             }
             if let v = hit { return v }
         }
@@ -106,10 +105,10 @@ final class Attribute: Expr {
     }
     override func assign(_ f: Frame, _ v: Value) throws {
         let slot = receiverLocal
-        if slot >= 0, let u = f.unretainedObject(slot) {
+        if slot >= 0, let u = f.unretainedObject(slot), let iu = u.exactly(PyInstance.self) {
             // `v` is already evaluated, so nothing can rebind the slot during the store.
-            let done: Bool = u._withUnsafeGuaranteedRef { p in
-                guard let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores else { return false }
+            let done: Bool = iu._withUnsafeGuaranteedRef { inst in
+                guard inst.cls.knownPlainStores else { return false }
                 inst.attrs.update(name, v)
                 return true
             }
@@ -461,10 +460,14 @@ final class BoolOp: Expr {
     init(_ isAnd: Bool, _ v: [Expr], _ s: SourcePos, _ e: SourcePos) { self.isAnd = isAnd; values = v; super.init(s, e) }
     override func eval(_ f: Frame) throws -> Value {
         var v: Value = .none
-        for e in values {
-            v = try e.eval(f)
+        var i = 0
+        let n = values.count
+        while i < n {
+            // The node's array keeps each operand alive: no retain to evaluate it.
+            v = try Unmanaged.passUnretained(values[i])._withUnsafeGuaranteedRef { try $0.eval(f) }
             let t = try Interp.isTrue(v)
             if isAnd ? !t : t { return v }
+            i += 1
         }
         return v
     }

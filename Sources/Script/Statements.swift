@@ -76,6 +76,8 @@ final class AugAssign: Stmt {
     }
     /// The local slot of a plain local-name target, else -1 (-2: not yet known).
     @exclusivity(unchecked) var localTarget = -2
+    /// Whether evaluating `value` cannot rebind a local of this frame (nil: not yet known).
+    @exclusivity(unchecked) var rightSideKeepsLocals: Bool? = nil
     override func exec(_ f: Frame) throws -> Flow {
         if localTarget == -2 { localTarget = localSlot(of: target) }
         if localTarget >= 0, let cur = f.locals[localTarget] {
@@ -89,13 +91,28 @@ final class AugAssign: Stmt {
             try n.assign(f, try combine(cur, rhs))
         } else if let a = attributeTarget {
             let slot = a.receiverLocal
-            if slot >= 0, let u = f.unretainedObject(slot) {
-                // One reference for the whole update: the right side may run any code.
-                let p = u.takeUnretainedValue()
-                if let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores, let cur = inst.attrs[a.name] {
-                    let r = try combine(cur, try value.eval(f))
-                    inst.attrs.update(a.name, r)
-                    return .normal
+            if slot >= 0, let u = f.unretainedObject(slot), let iu = u.exactly(PyInstance.self) {
+                if rightSideKeepsLocals == nil { rightSideKeepsLocals = !mayRebindLocals(value) }
+                if rightSideKeepsLocals == true {
+                    // Only this frame's code can rebind its local, and the right side has no
+                    // `:=`, so the slot holds the instance (and keeps it alive) throughout.
+                    let done = try iu._withUnsafeGuaranteedRef { inst -> Bool in
+                        guard inst.cls.knownPlainStores, let cur = inst.attrs[a.name] else { return false }
+                        let rhs = try Unmanaged.passUnretained(value)._withUnsafeGuaranteedRef { try $0.eval(f) }
+                        let r = try combine(cur, rhs)
+                        // The right side may have given the class a property or __setattr__.
+                        if inst.cls.knownPlainStores { inst.attrs.update(a.name, r) } else { try Interp.setAttr(.obj(inst), a.name, r) }
+                        return true
+                    }
+                    if done { return .normal }
+                } else {
+                    // One reference for the whole update: the right side may rebind the local.
+                    let p = u.takeUnretainedValue()
+                    if let inst = p.exactly(PyInstance.self), inst.cls.knownPlainStores, let cur = inst.attrs[a.name] {
+                        let r = try combine(cur, try value.eval(f))
+                        if inst.cls.knownPlainStores { inst.attrs.update(a.name, r) } else { try Interp.setAttr(.obj(p), a.name, r) }
+                        return .normal
+                    }
                 }
             }
             let o = try a.obj.eval(f)
@@ -113,6 +130,32 @@ final class AugAssign: Stmt {
             try Interp.setItem(o, i, try combine(cur, try value.eval(f)))
         }
         return .normal
+    }
+}
+
+/// Whether evaluating `e` might rebind a fast local of the running frame. Only code of the
+/// frame itself can do that, and inside an expression only `:=` does; anything not known to
+/// be free of it counts as might.
+func mayRebindLocals(_ e: Expr) -> Bool {
+    func args(_ a: [CallArg]) -> Bool {
+        a.contains { arg in
+            switch arg { case .pos(let x), .star(let x), .kw(_, let x), .starstar(let x): return mayRebindLocals(x) }
+        }
+    }
+    switch e {
+    case is Const, is Name: return false
+    case let x as Attribute: return mayRebindLocals(x.obj)
+    case let x as BinOp: return mayRebindLocals(x.l) || mayRebindLocals(x.r)
+    case let x as UnaryOp: return mayRebindLocals(x.operand)
+    case let x as Compare: return mayRebindLocals(x.first) || x.rest.contains(where: mayRebindLocals)
+    case let x as BoolOp: return x.values.contains(where: mayRebindLocals)
+    case let x as IfExp: return mayRebindLocals(x.cond) || mayRebindLocals(x.a) || mayRebindLocals(x.b)
+    case let x as Subscript: return mayRebindLocals(x.obj) || mayRebindLocals(x.index)
+    case let x as Call: return mayRebindLocals(x.fn) || args(x.args)
+    case let x as MethodCall: return mayRebindLocals(x.obj) || args(x.args)
+    case let x as TupleExpr: return x.elts.contains(where: mayRebindLocals)
+    case let x as ListExpr: return x.elts.contains(where: mayRebindLocals)
+    default: return true
     }
 }
 
@@ -187,7 +230,14 @@ final class For: Stmt {
         if case .obj(let o) = seq, let l = o.exactly(PyList.self) {
             var i = 0
             while i < l.items.count {
-                if let end = try iteration(l.items[i]) { return end }
+                try checkInterrupt()
+                // The element goes straight into its variable: one copy, not one per step.
+                if fastSlot >= 0 { f.locals[fastSlot] = l.items[i] } else { try target.assign(f, l.items[i]) }
+                switch try execBlock(body, f) {
+                case .normal, .cont: break
+                case .brk: return .normal
+                case .ret: return .ret
+                }
                 i += 1
             }
             return try execBlock(orelse, f)

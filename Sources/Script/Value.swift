@@ -223,7 +223,12 @@ public struct AttrTable: Sequence {
     /// Stores `v` under `k`: in place when the attribute exists (the common case on hot
     /// paths, kept inline), else through the general setter.
     @inline(__always) mutating func update(_ k: String, _ v: Value) {
-        if let i = index(k) { entries[i].value = v } else { self[k] = v }
+        if let i = index(k) { entries[i].value = v } else { append(k, v) }
+    }
+    /// Adds `k`, known to be absent.
+    mutating func append(_ k: String, _ v: Value) {
+        if entries.isEmpty { entries.reserveCapacity(4) }
+        entries.append(Entry(bits: AttrTable.bits(k), key: k, value: v))
     }
     @discardableResult public mutating func removeValue(forKey k: String) -> Value? {
         guard let i = index(k) else { return nil }

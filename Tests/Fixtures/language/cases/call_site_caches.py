@@ -201,3 +201,28 @@ class Seq:
             yield i
 s = Seq(4)
 print(list(s.items()), list(s.items(2)))
+
+# Augmented attribute assignment whose right side rebinds the receiver's variable, or gives
+# the class a property: the update goes to the object read first, through the new setter.
+class Holder:
+    def __init__(self, v):
+        self.v = v
+def rebinding():
+    p = Holder(1)
+    first = p
+    for _ in range(2):
+        p.v += (p := Holder(100)).v
+    print(first.v, p.v)
+rebinding()
+class Temp:
+    def __init__(self):
+        self.t = 1
+def add_property():
+    Temp.t = property(lambda self: 5, lambda self, v: print("setter got", v))
+    return 10
+def update():
+    x = Temp()
+    x.t += 1
+    x.t += add_property()
+    print(x.t)
+update()
