@@ -332,6 +332,8 @@ final class MethodCall: Expr {
 
     /// The local slot `obj` reads when it is a plain local name, else -1 (-2: not yet known).
     @exclusivity(unchecked) var receiverSlot = -2
+    /// Whether evaluating the arguments cannot rebind a local of the caller (nil: not yet known).
+    @exclusivity(unchecked) var argumentsKeepLocals: Bool? = nil
 
     override func eval(_ f: Frame) throws -> Value {
         if receiverSlot == -2 { receiverSlot = localSlot(of: obj) }
@@ -339,9 +341,13 @@ final class MethodCall: Expr {
             // Find the method while the receiver sits in the caller's slot; the callee's frame
             // takes its own reference to it before any argument is evaluated.
             if let m = directMethod(u) {
+                if argumentsKeepLocals == nil { argumentsKeepLocals = !positional.contains(where: mayRebindLocals) }
                 // The cache holds the function until the callee's frame takes its reference.
+                // Without `:=` in the arguments nothing rebinds the receiver's variable during
+                // the call (only this frame's code could), so the callee may borrow it there.
+                let lent: UnsafePointer<Value?>? = argumentsKeepLocals == true ? UnsafePointer(f.locals + receiverSlot) : nil
                 return try m._withUnsafeGuaranteedRef { fn in
-                    try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u)
+                    try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u, lentReceiver: lent)
                 }
             }
             // Lists and dicts: one reference for the call (the arguments may run any code).

@@ -99,6 +99,10 @@ final class FunctionCode {
     /// Whether the body names `super`: only then does a running frame need its function
     /// (zero-argument `super()` finds the defining class through it). Set by the resolver.
     var usesSuper = true
+    /// Whether a direct call may lend the first argument to the frame without a reference of
+    /// its own (see `Interp.callDirect`): the body never assigns or deletes that parameter,
+    /// so the slot still holds the lent value when the call ends. Set by the resolver.
+    var receiverBorrowable = false
     /// Whether the generator body can run without its own thread (see ResumableRunner).
     lazy var resumable: Bool = ResumableRunner.supports(body)
     /// Finished frames kept for reuse, most calls then allocate nothing: a list linked

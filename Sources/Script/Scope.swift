@@ -23,8 +23,10 @@ final class Scope {
         Scope.counter += 1; id = Scope.counter
         parent?.children.append(self)
     }
+    /// Names bound more than once: for a function, the parameters its body assigns or deletes.
+    var rebound: Set<String> = []
     func bind(_ n: String) {
-        if !boundSet.contains(n) { boundSet.insert(n); bound.append(n) }
+        if !boundSet.contains(n) { boundSet.insert(n); bound.append(n) } else { rebound.insert(n) }
     }
     /// The scope whose frame holds this scope's variables.
     var host: Scope { kind == .inline ? parent!.host : self }
@@ -151,6 +153,7 @@ struct Resolver {
             var uses: [(Name, Scope)] = []
             collectUses(h, &uses)
             code.usesSuper = uses.contains { $0.0.name == "super" }
+            code.receiverBorrowable = h.kind == .function && code.fastArity > 0 && !h.rebound.contains(code.params[0])
             for (n, s) in uses {
                 let (_, key) = lookupKey(n.name, s)
                 if let ci = h.cells.firstIndex(of: key) { n.ref = .cell(ci); continue }
