@@ -37,18 +37,19 @@ final class Assign: Stmt {
     let targets: [Expr], value: Expr
     init(_ t: [Expr], _ v: Expr, _ s: SourcePos, _ e: SourcePos) { targets = t; value = v; super.init(s, e) }
     /// The local slot of a single plain-name target, else -1; names are resolved after the
-    /// tree is built, so this is looked up on first use.
-    var fastSlot: Int {
-        if let s = cachedSlot { return s }
+    /// tree is built, so this is looked up on first use (-2: not yet).
+    @exclusivity(unchecked) private var fastSlot = -2
+    private func findFastSlot() -> Int {
         var s = -1
         if targets.count == 1, let n = targets[0] as? Name, case .fast(let i) = n.ref { s = i }
-        cachedSlot = s
+        fastSlot = s
         return s
     }
-    @exclusivity(unchecked) private var cachedSlot: Int? = nil
     override func exec(_ f: Frame) throws -> Flow {
-        let v = try value.eval(f)
-        if fastSlot >= 0 { f.locals[fastSlot] = v; return .normal }
+        let v = try Unmanaged.passUnretained(value)._withUnsafeGuaranteedRef { try $0.eval(f) }
+        var slot = fastSlot
+        if slot == -2 { slot = findFastSlot() }
+        if slot >= 0 { f.locals[slot] = v; return .normal }
         if targets.count == 1 {
             // The statement's array keeps its target alive: no retain around the store.
             try Unmanaged.passUnretained(targets[0])._withUnsafeGuaranteedRef { try $0.assign(f, v) }
