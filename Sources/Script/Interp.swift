@@ -545,6 +545,12 @@ enum Interp {
                 } else if let p = lentReceiver { frame.locals[0] = p.pointee; i = 1 }
                 else if let s = selfValue { frame.locals[0] = s; i = 1 }
                 else if let o = selfObject { frame.locals[0] = .obj(o.takeUnretainedValue()); i = 1 }
+                // Everything the call needs from `fn` is taken before the arguments run: the
+                // caller lends `fn` without a reference, and an argument may drop the last
+                // other one (rebinding the variable or class attribute it came from). From
+                // here on the frame holds all it needs, its code included.
+                let hasCells = !code.cellNames.isEmpty || !code.freeNames.isEmpty
+                if hasCells { prepareCells(fn, code, frame) }
                 // The call node's array keeps the argument expressions alive: no retain per argument.
                 var k = 0
                 let n = argExprs.count
@@ -552,7 +558,7 @@ enum Interp {
                     frame.locals[i] = try Unmanaged.passUnretained(argExprs[k])._withUnsafeGuaranteedRef { try $0.eval(caller) }
                     i += 1; k += 1
                 }
-                if !code.cellNames.isEmpty || !code.freeNames.isEmpty { setupCells(fn, code, frame) }
+                if hasCells { fillParameterCells(frame.code, frame) }
                 try runBody(frame)
                 return frame.takeReturnValue()
             }
@@ -593,6 +599,11 @@ enum Interp {
     }
 
     static func setupCells(_ fn: PyFunction, _ code: FunctionCode, _ frame: Frame) {
+        prepareCells(fn, code, frame)
+        fillParameterCells(code, frame)
+    }
+    /// Gives the frame its cells: new ones for its captured variables, then the closure's.
+    static func prepareCells(_ fn: PyFunction, _ code: FunctionCode, _ frame: Frame) {
         // Without cells of its own, the frame uses the closure's cell array as it is: variables
         // live in the cell objects and the array is never changed, so nothing is allocated.
         if code.cellNames.isEmpty { frame.cells = fn.closure; return }
@@ -601,7 +612,10 @@ enum Interp {
         for _ in code.cellNames { cells.append(PyCell()) }
         cells.append(contentsOf: fn.closure)
         frame.cells = cells
-        for (slot, ci) in code.paramCells { cells[ci].value = frame.locals[slot] }
+    }
+    /// Moves captured parameters into their cells, once the arguments are bound.
+    static func fillParameterCells(_ code: FunctionCode, _ frame: Frame) {
+        for (slot, ci) in code.paramCells { frame.cells[ci].value = frame.locals[slot] }
     }
 
     static func callFunction(_ fn: PyFunction, _ args: [Value], _ kw: [(String, Value)]) throws -> Value {

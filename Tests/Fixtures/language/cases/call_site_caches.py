@@ -226,3 +226,28 @@ def update():
     x.t += add_property()
     print(x.t)
 update()
+
+# An argument that drops the last other reference to the function being called, or replaces
+# the method being called: the call already under way runs the function it found.
+def make_adder(k):
+    def add(x, y):
+        def inner():
+            return x + y + k
+        return inner()
+    return add
+adder = make_adder(5)
+def drop_adder():
+    global adder
+    adder = None
+    return 1
+print(adder(drop_adder(), 2), adder)
+class Swap:
+    def go(self, v):
+        return ("old", v)
+def replace_go():
+    Swap.go = lambda self, v: ("new", v)
+    return 3
+def call_swap():
+    s = Swap()
+    return s.go(replace_go()), s.go(4)
+print(call_swap())
