@@ -128,7 +128,32 @@ final class Subscript: Expr {
     let obj: Expr, index: Expr
     init(_ o: Expr, _ i: Expr, _ s: SourcePos, _ e: SourcePos) { obj = o; index = i; super.init(s, e) }
     override var describe: String { "subscript" }
+    /// The local slot `obj` reads when it is a plain local name and evaluating `index` cannot
+    /// rebind that slot, else -1 (-2: not yet known). Such a receiver is used where it lies.
+    @exclusivity(unchecked) var receiverSlot = -2
+    @inline(__always) func borrowableReceiver() -> Int {
+        if receiverSlot == -2 { receiverSlot = cannotRebindLocals(index) ? localSlot(of: obj) : -1 }
+        return receiverSlot
+    }
     override func eval(_ f: Frame) throws -> Value {
+        let slot = borrowableReceiver()
+        if slot >= 0, let u = f.unretainedObject(slot) {
+            let i = try index.eval(f)
+            // The slot still holds the container (`index` could not rebind it): no reference
+            // is taken for the lookup.
+            let hit: Value? = u._withUnsafeGuaranteedRef { o in
+                if let l = o.exactly(PyList.self), case .int(var k) = i {
+                    let n = l.items.count
+                    if k < 0 { k += n }
+                    if k >= 0 && k < n { return l.items[k] }
+                } else if let d = o.exactly(PyDict.self) {
+                    switch i { case .int, .str: return d.get(i); default: break }
+                }
+                return nil
+            }
+            if let v = hit { return v }
+            return try Interp.getItem(.obj(u.takeUnretainedValue()), i)
+        }
         let o = try obj.eval(f)
         let i = try index.eval(f)
         if case .obj(let lo) = o {
@@ -142,6 +167,23 @@ final class Subscript: Expr {
         return try Interp.getItem(o, i)
     }
     override func assign(_ f: Frame, _ v: Value) throws {
+        let slot = borrowableReceiver()
+        if slot >= 0, let u = f.unretainedObject(slot) {
+            let i = try index.eval(f)
+            let done: Bool = u._withUnsafeGuaranteedRef { o in
+                if let l = o.exactly(PyList.self), case .int(var k) = i {
+                    let n = l.items.count
+                    if k < 0 { k += n }
+                    if k >= 0 && k < n { l.items[k] = v; return true }
+                } else if let d = o.exactly(PyDict.self) {
+                    switch i { case .int, .str: d.set(i, v); return true; default: break }
+                }
+                return false
+            }
+            if done { return }
+            try Interp.setItem(.obj(u.takeUnretainedValue()), i, v)
+            return
+        }
         let o = try obj.eval(f)
         let i = try index.eval(f)
         if case .obj(let lo) = o {
@@ -288,6 +330,8 @@ final class MethodCall: Expr {
     /// The argument expressions when every argument is plain positional.
     let positional: [Expr]
     let isAppend: Bool, isGet: Bool
+    /// Whether evaluating the arguments cannot rebind a local (see `cannotRebindLocals`).
+    let argumentsKeepLocals: Bool
     /// Inline cache of the method found on the receiver's class at this call site, valid while
     /// `classVersion` is unchanged (any class dictionary change bumps it).
     @exclusivity(unchecked) var cachedClass: PyClass? = nil
@@ -299,6 +343,7 @@ final class MethodCall: Expr {
         positional = simple ? args.compactMap { if case .pos(let e) = $0 { return e }; return nil } : []
         isAppend = simple && n == "append" && args.count == 1
         isGet = simple && n == "get" && args.count == 2
+        argumentsKeepLocals = positional.allSatisfy(cannotRebindLocals)
         super.init(s, e)
     }
     override var describe: String { "function call" }
@@ -337,6 +382,7 @@ final class MethodCall: Expr {
                 }
             }
             if let r = r { return r }
+            if argumentsKeepLocals, let r = try u._withUnsafeGuaranteedRef({ try containerCall($0, f) }) { return r }
             // Lists and dicts: one reference for the call (the arguments may run any code).
             let o = u.takeUnretainedValue()
             if isAppend, let l = o.exactly(PyList.self) { l.items.append(try positional[0].eval(f)); return Value.none }
@@ -628,32 +674,85 @@ final class Comprehension: Expr {
         kind = k; self.elt = elt; value = v; clauses = c; super.init(s, e)
     }
     override var describe: String { kind == .list ? "list comprehension" : kind == .set ? "set comprehension" : "dict comprehension" }
+    /// The local slot of each clause's target when it is a plain local name, else -1; worked
+    /// out on the first evaluation (names are resolved after the tree is built).
+    @exclusivity(unchecked) var targetSlots: [Int] = []
+
     override func eval(_ f: Frame) throws -> Value {
+        if targetSlots.isEmpty { targetSlots = clauses.map { localSlot(of: $0.target) } }
         switch kind {
         case .list:
             let out = PyList()
-            try run(0, f) { out.items.append(try self.elt.eval(f)) }
+            try run(0, f, sized: { out.items.reserveCapacity($0) }) { out.items.append(try self.elt.eval(f)) }
             return .obj(out)
         case .set:
             let out = PySet()
-            try run(0, f) { let v = try self.elt.eval(f); try Interp.checkHashable(v); out.set.insert(v) }
+            try run(0, f) {
+                let v = try self.elt.eval(f)
+                switch v { case .int, .str: break; default: try Interp.checkHashable(v) }
+                out.set.insert(v)
+            }
             return .obj(out)
         case .dict:
             let out = PyDict()
-            try run(0, f) { let k = try self.elt.eval(f); try Interp.checkHashable(k); out.set(k, try self.value!.eval(f)) }
+            try run(0, f, sized: { out.storage.reserveCapacity($0) }) {
+                let k = try self.elt.eval(f)
+                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                out.set(k, try self.value!.eval(f))
+            }
             return .obj(out)
         }
     }
-    func run(_ k: Int, _ f: Frame, _ emit: () throws -> Void) throws {
-        let c = clauses[k]
-        let it = try c.iter.eval(f)
-        try Interp.forEach(it) { v in
-            try c.target.assign(f, v)
-            for cond in c.conds { if !(try Interp.isTrue(try cond.eval(f))) { return true } }
-            if k + 1 == clauses.count { try emit() } else { try run(k + 1, f, emit) }
-            return true
+
+    /// Runs clause `k` and those inside it, calling `emit` for each combination that passes
+    /// every condition. Ranges and lists are walked directly (a list by index, reading it as
+    /// it is at each step, as its iterator would), binding the variable straight into its slot.
+    /// `sized` hears the element count when it is known up front: a single clause with no
+    /// condition over a range or a list emits exactly one element per item.
+    @inline(__always) func run(_ k: Int, _ f: Frame, sized: (Int) -> Void = { _ in }, _ emit: () throws -> Void) throws {
+        // The node's arrays keep the clause's expressions alive: no reference taken per use.
+        let seq = try Unmanaged.passUnretained(clauses[k].iter)._withUnsafeGuaranteedRef { try $0.eval(f) }
+        let slot = targetSlots[k]
+        let last = k + 1 == clauses.count
+        @inline(__always) func step(_ v: Value) throws {
+            if slot >= 0 { f.locals[slot] = v } else {
+                try Unmanaged.passUnretained(clauses[k].target)._withUnsafeGuaranteedRef { try $0.assign(f, v) }
+            }
+            let nc = clauses[k].conds.count
+            var c = 0
+            while c < nc {
+                let ok = try Unmanaged.passUnretained(clauses[k].conds[c])._withUnsafeGuaranteedRef {
+                    try Interp.isTrue(try $0.eval(f))
+                }
+                if !ok { return }
+                c += 1
+            }
+            if last { try emit() } else { try runInner(k + 1, f, emit) }
         }
+        if case .obj(let o) = seq {
+            let exact = clauses.count == 1 && clauses[0].conds.isEmpty
+            if let r = o.exactly(PyRange.self) {
+                if exact { sized(min(r.count, 1 << 16)) }
+                var i = r.start
+                let stop = r.stop, by = r.step
+                while by > 0 ? i < stop : i > stop {
+                    try checkInterrupt()
+                    try step(.int(i))
+                    i += by
+                }
+                return
+            }
+            if let l = o.exactly(PyList.self) {
+                if exact { sized(min(l.items.count, 1 << 16)) }
+                var i = 0
+                while i < l.items.count { try step(l.items[i]); i += 1 }
+                return
+            }
+        }
+        try Interp.forEach(seq) { v in try step(v); return true }
     }
+    /// The inner clauses, kept out of line so that `run` can be inlined for the outermost one.
+    func runInner(_ k: Int, _ f: Frame, _ emit: () throws -> Void) throws { try run(k, f, emit) }
 }
 
 /// A generator expression: compiled as a tiny generator function whose first iterable is
@@ -741,28 +840,35 @@ final class FString: Expr {
     override var describe: String { "f-string expression" }
     override func eval(_ f: Frame) throws -> Value { .str(try FString.render(parts, f)) }
     static func render(_ parts: [FPart], _ f: Frame) throws -> String {
-        var out = ""
-        for p in parts {
-            switch p {
-            case .text(let t): out += t
-            case .expr(let e, let conv, let spec, let dbg):
-                var v = try e.eval(f)
-                if conv == nil && spec == nil && dbg == nil {
-                    // A plain `{x}` of a str or int is its str(): no format machinery.
-                    switch v {
-                    case .str(let t): out += t; continue
-                    case .int(let i): out += String(i); continue
-                    default: break
+        try TextBuilder.build { out in
+            for p in parts {
+                switch p {
+                case .text(let t): out.append(t)
+                case .expr(let e, let conv, let spec, let dbg):
+                    let v = try e.eval(f)
+                    if conv == nil && spec == nil && dbg == nil {
+                        // A plain `{x}` of a str or int is its str(): no format machinery.
+                        switch v {
+                        case .str(let t): out.append(t); continue
+                        case .int(let i): out.append(i); continue
+                        default: break
+                        }
                     }
+                    out.append(try formatted(v, conv, spec, dbg, f))
                 }
-                if let d = dbg { out += d }
-                var c = conv
-                if dbg != nil && c == nil && spec == nil { c = "r" }
-                if c == "r" { v = .str(try Interp.repr(v)) } else if c == "s" { v = .str(try Interp.str(v)) } else if c == "a" { v = .str(try Interp.repr(v)) }
-                let specText = try spec.map { try render($0, f) } ?? ""
-                out += try Interp.format(v, specText)
             }
         }
+    }
+    /// One replacement field through the general rules: debug text, conversion, format spec.
+    static func formatted(_ value: Value, _ conv: Character?, _ spec: [FPart]?, _ dbg: String?, _ f: Frame) throws -> String {
+        var out = ""
+        var v = value
+        if let d = dbg { out += d }
+        var c = conv
+        if dbg != nil && c == nil && spec == nil { c = "r" }
+        if c == "r" { v = .str(try Interp.repr(v)) } else if c == "s" { v = .str(try Interp.str(v)) } else if c == "a" { v = .str(try Interp.repr(v)) }
+        let specText = try spec.map { try render($0, f) } ?? ""
+        out += try Interp.format(v, specText)
         return out
     }
 }
