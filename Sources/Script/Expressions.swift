@@ -435,27 +435,46 @@ enum BinOpKind: String {
 final class BinOp: Expr {
     let op: BinOpKind, l: Expr, r: Expr
     init(_ op: BinOpKind, _ l: Expr, _ r: Expr, _ s: SourcePos, _ e: SourcePos) { self.op = op; self.l = l; self.r = r; super.init(s, e) }
+    /// How the operands can be read without evaluating them as nodes, worked out on the first
+    /// evaluation (names are resolved after the tree is built): see `OperandShape`.
+    @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
+        if case .unknown = shape { shape = OperandShape(l, r) }
+        // Ints in local slots (and int constants) straight from where they lie; anything
+        // else, or an overflow, takes the general path, which reads the operands again
+        // (reading a local or a constant has no effect to repeat).
+        switch shape {
+        case .localConstant(let i, let y):
+            if case .int(let x)? = f.locals[i], let v = BinOp.ints(op, x, y) { return v }
+        case .localLocal(let i, let j):
+            if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j], let v = BinOp.ints(op, x, y) { return v }
+        default: break
+        }
         let a = try l.eval(f), b = try r.eval(f)
         if let v = BinOp.quick(op, a, b) { return v }
         return try Interp.binary(op, a, b)
+    }
+    /// The result of `x op y` when plain 64-bit arithmetic gives Python's answer, else nil.
+    @inline(__always) static func ints(_ op: BinOpKind, _ x: Int, _ y: Int) -> Value? {
+        switch op {
+        case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
+        case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
+        case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
+        case .mod: if y > 0 && x >= 0 { return .int(x % y) }
+        case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
+        case .band: return .int(x & y)
+        case .bor: return .int(x | y)
+        case .bxor: return .int(x ^ y)
+        case .div: if y != 0 { return .float(Double(x) / Double(y)) }
+        case .lshift, .rshift, .pow, .matmul: break
+        }
+        return nil
     }
     /// The result for the common operand types (ints that do not overflow, floats, string
     /// concatenation), or nil when the general rules must decide.
     @inline(__always) static func quick(_ op: BinOpKind, _ a: Value, _ b: Value) -> Value? {
         if case .int(let x) = a, case .int(let y) = b {
-            switch op {
-            case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
-            case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
-            case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
-            case .mod: if y > 0 && x >= 0 { return .int(x % y) }
-            case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
-            case .band: return .int(x & y)
-            case .bor: return .int(x | y)
-            case .bxor: return .int(x ^ y)
-            case .div: if y != 0 { return .float(Double(x) / Double(y)) }
-            case .lshift, .rshift, .pow, .matmul: break
-            }
+            return ints(op, x, y)
         } else if case .float(let x) = a {
             let y: Double
             switch b { case .float(let d): y = d; case .int(let i): y = Double(i); default: return nil }
@@ -516,7 +535,17 @@ final class Compare: Expr {
         first = a; self.ops = ops; self.rest = rest
         super.init(s, e)
     }
+    /// See `OperandShape`; only single comparisons use it.
+    @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
+        if case .unknown = shape { shape = ops.count == 1 ? OperandShape(first, rest[0]) : .general }
+        switch shape {
+        case .localConstant(let i, let y):
+            if case .int(let x)? = f.locals[i], let v = Compare.ints(ops[0], x, y) { return v }
+        case .localLocal(let i, let j):
+            if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j], let v = Compare.ints(ops[0], x, y) { return v }
+        default: break
+        }
         var a = try first.eval(f)
         if ops.count == 1 {
             let op = ops[0]
@@ -695,7 +724,9 @@ final class Comprehension: Expr {
             return .obj(out)
         case .dict:
             let out = PyDict()
-            try run(0, f, sized: { out.storage.reserveCapacity($0) }) {
+            try run(0, f, sized: { n in
+                out.storage.reserveCapacity(n); out.keys.reserveCapacity(n); out.vals.reserveCapacity(n)
+            }) {
                 let k = try self.elt.eval(f)
                 switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
                 out.set(k, try self.value!.eval(f))
@@ -836,9 +867,47 @@ enum FPart { case text(String), expr(Expr, conv: Character?, spec: [FPart]?, deb
 
 final class FString: Expr {
     let parts: [FPart]
-    init(_ p: [FPart], _ s: SourcePos, _ e: SourcePos) { parts = p; super.init(s, e) }
+    /// When every replacement field is a plain `{expr}` (no conversion, spec or `=`): the
+    /// literal text around the fields (`literals[k]` comes before `fields[k]`, and one more
+    /// literal ends it), so rendering walks two arrays instead of copying enum parts.
+    let literals: [String], fields: [Expr]
+    let plain: Bool
+    init(_ p: [FPart], _ s: SourcePos, _ e: SourcePos) {
+        parts = p
+        var lits: [String] = [], exprs: [Expr] = []
+        var pending = "", plain = true
+        for part in p {
+            switch part {
+            case .text(let t): pending += t
+            case .expr(let x, let conv, let spec, let dbg):
+                if conv != nil || spec != nil || dbg != nil { plain = false }
+                lits.append(pending); pending = ""; exprs.append(x)
+            }
+        }
+        lits.append(pending)
+        literals = lits; fields = exprs; self.plain = plain
+        super.init(s, e)
+    }
     override var describe: String { "f-string expression" }
-    override func eval(_ f: Frame) throws -> Value { .str(try FString.render(parts, f)) }
+    override func eval(_ f: Frame) throws -> Value {
+        guard plain else { return .str(try FString.render(parts, f)) }
+        return .str(try TextBuilder.build { out in
+            let n = fields.count
+            var k = 0
+            while k < n {
+                out.append(literals[k])
+                // The node's array keeps the field's expression alive: no reference per use.
+                let v = try Unmanaged.passUnretained(fields[k])._withUnsafeGuaranteedRef { try $0.eval(f) }
+                switch v {
+                case .str(let t): out.append(t)
+                case .int(let i): out.append(i)
+                default: out.append(try Interp.format(v, ""))
+                }
+                k += 1
+            }
+            out.append(literals[n])
+        })
+    }
     static func render(_ parts: [FPart], _ f: Frame) throws -> String {
         try TextBuilder.build { out in
             for p in parts {

@@ -49,20 +49,41 @@ struct TextBuilder {
         }
     }
 
-    /// Appends the decimal digits of `i` (what `str(i)` gives), written straight into the buffer.
+    /// Appends the decimal digits of `i` (what `str(i)` gives), written straight into the
+    /// buffer: two digits per division, from the end of a 20-byte window, then moved into place.
     mutating func append(_ i: Int) {
         reserve(20)
+        if i < 0 { start[count] = UInt8(ascii: "-"); count += 1; reserve(20) }
         var m = i.magnitude
-        if i < 0 { start[count] = UInt8(ascii: "-"); count += 1 }
-        var digits = 1
-        var t = m
-        while t >= 10 { t /= 10; digits += 1 }
-        var k = count + digits - 1
-        repeat {
-            start[k] = UInt8(truncatingIfNeeded: m % 10) &+ 48
-            m /= 10
-            k -= 1
-        } while m != 0
+        let end = start + count + 20
+        var p = end
+        while m >= 100 {
+            let r = Int(m % 100)
+            m /= 100
+            p -= 2
+            p[0] = TextBuilder.pairs[2 * r]
+            p[1] = TextBuilder.pairs[2 * r + 1]
+        }
+        if m >= 10 {
+            let r = Int(m)
+            p -= 2
+            p[0] = TextBuilder.pairs[2 * r]
+            p[1] = TextBuilder.pairs[2 * r + 1]
+        } else {
+            p -= 1
+            p[0] = UInt8(truncatingIfNeeded: m) &+ 48
+        }
+        let digits = end - p
+        UnsafeMutableRawPointer(start + count).copyMemory(from: p, byteCount: digits)
         count += digits
     }
+    /// "00", "01", … "99" as ASCII bytes, for writing numbers two digits at a time.
+    private static let pairs: [UInt8] = {
+        var out: [UInt8] = []
+        for n in 0..<100 {
+            let tens: Int = n / 10, ones: Int = n % 10
+            out.append(UInt8(48 + tens)); out.append(UInt8(48 + ones))
+        }
+        return out
+    }()
 }
