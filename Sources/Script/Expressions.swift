@@ -132,13 +132,23 @@ final class Subscript: Expr {
     /// rebind that slot, else -1 (-2: not yet known). Such a receiver is used where it lies.
     @exclusivity(unchecked) var receiverSlot = -2
     @inline(__always) func borrowableReceiver() -> Int {
-        if receiverSlot == -2 { receiverSlot = cannotRebindLocals(index) ? localSlot(of: obj) : -1 }
+        if receiverSlot == -2 {
+            receiverSlot = cannotRebindLocals(index) ? localSlot(of: obj) : -1
+            indexSlot = localSlot(of: index)
+        }
         return receiverSlot
+    }
+    /// The local slot `index` reads when it is a plain local name, else -1.
+    @exclusivity(unchecked) var indexSlot = -1
+    /// The index value: straight from its slot when it is a bound local, else evaluated.
+    @inline(__always) func indexValue(_ f: Frame) throws -> Value {
+        if indexSlot >= 0, let v = f.locals[indexSlot] { return v }
+        return try index.eval(f)
     }
     override func eval(_ f: Frame) throws -> Value {
         let slot = borrowableReceiver()
         if slot >= 0, let u = f.unretainedObject(slot) {
-            let i = try index.eval(f)
+            let i = try indexValue(f)
             // The slot still holds the container (`index` could not rebind it): no reference
             // is taken for the lookup.
             let hit: Value? = u._withUnsafeGuaranteedRef { o in
@@ -169,7 +179,7 @@ final class Subscript: Expr {
     override func assign(_ f: Frame, _ v: Value) throws {
         let slot = borrowableReceiver()
         if slot >= 0, let u = f.unretainedObject(slot) {
-            let i = try index.eval(f)
+            let i = try indexValue(f)
             let done: Bool = u._withUnsafeGuaranteedRef { o in
                 if let l = o.exactly(PyList.self), case .int(var k) = i {
                     let n = l.items.count
@@ -439,7 +449,7 @@ final class BinOp: Expr {
     /// evaluation (names are resolved after the tree is built): see `OperandShape`.
     @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
-        if case .unknown = shape { shape = OperandShape(l, r) }
+        if case .unknown = shape { shape = OperandShape(l, r, constantRight: true) }
         // Ints in local slots (and int constants) straight from where they lie; anything
         // else, or an overflow, takes the general path, which reads the operands again
         // (reading a local or a constant has no effect to repeat).
@@ -448,6 +458,13 @@ final class BinOp: Expr {
             if case .int(let x)? = f.locals[i], let v = BinOp.ints(op, x, y) { return v }
         case .localLocal(let i, let j):
             if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j], let v = BinOp.ints(op, x, y) { return v }
+        case .nodeConstant(let y):
+            // Only the left operand is a node: evaluate it once, whichever path follows.
+            let a = try l.eval(f)
+            if case .int(let x) = a, let v = BinOp.ints(op, x, y) { return v }
+            let b = Value.int(y)
+            if let v = BinOp.quick(op, a, b) { return v }
+            return try Interp.binary(op, a, b)
         default: break
         }
         let a = try l.eval(f), b = try r.eval(f)

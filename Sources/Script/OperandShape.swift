@@ -11,10 +11,15 @@ enum OperandShape {
     case localConstant(Int, Int)
     /// Two locals (slots).
     case localLocal(Int, Int)
+    /// Any left operand and an int constant (binary operations only, when asked for).
+    case nodeConstant(Int)
 
-    init(_ left: Expr, _ right: Expr) {
+    init(_ left: Expr, _ right: Expr, constantRight: Bool = false) {
         let i = localSlot(of: left)
-        guard i >= 0 else { self = .general; return }
+        guard i >= 0 else {
+            if constantRight, let c = right as? Const, case .int(let y) = c.value { self = .nodeConstant(y) } else { self = .general }
+            return
+        }
         if let c = right as? Const, case .int(let y) = c.value { self = .localConstant(i, y); return }
         let j = localSlot(of: right)
         self = j >= 0 ? .localLocal(i, j) : .general

@@ -262,7 +262,12 @@ public struct HKey: Hashable {
     /// Dictionaries and sets ask for this rather than `hash(into:)`. Integers (and the bools
     /// and integral floats equal to them) get a cheap multiplicative mix instead of a full
     /// SipHash round, which dominated int-keyed dict work; other keys hash as before.
-    public func _rawHashValue(seed: Int) -> Int {
+    @inline(__always) public func _rawHashValue(seed: Int) -> Int {
+        // Int keys are mixed where the table asks; everything else out of line.
+        if case .int(let i) = v { return HKey.mix(i, seed) }
+        return otherRawHash(seed)
+    }
+    func otherRawHash(_ seed: Int) -> Int {
         switch v {
         case .int(let i): return HKey.mix(i, seed)
         case .bool(let b): return HKey.mix(b ? 1 : 0, seed)
@@ -353,7 +358,7 @@ public final class PyDict: PyObject {
         }
     }
     public var count: Int { live }
-    public func get(_ k: Value) -> Value? {
+    @inline(__always) public func get(_ k: Value) -> Value? {
         if let i = storage[HKey(k)] { return vals[i] }
         return nil
     }
