@@ -449,27 +449,34 @@ final class BinOp: Expr {
     /// evaluation (names are resolved after the tree is built): see `OperandShape`.
     @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
-        if case .unknown = shape { shape = OperandShape(l, r, constantRight: true) }
-        // Ints in local slots (and int constants) straight from where they lie; anything
-        // else, or an overflow, takes the general path, which reads the operands again
-        // (reading a local or a constant has no effect to repeat).
+        if case .general = shape {} else if let v = try shaped(f) { return v }
+        let a = try l.eval(f), b = try r.eval(f)
+        if let v = BinOp.quick(op, a, b) { return v }
+        return try Interp.binary(op, a, b)
+    }
+    /// Ints in local slots (and int constants) straight from where they lie. Nil when the
+    /// shape does not apply or the operands are not ints (nothing was evaluated then: reading
+    /// a local or a constant has no effect to repeat); a left operand evaluated as a node
+    /// always gets its full answer here. Kept out of line so the general path stays small.
+    @inline(never) func shaped(_ f: Frame) throws -> Value? {
         switch shape {
+        case .unknown:
+            shape = OperandShape(l, r, constantRight: true)
+            if case .general = shape { return nil }
+            return try shaped(f)
         case .localConstant(let i, let y):
             if case .int(let x)? = f.locals[i], let v = BinOp.ints(op, x, y) { return v }
         case .localLocal(let i, let j):
             if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j], let v = BinOp.ints(op, x, y) { return v }
         case .nodeConstant(let y):
-            // Only the left operand is a node: evaluate it once, whichever path follows.
             let a = try l.eval(f)
             if case .int(let x) = a, let v = BinOp.ints(op, x, y) { return v }
             let b = Value.int(y)
             if let v = BinOp.quick(op, a, b) { return v }
             return try Interp.binary(op, a, b)
-        default: break
+        case .general: break
         }
-        let a = try l.eval(f), b = try r.eval(f)
-        if let v = BinOp.quick(op, a, b) { return v }
-        return try Interp.binary(op, a, b)
+        return nil
     }
     /// The result of `x op y` when plain 64-bit arithmetic gives Python's answer, else nil.
     @inline(__always) static func ints(_ op: BinOpKind, _ x: Int, _ y: Int) -> Value? {
@@ -491,7 +498,18 @@ final class BinOp: Expr {
     /// concatenation), or nil when the general rules must decide.
     @inline(__always) static func quick(_ op: BinOpKind, _ a: Value, _ b: Value) -> Value? {
         if case .int(let x) = a, case .int(let y) = b {
-            return ints(op, x, y)
+            switch op {
+            case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
+            case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
+            case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
+            case .mod: if y > 0 && x >= 0 { return .int(x % y) }
+            case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
+            case .band: return .int(x & y)
+            case .bor: return .int(x | y)
+            case .bxor: return .int(x ^ y)
+            case .div: if y != 0 { return .float(Double(x) / Double(y)) }
+            case .lshift, .rshift, .pow, .matmul: break
+            }
         } else if case .float(let x) = a {
             let y: Double
             switch b { case .float(let d): y = d; case .int(let i): y = Double(i); default: return nil }
@@ -555,14 +573,7 @@ final class Compare: Expr {
     /// See `OperandShape`; only single comparisons use it.
     @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
-        if case .unknown = shape { shape = ops.count == 1 ? OperandShape(first, rest[0]) : .general }
-        switch shape {
-        case .localConstant(let i, let y):
-            if case .int(let x)? = f.locals[i], let v = Compare.ints(ops[0], x, y) { return v }
-        case .localLocal(let i, let j):
-            if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j], let v = Compare.ints(ops[0], x, y) { return v }
-        default: break
-        }
+        if case .general = shape {} else if let v = shaped(f) { return v }
         var a = try first.eval(f)
         if ops.count == 1 {
             let op = ops[0]

@@ -27,6 +27,24 @@ enum OperandShape {
 }
 
 extension Compare {
+    /// A single comparison of ints read straight from local slots (and an int constant);
+    /// nil when that does not apply (nothing was evaluated then). Out of line, so the
+    /// general path stays small.
+    @inline(never) func shaped(_ f: Frame) -> Value? {
+        switch shape {
+        case .unknown:
+            shape = ops.count == 1 ? OperandShape(first, rest[0]) : .general
+            if case .general = shape { return nil }
+            return shaped(f)
+        case .localConstant(let i, let y):
+            if case .int(let x)? = f.locals[i] { return Compare.ints(ops[0], x, y) }
+        case .localLocal(let i, let j):
+            if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j] { return Compare.ints(ops[0], x, y) }
+        case .general, .nodeConstant: break
+        }
+        return nil
+    }
+
     /// `x op y` for two ints when `op` is an ordering or equality; nil for the others.
     @inline(__always) static func ints(_ op: CmpOp, _ x: Int, _ y: Int) -> Value? {
         switch op {
