@@ -127,7 +127,42 @@ final class Subscript: Expr {
     let obj: Expr, index: Expr
     init(_ o: Expr, _ i: Expr, _ s: SourcePos, _ e: SourcePos) { obj = o; index = i; super.init(s, e) }
     override var describe: String { "subscript" }
+    /// The local slot `obj` reads when it is a plain local name and evaluating `index` cannot
+    /// rebind that slot, else -1 (-2: not yet known). Such a receiver is used where it lies.
+    @exclusivity(unchecked) var receiverSlot = -2
+    @inline(__always) func borrowableReceiver() -> Int {
+        if receiverSlot == -2 {
+            receiverSlot = cannotRebindLocals(index) ? localSlot(of: obj) : -1
+            indexSlot = localSlot(of: index)
+        }
+        return receiverSlot
+    }
+    /// The local slot `index` reads when it is a plain local name, else -1.
+    @exclusivity(unchecked) var indexSlot = -1
+    /// The index value: straight from its slot when it is a bound local, else evaluated.
+    @inline(__always) func indexValue(_ f: Frame) throws -> Value {
+        if indexSlot >= 0, let v = f.locals[indexSlot] { return v }
+        return try index.eval(f)
+    }
     override func eval(_ f: Frame) throws -> Value {
+        let slot = borrowableReceiver()
+        if slot >= 0, let u = f.unretainedObject(slot) {
+            let i = try indexValue(f)
+            // The slot still holds the container (`index` could not rebind it): no reference
+            // is taken for the lookup.
+            let hit: Value? = u._withUnsafeGuaranteedRef { o in
+                if let l = o.exactly(PyList.self), case .int(var k) = i {
+                    let n = l.items.count
+                    if k < 0 { k += n }
+                    if k >= 0 && k < n { return l.items[k] }
+                } else if let d = o.exactly(PyDict.self) {
+                    switch i { case .int, .str: return d.get(i); default: break }
+                }
+                return nil
+            }
+            if let v = hit { return v }
+            return try Interp.getItem(.obj(u.takeUnretainedValue()), i)
+        }
         let o = try obj.eval(f)
         let i = try index.eval(f)
         if case .obj(let lo) = o {
@@ -141,6 +176,23 @@ final class Subscript: Expr {
         return try Interp.getItem(o, i)
     }
     override func assign(_ f: Frame, _ v: Value) throws {
+        let slot = borrowableReceiver()
+        if slot >= 0, let u = f.unretainedObject(slot) {
+            let i = try indexValue(f)
+            let done: Bool = u._withUnsafeGuaranteedRef { o in
+                if let l = o.exactly(PyList.self), case .int(var k) = i {
+                    let n = l.items.count
+                    if k < 0 { k += n }
+                    if k >= 0 && k < n { l.items[k] = v; return true }
+                } else if let d = o.exactly(PyDict.self) {
+                    switch i { case .int, .str: d.set(i, v); return true; default: break }
+                }
+                return false
+            }
+            if done { return }
+            try Interp.setItem(.obj(u.takeUnretainedValue()), i, v)
+            return
+        }
         let o = try obj.eval(f)
         let i = try index.eval(f)
         if case .obj(let lo) = o {
@@ -287,6 +339,8 @@ final class MethodCall: Expr {
     /// The argument expressions when every argument is plain positional.
     let positional: [Expr]
     let isAppend: Bool, isGet: Bool
+    /// Whether evaluating the arguments cannot rebind a local (see `cannotRebindLocals`).
+    let argumentsKeepLocals: Bool
     /// Inline cache of the method found on the receiver's class at this call site, valid while
     /// `classVersion` is unchanged (any class dictionary change bumps it).
     @exclusivity(unchecked) var cachedClass: PyClass? = nil
@@ -298,6 +352,7 @@ final class MethodCall: Expr {
         positional = simple ? args.compactMap { if case .pos(let e) = $0 { return e }; return nil } : []
         isAppend = simple && n == "append" && args.count == 1
         isGet = simple && n == "get" && args.count == 2
+        argumentsKeepLocals = positional.allSatisfy(cannotRebindLocals)
         super.init(s, e)
     }
     override var describe: String { "function call" }
@@ -332,8 +387,9 @@ final class MethodCall: Expr {
 
     /// The local slot `obj` reads when it is a plain local name, else -1 (-2: not yet known).
     @exclusivity(unchecked) var receiverSlot = -2
-    /// Whether evaluating the arguments cannot rebind a local of the caller (nil: not yet known).
-    @exclusivity(unchecked) var argumentsKeepLocals: Bool? = nil
+    /// Whether the arguments hold no `:=`, so they cannot rebind a local of the caller and the
+    /// callee may borrow the receiver in its slot (nil: not yet known).
+    @exclusivity(unchecked) var argumentsLeaveReceiver: Bool? = nil
 
     override func eval(_ f: Frame) throws -> Value {
         if receiverSlot == -2 { receiverSlot = localSlot(of: obj) }
@@ -341,15 +397,16 @@ final class MethodCall: Expr {
             // Find the method while the receiver sits in the caller's slot; the callee's frame
             // takes its own reference to it before any argument is evaluated.
             if let m = directMethod(u) {
-                if argumentsKeepLocals == nil { argumentsKeepLocals = !positional.contains(where: mayRebindLocals) }
+                if argumentsLeaveReceiver == nil { argumentsLeaveReceiver = !positional.contains(where: mayRebindLocals) }
                 // The cache holds the function until the callee's frame takes its reference.
                 // Without `:=` in the arguments nothing rebinds the receiver's variable during
                 // the call (only this frame's code could), so the callee may borrow it there.
-                let lent: UnsafePointer<Value?>? = argumentsKeepLocals == true ? UnsafePointer(f.locals + receiverSlot) : nil
+                let lent: UnsafePointer<Value?>? = argumentsLeaveReceiver == true ? UnsafePointer(f.locals + receiverSlot) : nil
                 return try m._withUnsafeGuaranteedRef { fn in
                     try Interp.callDirect(fn, positional, f, selfValue: nil, selfObject: u, lentReceiver: lent)
                 }
             }
+            if argumentsKeepLocals, let r = try u._withUnsafeGuaranteedRef({ try containerCall($0, f) }) { return r }
             // Lists and dicts: one reference for the call (the arguments may run any code).
             let o = u.takeUnretainedValue()
             if isAppend, let l = o.exactly(PyList.self) { l.items.append(try positional[0].eval(f)); return Value.none }
@@ -402,10 +459,54 @@ enum BinOpKind: String {
 final class BinOp: Expr {
     let op: BinOpKind, l: Expr, r: Expr
     init(_ op: BinOpKind, _ l: Expr, _ r: Expr, _ s: SourcePos, _ e: SourcePos) { self.op = op; self.l = l; self.r = r; super.init(s, e) }
+    /// How the operands can be read without evaluating them as nodes, worked out on the first
+    /// evaluation (names are resolved after the tree is built): see `OperandShape`.
+    @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
+        if case .general = shape {} else if let v = try shaped(f) { return v }
         let a = try l.eval(f), b = try r.eval(f)
         if let v = BinOp.quick(op, a, b) { return v }
         return try Interp.binary(op, a, b)
+    }
+    /// Ints in local slots (and int constants) straight from where they lie. Nil when the
+    /// shape does not apply or the operands are not ints (nothing was evaluated then: reading
+    /// a local or a constant has no effect to repeat); a left operand evaluated as a node
+    /// always gets its full answer here. Kept out of line so the general path stays small.
+    @inline(never) func shaped(_ f: Frame) throws -> Value? {
+        switch shape {
+        case .unknown:
+            shape = OperandShape(l, r, constantRight: true)
+            if case .general = shape { return nil }
+            return try shaped(f)
+        case .localConstant(let i, let y):
+            if case .int(let x)? = f.locals[i], let v = BinOp.ints(op, x, y) { return v }
+        case .localLocal(let i, let j):
+            if case .int(let x)? = f.locals[i], case .int(let y)? = f.locals[j], let v = BinOp.ints(op, x, y) { return v }
+        case .nodeConstant(let y):
+            let a = try l.eval(f)
+            if case .int(let x) = a, let v = BinOp.ints(op, x, y) { return v }
+            let b = Value.int(y)
+            if let v = BinOp.quick(op, a, b) { return v }
+            return try Interp.binary(op, a, b)
+        case .general: break
+        }
+        return nil
+    }
+    /// The result of `x op y` when plain 64-bit arithmetic gives Python's answer, else nil.
+    @inline(__always) static func ints(_ op: BinOpKind, _ x: Int, _ y: Int) -> Value? {
+        switch op {
+        case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
+        case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
+        case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
+        case .mod: if y > 0 && x >= 0 { return .int(x % y) }
+        case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
+        case .band: return .int(x & y)
+        case .bor: return .int(x | y)
+        case .bxor: return .int(x ^ y)
+        case .div: if y != 0 { return .float(Double(x) / Double(y)) }
+        case .lshift, .rshift, .pow, .matmul: break
+        }
+        return nil
     }
     /// The result for the common operand types (ints that do not overflow, floats, string
     /// concatenation), or nil when the general rules must decide.
@@ -487,7 +588,10 @@ final class Compare: Expr {
         first = a; self.ops = ops; self.rest = rest
         super.init(s, e)
     }
+    /// See `OperandShape`; only single comparisons use it.
+    @exclusivity(unchecked) var shape = OperandShape.unknown
     override func eval(_ f: Frame) throws -> Value {
+        if case .general = shape {} else if let v = shaped(f) { return v }
         var a = try first.eval(f)
         if ops.count == 1 {
             let op = ops[0]
@@ -645,32 +749,87 @@ final class Comprehension: Expr {
         kind = k; self.elt = elt; value = v; clauses = c; super.init(s, e)
     }
     override var describe: String { kind == .list ? "list comprehension" : kind == .set ? "set comprehension" : "dict comprehension" }
+    /// The local slot of each clause's target when it is a plain local name, else -1; worked
+    /// out on the first evaluation (names are resolved after the tree is built).
+    @exclusivity(unchecked) var targetSlots: [Int] = []
+
     override func eval(_ f: Frame) throws -> Value {
+        if targetSlots.isEmpty { targetSlots = clauses.map { localSlot(of: $0.target) } }
         switch kind {
         case .list:
             let out = PyList()
-            try run(0, f) { out.items.append(try self.elt.eval(f)) }
+            try run(0, f, sized: { out.items.reserveCapacity($0) }) { out.items.append(try self.elt.eval(f)) }
             return .obj(out)
         case .set:
             let out = PySet()
-            try run(0, f) { let v = try self.elt.eval(f); try Interp.checkHashable(v); out.set.insert(v) }
+            try run(0, f) {
+                let v = try self.elt.eval(f)
+                switch v { case .int, .str: break; default: try Interp.checkHashable(v) }
+                out.set.insert(v)
+            }
             return .obj(out)
         case .dict:
             let out = PyDict()
-            try run(0, f) { let k = try self.elt.eval(f); try Interp.checkHashable(k); out.set(k, try self.value!.eval(f)) }
+            try run(0, f, sized: { n in
+                out.storage.reserveCapacity(n); out.keys.reserveCapacity(n); out.vals.reserveCapacity(n)
+            }) {
+                let k = try self.elt.eval(f)
+                switch k { case .int, .str: break; default: try Interp.checkHashable(k) }
+                out.set(k, try self.value!.eval(f))
+            }
             return .obj(out)
         }
     }
-    func run(_ k: Int, _ f: Frame, _ emit: () throws -> Void) throws {
-        let c = clauses[k]
-        let it = try c.iter.eval(f)
-        try Interp.forEach(it) { v in
-            try c.target.assign(f, v)
-            for cond in c.conds { if !(try Interp.isTrue(try cond.eval(f))) { return true } }
-            if k + 1 == clauses.count { try emit() } else { try run(k + 1, f, emit) }
-            return true
+
+    /// Runs clause `k` and those inside it, calling `emit` for each combination that passes
+    /// every condition. Ranges and lists are walked directly (a list by index, reading it as
+    /// it is at each step, as its iterator would), binding the variable straight into its slot.
+    /// `sized` hears the element count when it is known up front: a single clause with no
+    /// condition over a range or a list emits exactly one element per item.
+    @inline(__always) func run(_ k: Int, _ f: Frame, sized: (Int) -> Void = { _ in }, _ emit: () throws -> Void) throws {
+        // The node's arrays keep the clause's expressions alive: no reference taken per use.
+        let seq = try Unmanaged.passUnretained(clauses[k].iter)._withUnsafeGuaranteedRef { try $0.eval(f) }
+        let slot = targetSlots[k]
+        let last = k + 1 == clauses.count
+        @inline(__always) func step(_ v: Value) throws {
+            if slot >= 0 { f.locals[slot] = v } else {
+                try Unmanaged.passUnretained(clauses[k].target)._withUnsafeGuaranteedRef { try $0.assign(f, v) }
+            }
+            let nc = clauses[k].conds.count
+            var c = 0
+            while c < nc {
+                let ok = try Unmanaged.passUnretained(clauses[k].conds[c])._withUnsafeGuaranteedRef {
+                    try Interp.isTrue(try $0.eval(f))
+                }
+                if !ok { return }
+                c += 1
+            }
+            if last { try emit() } else { try runInner(k + 1, f, emit) }
         }
+        if case .obj(let o) = seq {
+            let exact = clauses.count == 1 && clauses[0].conds.isEmpty
+            if let r = o.exactly(PyRange.self) {
+                if exact { sized(min(r.count, 1 << 16)) }
+                var i = r.start
+                let stop = r.stop, by = r.step
+                while by > 0 ? i < stop : i > stop {
+                    try checkInterrupt()
+                    try step(.int(i))
+                    i += by
+                }
+                return
+            }
+            if let l = o.exactly(PyList.self) {
+                if exact { sized(min(l.items.count, 1 << 16)) }
+                var i = 0
+                while i < l.items.count { try step(l.items[i]); i += 1 }
+                return
+            }
+        }
+        try Interp.forEach(seq) { v in try step(v); return true }
     }
+    /// The inner clauses, kept out of line so that `run` can be inlined for the outermost one.
+    func runInner(_ k: Int, _ f: Frame, _ emit: () throws -> Void) throws { try run(k, f, emit) }
 }
 
 /// A generator expression: compiled as a tiny generator function whose first iterable is
@@ -754,32 +913,77 @@ enum FPart { case text(String), expr(Expr, conv: Character?, spec: [FPart]?, deb
 
 final class FString: Expr {
     let parts: [FPart]
-    init(_ p: [FPart], _ s: SourcePos, _ e: SourcePos) { parts = p; super.init(s, e) }
-    override var describe: String { "f-string expression" }
-    override func eval(_ f: Frame) throws -> Value { .str(try FString.render(parts, f)) }
-    static func render(_ parts: [FPart], _ f: Frame) throws -> String {
-        var out = ""
-        for p in parts {
-            switch p {
-            case .text(let t): out += t
-            case .expr(let e, let conv, let spec, let dbg):
-                var v = try e.eval(f)
-                if conv == nil && spec == nil && dbg == nil {
-                    // A plain `{x}` of a str or int is its str(): no format machinery.
-                    switch v {
-                    case .str(let t): out += t; continue
-                    case .int(let i): out += String(i); continue
-                    default: break
-                    }
-                }
-                if let d = dbg { out += d }
-                var c = conv
-                if dbg != nil && c == nil && spec == nil { c = "r" }
-                if c == "r" { v = .str(try Interp.repr(v)) } else if c == "s" { v = .str(try Interp.str(v)) } else if c == "a" { v = .str(try Interp.repr(v)) }
-                let specText = try spec.map { try render($0, f) } ?? ""
-                out += try Interp.format(v, specText)
+    /// When every replacement field is a plain `{expr}` (no conversion, spec or `=`): the
+    /// literal text around the fields (`literals[k]` comes before `fields[k]`, and one more
+    /// literal ends it), so rendering walks two arrays instead of copying enum parts.
+    let literals: [String], fields: [Expr]
+    let plain: Bool
+    init(_ p: [FPart], _ s: SourcePos, _ e: SourcePos) {
+        parts = p
+        var lits: [String] = [], exprs: [Expr] = []
+        var pending = "", plain = true
+        for part in p {
+            switch part {
+            case .text(let t): pending += t
+            case .expr(let x, let conv, let spec, let dbg):
+                if conv != nil || spec != nil || dbg != nil { plain = false }
+                lits.append(pending); pending = ""; exprs.append(x)
             }
         }
+        lits.append(pending)
+        literals = lits; fields = exprs; self.plain = plain
+        super.init(s, e)
+    }
+    override var describe: String { "f-string expression" }
+    override func eval(_ f: Frame) throws -> Value {
+        guard plain else { return .str(try FString.render(parts, f)) }
+        return .str(try TextBuilder.build { out in
+            let n = fields.count
+            var k = 0
+            while k < n {
+                out.append(literals[k])
+                // The node's array keeps the field's expression alive: no reference per use.
+                let v = try Unmanaged.passUnretained(fields[k])._withUnsafeGuaranteedRef { try $0.eval(f) }
+                switch v {
+                case .str(let t): out.append(t)
+                case .int(let i): out.append(i)
+                default: out.append(try Interp.format(v, ""))
+                }
+                k += 1
+            }
+            out.append(literals[n])
+        })
+    }
+    static func render(_ parts: [FPart], _ f: Frame) throws -> String {
+        try TextBuilder.build { out in
+            for p in parts {
+                switch p {
+                case .text(let t): out.append(t)
+                case .expr(let e, let conv, let spec, let dbg):
+                    let v = try e.eval(f)
+                    if conv == nil && spec == nil && dbg == nil {
+                        // A plain `{x}` of a str or int is its str(): no format machinery.
+                        switch v {
+                        case .str(let t): out.append(t); continue
+                        case .int(let i): out.append(i); continue
+                        default: break
+                        }
+                    }
+                    out.append(try formatted(v, conv, spec, dbg, f))
+                }
+            }
+        }
+    }
+    /// One replacement field through the general rules: debug text, conversion, format spec.
+    static func formatted(_ value: Value, _ conv: Character?, _ spec: [FPart]?, _ dbg: String?, _ f: Frame) throws -> String {
+        var out = ""
+        var v = value
+        if let d = dbg { out += d }
+        var c = conv
+        if dbg != nil && c == nil && spec == nil { c = "r" }
+        if c == "r" { v = .str(try Interp.repr(v)) } else if c == "s" { v = .str(try Interp.str(v)) } else if c == "a" { v = .str(try Interp.repr(v)) }
+        let specText = try spec.map { try render($0, f) } ?? ""
+        out += try Interp.format(v, specText)
         return out
     }
 }

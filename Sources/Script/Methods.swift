@@ -127,7 +127,24 @@ enum Methods {
         case .obj(let o):
             if let l = o as? PyList { return try listMethod(l, name, a, kw) }
             if let d = o as? PyDict { return try dictMethod(d, name, a, kw) }
-            if let s = o as? PySet { return try setMethod(s.set, name, a, isFrozen: false) { s.set = $0 } }
+            if let s = o as? PySet {
+                // The mutators that change one element work on the set in place: going
+                // through a copy would duplicate its whole table on every call.
+                switch name {
+                case "add":
+                    try Builtins.want("set.add", a, 1, 1); try Interp.checkHashable(a[0])
+                    s.set.insert(a[0]); return Value.none
+                case "discard":
+                    try Builtins.want("set.discard", a, 1, 1); try Interp.checkHashable(a[0])
+                    s.set.remove(a[0]); return Value.none
+                case "remove":
+                    try Builtins.want("set.remove", a, 1, 1); try Interp.checkHashable(a[0])
+                    if !s.set.remove(a[0]) { throw Interp.error("KeyError", args: [a[0]]) }
+                    return Value.none
+                default: break
+                }
+                return try setMethod(s.set, name, a, isFrozen: false) { s.set = $0 }
+            }
             if let s = o as? PyFrozenSet { return try setMethod(s.set, name, a, isFrozen: true) { s.set = $0 } }
             if let t = o as? PyTuple {
                 if name == "count" { return .int(try t.items.filter { try Interp.equals($0, a[0]) }.count) }

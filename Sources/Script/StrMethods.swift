@@ -76,14 +76,16 @@ enum StrMethods {
             }
             return .list(parts.map { .str($0) })
         case "join":
-            var out = ""
+            try Builtins.want("str.join", a, 1, 1)
             var first = true
             var idx = 0
-            try Interp.forEach(a[0]) { x in
-                guard case .str(let t) = x else { throw Interp.typeError("sequence item \(idx): expected str instance, \(Interp.typeName(x)) found") }
-                if !first { out += s }; out += t; first = false; idx += 1; return true
-            }
-            return .str(out)
+            return .str(try TextBuilder.build { out in
+                try Interp.forEach(a[0]) { x in
+                    guard case .str(let t) = x else { throw Interp.typeError("sequence item \(idx): expected str instance, \(Interp.typeName(x)) found") }
+                    if !first { out.append(s) }
+                    out.append(t); first = false; idx += 1; return true
+                }
+            })
         case "strip": return .str(try strip(s, a.first, left: true, right: true))
         case "lstrip": return .str(try strip(s, a.first, left: true, right: false))
         case "rstrip": return .str(try strip(s, a.first, left: false, right: true))

@@ -259,12 +259,22 @@ public final class PyTuple: PyObject {
 public struct HKey: Hashable {
     public let v: Value
     public init(_ v: Value) { self.v = v }
-    public static func == (a: HKey, b: HKey) -> Bool { keyEquals(a.v, b.v) }
+    @inline(__always) public static func == (a: HKey, b: HKey) -> Bool {
+        // Keys of one type compare here; mixed and object keys go through the general rules.
+        if case .int(let x) = a.v, case .int(let y) = b.v { return x == y }
+        if case .str(let x) = a.v, case .str(let y) = b.v { return x == y }
+        return keyEquals(a.v, b.v)
+    }
     public func hash(into h: inout Hasher) { Script.hashValue(v, into: &h) }
     /// Dictionaries and sets ask for this rather than `hash(into:)`. Integers (and the bools
     /// and integral floats equal to them) get a cheap multiplicative mix instead of a full
     /// SipHash round, which dominated int-keyed dict work; other keys hash as before.
-    public func _rawHashValue(seed: Int) -> Int {
+    @inline(__always) public func _rawHashValue(seed: Int) -> Int {
+        // Int keys are mixed where the table asks; everything else out of line.
+        if case .int(let i) = v { return HKey.mix(i, seed) }
+        return otherRawHash(seed)
+    }
+    func otherRawHash(_ seed: Int) -> Int {
         switch v {
         case .int(let i): return HKey.mix(i, seed)
         case .bool(let b): return HKey.mix(b ? 1 : 0, seed)
@@ -297,7 +307,9 @@ func keyEquals(_ a: Value, _ b: Value) -> Bool {
         if let p = x as? PyTuple, let q = y as? PyTuple {
             return p.items.count == q.items.count && zip(p.items, q.items).allSatisfy { keyEquals($0, $1) }
         }
-        if let p = x as? PyFrozenSet, let q = y as? PyFrozenSet { return p.set.storage == q.set.storage }
+        if let p = x as? PyFrozenSet, let q = y as? PyFrozenSet {
+            return p.set.count == q.set.count && p.set.index.keys.allSatisfy { q.set.index[$0] != nil }
+        }
         if let p = x as? PyInstance, p.cls.lookup("__eq__") != nil {
             return (try? Interp.truthy(Interp.compare(.eq, a, b))) ?? false
         }
@@ -353,16 +365,20 @@ public final class PyDict: PyObject {
         }
     }
     public var count: Int { live }
-    public func get(_ k: Value) -> Value? {
+    @inline(__always) public func get(_ k: Value) -> Value? {
         if let i = storage[HKey(k)] { return vals[i] }
         return nil
     }
     public func set(_ k: Value, _ v: Value) {
-        let hk = HKey(k)
-        if let i = storage[hk] { vals[i] = v; return }
-        storage[hk] = keys.count
+        // One probe of the hash table: the defaulting subscript's modify accessor inserts
+        // the next position when the key is new, and an existing key keeps its position
+        // (always below `keys.count`), so the position read back says which happened.
+        let n = keys.count
+        let i = PyDict.position(&storage[HKey(k), default: n])
+        if i < n { vals[i] = v; return }
         keys.append(k); vals.append(v); live += 1
     }
+    @inline(__always) static func position(_ p: inout Int) -> Int { p }
     @discardableResult public func remove(_ k: Value) -> Value? {
         guard let i = storage.removeValue(forKey: HKey(k)) else { return nil }
         keys[i] = nil; live -= 1
@@ -403,22 +419,25 @@ public final class PyFrozenSet: PyObject {
     public override var pyClass: PyClass { Builtins.frozensetClass }
 }
 
-/// Insertion-ordered hash set used by set and frozenset.
+/// Insertion-ordered hash set used by set and frozenset: one hash table from element to its
+/// position in `order` (removed elements leave a nil hole until the next compaction).
 public struct OrderedSet {
-    public var storage: Set<HKey> = []
     public var order: [Value?] = []
     public var index: [HKey: Int] = [:]
-    public var count: Int { storage.count }
-    public func contains(_ v: Value) -> Bool { storage.contains(HKey(v)) }
+    public init() {}
+    public var count: Int { index.count }
+    /// The elements as a Swift set, for the subset/superset/equality questions.
+    public var storage: Set<HKey> { Set(index.keys) }
+    public func contains(_ v: Value) -> Bool { index[HKey(v)] != nil }
     public mutating func insert(_ v: Value) {
-        let k = HKey(v)
-        if storage.insert(k).inserted { index[k] = order.count; order.append(v) }
+        // One probe: a new element gets the next position, an existing one keeps its own.
+        let n = order.count
+        if PyDict.position(&index[HKey(v), default: n]) == n { order.append(v) }
     }
     @discardableResult public mutating func remove(_ v: Value) -> Bool {
-        let k = HKey(v)
-        guard storage.remove(k) != nil else { return false }
-        if let i = index.removeValue(forKey: k) { order[i] = nil }
-        if order.count > 32 && storage.count * 2 < order.count {
+        guard let i = index.removeValue(forKey: HKey(v)) else { return false }
+        order[i] = nil
+        if order.count > 32 && index.count * 2 < order.count {
             let live = order.compactMap { $0 }; order = []; index = [:]
             for x in live { index[HKey(x)] = order.count; order.append(x) }
         }
