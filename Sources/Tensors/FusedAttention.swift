@@ -1,5 +1,3 @@
-import COpenBLAS
-
 /// Scaled dot-product attention computed one (batch, head) pair at a time, for inference.
 ///
 /// The composed form (`q.matmul(k.T)`, `+ mask`, `softmax`, `.matmul(v)`, then merging the
@@ -83,7 +81,6 @@ extension Tensor {
                 let workspace = AttentionWorkspace(geometry)
                 defer { workspace.deallocate() }
                 for pair in range {
-                    if pair + 1 < range.upperBound { geometry.prefetch(pair: pair + 1, q, k, v) }
                     geometry.attend(pair: pair, q, k, v, m, workspace, probabilities: p.map { $0 + pair * queries * keys }, into: out)
                 }
             }
@@ -192,28 +189,6 @@ struct AttentionGeometry {
             }
             i0 += AttentionGeometry.tileRows
         }
-    }
-
-    /// Asks for pair `pair`'s query, key and value rows (its head's columns) to come into
-    /// cache while the pair before it computes. A head's slice of a projection row is two
-    /// cache lines 4.6 KB (MiniLM's packed projection row) from the next row's: nothing the
-    /// hardware prefetcher follows, so without this each pair's copies wait on memory a line
-    /// at a time (a quarter of the attention's time at batch 32 x 128).
-    @inline(__always)
-    func prefetch(pair: Int, _ q: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ v: UnsafePointer<Float>) {
-        let b = pair / heads, column = (pair % heads) * headSize
-        let bytes = headSize * 4
-        func fetch(_ base: UnsafePointer<Float>, _ rows: Int, _ rowStride: Int) {
-            for row in 0..<rows {
-                let start = UnsafeRawPointer(base + row * rowStride)
-                var offset = 0
-                while offset < bytes { apus_prefetch(start + offset); offset += 64 }
-                apus_prefetch(start + bytes - 4)
-            }
-        }
-        fetch(q + b * query.0 + column, queries, query.1)
-        fetch(k + b * key.0 + column, keys, key.1)
-        fetch(v + b * value.0 + column, keys, value.1)
     }
 
     typealias V8 = SIMD8<Float>

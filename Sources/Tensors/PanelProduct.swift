@@ -17,10 +17,11 @@ import Foundation
 enum PanelProduct {
     /// Rows of the micro-tile and columns of a weight panel.
     static let rowTile = 6, columnTile = 16
-    /// Depth handled per pass: a panel of `depthBlock x 16` floats (24 KB) stays in L1.
-    static let depthBlock = 384
+    /// Most depth handled per pass (the depth is split in equal passes no longer than this):
+    /// a panel of `depthBlock x 16` floats stays in L1 while the strips stream past it.
+    static var depthBlock: Int { PanelProductTuning.depthBlock }
     /// Most rows one core computes as a block (inputs packed in L2, weight panels reused).
-    static let maximumBlockRows = 192
+    static var maximumBlockRows: Int { PanelProductTuning.maximumBlockRows }
 
     static var isEnabled: Bool { Tensor.usesPanelProducts }
 
@@ -31,6 +32,8 @@ enum PanelProduct {
     /// 16-column panel, the block's rows of 16 weights (zero past the last output).
     final class PackedWeight: @unchecked Sendable {
         let outputs, depth, panels: Int
+        /// Depth of each pass (the last may be shorter).
+        let depthStep: Int
         let values: UnsafeMutablePointer<Float>
         /// Which view of its storage the weight was: offset and (output, depth) strides.
         var source = (offset: 0, outputStride: 0, depthStride: 0)
@@ -40,6 +43,8 @@ enum PanelProduct {
             self.outputs = outputs
             self.depth = depth
             panels = (outputs + PanelProduct.columnTile - 1) / PanelProduct.columnTile
+            depthStep = PanelProduct.depthStep(for: depth)
+            let depthStep = self.depthStep
             let count = Swift.max(panels * PanelProduct.columnTile * depth, 1)
             values = UnsafeMutableRawPointer(BufferPool.allocate(byteCount: count * 4)).bindMemory(to: Float.self, capacity: count)
             let panels = self.panels, values = self.values
@@ -47,7 +52,7 @@ enum PanelProduct {
                 for panel in range {
                     var k0 = 0
                     while k0 < depth {
-                        let length = Swift.min(PanelProduct.depthBlock, depth - k0)
+                        let length = Swift.min(depthStep, depth - k0)
                         let dst = values + k0 * panels * PanelProduct.columnTile + panel * length * PanelProduct.columnTile
                         let n0 = panel * PanelProduct.columnTile
                         let width = Swift.min(PanelProduct.columnTile, outputs - n0)
@@ -78,6 +83,12 @@ enum PanelProduct {
 
     private static let cacheLock = NSLock()
 
+    /// The depth of each pass: `depth` split into equal passes of at most `depthBlock`.
+    static func depthStep(for depth: Int) -> Int {
+        let passes = Swift.max(1, (depth + depthBlock - 1) / depthBlock)
+        return Swift.max(1, (depth + passes - 1) / passes)
+    }
+
     /// `weight [outputs, depth]` (float32, any strides) in the panel layout: packed once and
     /// kept with the weight's storage, which drops it on any write (`valuesWillChange`), so it
     /// never stands for values that changed. Only one view per storage is kept (a storage
@@ -88,7 +99,10 @@ enum PanelProduct {
         cacheLock.lock()
         let cached = weight.storage.packedWeight as? PackedWeight
         cacheLock.unlock()
-        if let cached, cached.outputs == outputs, cached.depth == depth, cached.source == source { return cached }
+        if let cached, cached.outputs == outputs, cached.depth == depth, cached.source == source,
+           cached.depthStep == depthStep(for: depth) {
+            return cached
+        }
         let packed = withExtendedLifetime(weight) {
             PackedWeight(weight.floatPointer, outputs: outputs, depth: depth, outputStride: source.outputStride, depthStride: source.depthStride)
         }
@@ -131,7 +145,7 @@ enum PanelProduct {
         var blockRows = parallel ? (rows + 8 * cores - 1) / (8 * cores) : rows
         blockRows = Swift.min(maximumBlockRows, Swift.max(4 * rowTile, (blockRows + rowTile - 1) / rowTile * rowTile))
         let blocks = (rows + blockRows - 1) / blockRows
-        let stripCapacity = blockRows * Swift.min(depth, depthBlock)
+        let stripCapacity = blockRows * Swift.min(depth, w.depthStep)
         let run = { (block: Int) in
             let r0 = block * blockRows, count = Swift.min(blockRows, rows - r0)
             let bytes = Swift.max(stripCapacity, 1) * 4
@@ -158,7 +172,7 @@ enum PanelProduct {
         let stripCount = (rows + rowTile - 1) / rowTile
         var k0 = 0
         while k0 < depth {
-            let length = Swift.min(depthBlock, depth - k0)
+            let length = Swift.min(w.depthStep, depth - k0)
             let first = k0 == 0, last = k0 + length == depth
             packStrips(x + k0, rows: rows, stride: inputStride, length: length, into: strips)
             for panel in 0..<w.panels {
@@ -281,4 +295,13 @@ extension Kernels {
     struct Identity: UnaryVectorKernel {
         @inline(__always) func callAsFunction(_ x: FastMath.Vector) -> FastMath.Vector { x }
     }
+}
+
+/// The panel product's block sizes, settable so that a benchmark can compare them in one run.
+public enum PanelProductTuning {
+    /// Most depth per pass over a weight panel (floats): 384 (a 24 KB panel) did better than
+    /// 128, 192 and 256 on MiniLM's layers (`apus-bench --models --breakdown`).
+    nonisolated(unsafe) public static var depthBlock = 384
+    /// Most rows per block a core computes to the end.
+    nonisolated(unsafe) public static var maximumBlockRows = 192
 }

@@ -28,6 +28,9 @@ func modelWorkload(_ name: String) throws -> () throws -> Void {
 func benchModels(_ options: Options) throws {
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))
+    // APUS_PANEL_PRODUCTS=0: many-row linears through sgemm and separate passes, as before
+    // the panel products, for a before/after comparison against the same reference.
+    if ProcessInfo.processInfo.environment["APUS_PANEL_PRODUCTS"] == "0" { Tensor.usesPanelProducts = false }
     let directory = try ModelLocation.resolve("sentence-transformers/all-MiniLM-L6-v2")
     let model = try BertModel.fromPretrained(directory.path)
 
@@ -185,6 +188,44 @@ func benchModelBreakdown(_ options: Options) throws {
                 }
             }
             Tensor.usesPanelProducts = true
+            // Block sizes of the panel product, CPU time per call.
+            let depths = [128, 192, 256, 384], blockRowCounts = [96, 192]
+            var tuning: [String: Double] = [:]
+            for _ in 0..<2 {
+                for depth in depths {
+                    for blockRows in blockRowCounts {
+                        PanelProductTuning.depthBlock = depth
+                        PanelProductTuning.maximumBlockRows = blockRows
+                        func measure(_ name: String, _ body: () throws -> Void) throws {
+                            var cpu = timespec(), after = timespec()
+                            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
+                            _ = try withNoGrad { try timed(repetitions: repetitions, body) }
+                            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
+                            let seconds = (Double(after.tv_sec - cpu.tv_sec) + Double(after.tv_nsec - cpu.tv_nsec) / 1e9) / Double(repetitions + 2)
+                            let key = "cpu \(depth)/\(blockRows): \(name)"
+                            tuning[key] = Swift.min(tuning[key] ?? .infinity, seconds)
+                        }
+                        try measure("qkv") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
+                        try measure("intermediate") {
+                            _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
+                        }
+                        try measure("output") {
+                            _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
+                                                             normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
+                        }
+                    }
+                }
+            }
+            PanelProductTuning.depthBlock = 384
+            PanelProductTuning.maximumBlockRows = 192
+            for depth in depths {
+                for blockRows in blockRowCounts {
+                    for name in ["qkv", "intermediate", "output"] {
+                        let key = "cpu \(depth)/\(blockRows): \(name)"
+                        rows.append((key, tuning[key] ?? 0))
+                    }
+                }
+            }
             for name in ["qkv linear", "out linear+add+norm", "intermediate+gelu", "output linear+add+norm", "whole forward"] {
                 for tag in ["sgemm", "panel", "sgemm cpu", "panel cpu"] { rows.append(("\(tag): \(name)", best["\(tag): \(name)"] ?? 0)) }
             }
