@@ -155,6 +155,10 @@ func benchModelBreakdown(_ options: Options) throws {
         }
         // The fused linears once more with sgemm and separate finishing passes, alternating
         // with the panel products round by round (best median each), to compare under load.
+        // Caution: OpenBLAS's threads keep spinning for a while after an sgemm call, so panel
+        // rows measured right after sgemm rows can find one core taken (wall time near CPU
+        // time); `--models` with APUS_PANEL_PRODUCTS=0 and =1 in separate runs is the fair
+        // comparison.
         if batch > 1 {
             var best: [String: Double] = [:]
             for round in 0..<3 {
