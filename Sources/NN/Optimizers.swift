@@ -30,7 +30,7 @@ func withParameterBuffers(_ parameter: Tensor, _ gradient: Tensor,
         throw TensorError.invalidArgument("cannot update a parameter that views a read-only file mapping")
     }
     let g = try gradient.to(.float32).contiguous()
-    parameter.storage.blockMatrix = nil
+    parameter.storage.valuesWillChange()
     withExtendedLifetime(g) { body(parameter.floatPointer, g.floatPointer, parameter.count) }
 }
 

@@ -29,6 +29,17 @@ extension Tensor {
         let outFeatures = weight.shape[0]
         let y = Tensor(uninitialized: Array(shape.dropLast()) + [outFeatures], dtype: .float32)
         let rows = count / Swift.max(shape[rank - 1], 1)
+        if Tensor.usesPanelProduct(rows: rows, weight: weight) {
+            try Tensor.checkLinearShapes(self, weight: weight, bias: bias, rows: rows)
+            switch activation {
+            case nil: try Tensor.panelLinear(self, weight: weight, bias: bias, into: y, rows: rows, Kernels.Identity?.none)
+            case .gelu: try Tensor.panelLinear(self, weight: weight, bias: bias, into: y, rows: rows, Kernels.Gelu())
+            case .geluTanh: try Tensor.panelLinear(self, weight: weight, bias: bias, into: y, rows: rows, Kernels.GeluTanh())
+            case .relu: try Tensor.panelLinear(self, weight: weight, bias: bias, into: y, rows: rows, Kernels.Relu())
+            case .silu: try Tensor.panelLinear(self, weight: weight, bias: bias, into: y, rows: rows, Kernels.Silu())
+            }
+            return y
+        }
         guard let activation else {
             try Tensor.linearProduct(self, weight: weight, bias: bias, seed: nil, into: y, rows: rows)
             return y
@@ -72,6 +83,52 @@ extension Tensor {
                 FastMath.zip(q, bias, q, length, kernel)
             }
         }
+    }
+
+    /// Whether a float32 product of `rows` rows with `weight` goes through `PanelProduct`
+    /// (a few rows go through `SmallBatchProduct` or a GGUF weight's blocks instead).
+    static func usesPanelProduct(rows: Int, weight: Tensor) -> Bool {
+        PanelProduct.isEnabled && rows > SmallBatchProduct.maximumRows && weight.rank == 2
+    }
+
+    /// Throws unless `x [..., in]`, `weight [out, in]` and `bias [out]` fit together.
+    static func checkLinearShapes(_ x: Tensor, weight: Tensor, bias: Tensor?, rows: Int) throws {
+        let inFeatures = x.shape[x.rank - 1], outFeatures = weight.shape[0]
+        guard weight.shape[1] == inFeatures else {
+            throw TensorError.shapeMismatch(
+                "mat1 and mat2 shapes cannot be multiplied (\(rows)x\(inFeatures) and \(weight.shape[1])x\(outFeatures))")
+        }
+        if let bias, bias.count != outFeatures || bias.rank != 1 {
+            throw TensorError.shapeMismatch(
+                "linear: bias of shape \(bias.shape.shapeString) does not match weight of shape \(weight.shape.shapeString)")
+        }
+    }
+
+    /// out = finish(x W^T + bias (+ residual)) through `PanelProduct`, each tile finished as it
+    /// is stored (and each block of rows layer-normed, when `layerNorm` is given); shapes
+    /// already checked.
+    static func panelLinear<A: UnaryVectorKernel>(_ x: Tensor, weight: Tensor, bias: Tensor?, residual: Tensor? = nil,
+                                                 into out: Tensor, rows: Int, _ activation: A?,
+                                                 layerNorm: (weight: Tensor?, bias: Tensor?, eps: Float)? = nil) throws {
+        let inFeatures = x.shape[x.rank - 1]
+        let xd = x.contiguous(), b = bias?.contiguous(), r = residual?.contiguous()
+        let nw = layerNorm?.weight?.contiguous(), nb = layerNorm?.bias?.contiguous()
+        let packed = PanelProduct.packedWeight(weight)
+        let biasPointer: UnsafePointer<Float>? = b.map { UnsafePointer($0.floatPointer) }
+        let residualPointer: UnsafePointer<Float>? = r.map { UnsafePointer($0.floatPointer) }
+        var finish = PanelProduct.Finish<A>(bias: biasPointer, residual: residualPointer, activation: activation, layerNorm: nil)
+        if let layerNorm {
+            let normWeight: UnsafePointer<Float>? = nw.map { UnsafePointer($0.floatPointer) }
+            let normBias: UnsafePointer<Float>? = nb.map { UnsafePointer($0.floatPointer) }
+            finish.layerNorm = (normWeight, normBias, layerNorm.eps)
+        }
+        PanelProduct.multiply(xd.floatPointer, rows: rows, inputStride: inFeatures, packed, into: out.floatPointer, finish)
+        withExtendedLifetime(xd) {}
+        withExtendedLifetime(b) {}
+        withExtendedLifetime(r) {}
+        withExtendedLifetime(nw) {}
+        withExtendedLifetime(nb) {}
+        withExtendedLifetime(packed) {}
     }
 
     /// out = seed + bias + x W^T for float32 `x [..., in]`, `weight [out, in]`, `bias [out]`
@@ -150,6 +207,11 @@ extension Tensor {
         let rows = outFeatures == 0 ? 0 : residual.count / outFeatures
         let out = Tensor(uninitialized: expected, dtype: .float32)
         let w = normWeight?.contiguous(), nb = normBias?.contiguous()
+        if Tensor.usesPanelProduct(rows: rows, weight: weight) {
+            try Tensor.panelLinear(self, weight: weight, bias: bias, residual: residual, into: out, rows: rows,
+                                   Kernels.Identity?.none, layerNorm: (normWeight, normBias, Float(eps)))
+            return out
+        }
         let means = Tensor(uninitialized: [rows], dtype: .float32), rstds = Tensor(uninitialized: [rows], dtype: .float32)
         try Tensor.linearProduct(self, weight: weight, bias: bias, seed: residual, into: out, rows: rows)
         withExtendedLifetime((w, nb, means, rstds)) {
@@ -163,6 +225,10 @@ extension Tensor {
     /// Whether autograd would record an op on `inputs` (the fused kernels have no backward).
     /// The most cores a few-row product (`SmallBatchProduct`) spreads over.
     nonisolated(unsafe) public static var smallProductThreads = Int.max
+
+    /// Whether the fused linears multiply many rows with `PanelProduct` (false: sgemm, then
+    /// separate passes for what follows the product), for comparing the two.
+    nonisolated(unsafe) public static var usesPanelProducts = true
 
     static func recordsGradient(_ inputs: [Tensor]) -> Bool {
         GradMode.isEnabled && inputs.contains(where: { $0.requiresGrad })

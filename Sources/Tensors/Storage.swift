@@ -17,6 +17,16 @@ public final class Storage: @unchecked Sendable {
     /// attached by a GGUF loader and dropped by any write into this storage, so it never
     /// stands for values that changed.
     public var blockMatrix: BlockMatrix?
+    /// The same values copied into a product's panel layout (`PanelProduct.PackedWeight`),
+    /// made by the first many-row product that reads them as a weight; dropped, as
+    /// `blockMatrix`, by any write into this storage.
+    var packedWeight: AnyObject?
+
+    /// Drops every other form of the values (GGUF blocks, packed panels): call before writing.
+    public func valuesWillChange() {
+        blockMatrix = nil
+        packedWeight = nil
+    }
 
     /// Allocates `byteCount` zeroed bytes, 64-byte aligned for SIMD loads.
     public init(byteCount: Int) {

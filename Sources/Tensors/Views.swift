@@ -216,7 +216,7 @@ extension Tensor {
         guard !storage.isReadOnly else {
             throw TensorError.invalidArgument("cannot write into a tensor that views a read-only file mapping")
         }
-        storage.blockMatrix = nil
+        storage.valuesWillChange()
         let src = try source.to(dtype).expand(shape).contiguous()
         defer { withExtendedLifetime(src) {} }  // raw pointers into it are read below
         let n = count

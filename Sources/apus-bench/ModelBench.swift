@@ -28,6 +28,9 @@ func modelWorkload(_ name: String) throws -> () throws -> Void {
 func benchModels(_ options: Options) throws {
     setenv("OPENBLAS_NUM_THREADS", String(options.threads), 1)
     openblas_set_num_threads(Int32(options.threads))
+    // APUS_PANEL_PRODUCTS=0: many-row linears through sgemm and separate passes, as before
+    // the panel products, for a before/after comparison against the same reference.
+    if ProcessInfo.processInfo.environment["APUS_PANEL_PRODUCTS"] == "0" { Tensor.usesPanelProducts = false }
     let directory = try ModelLocation.resolve("sentence-transformers/all-MiniLM-L6-v2")
     let model = try BertModel.fromPretrained(directory.path)
 
@@ -150,6 +153,87 @@ func benchModelBreakdown(_ options: Options) throws {
             _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
                                              normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
         }
+        // The fused linears once more with sgemm and separate finishing passes, alternating
+        // with the panel products round by round (best median each), to compare under load.
+        // Caution: OpenBLAS's threads keep spinning for a while after an sgemm call, so panel
+        // rows measured right after sgemm rows can find one core taken (wall time near CPU
+        // time); `--models` with APUS_PANEL_PRODUCTS=0 and =1 in separate runs is the fair
+        // comparison.
+        if batch > 1 {
+            var best: [String: Double] = [:]
+            for round in 0..<3 {
+                for panels in (round % 2 == 0 ? [true, false] : [false, true]) {
+                    Tensor.usesPanelProducts = panels
+                    let tag = panels ? "panel" : "sgemm"
+                    func measure(_ name: String, _ body: () throws -> Void) throws {
+                        // Wall time, and the process's CPU time per call (less disturbed by
+                        // other processes taking the cores).
+                        var cpu = timespec(), after = timespec()
+                        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
+                        let seconds = try withNoGrad { try timed(repetitions: repetitions, body) }
+                        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
+                        let cpuSeconds = (Double(after.tv_sec - cpu.tv_sec) + Double(after.tv_nsec - cpu.tv_nsec) / 1e9) / Double(repetitions + 2)
+                        best["\(tag): \(name)"] = Swift.min(best["\(tag): \(name)"] ?? .infinity, seconds)
+                        best["\(tag) cpu: \(name)"] = Swift.min(best["\(tag) cpu: \(name)"] ?? .infinity, cpuSeconds)
+                    }
+                    try measure("qkv linear") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
+                    try measure("out linear+add+norm") {
+                        _ = try merged.linearAddLayerNorm(weight: attentionOutput.dense.weight, bias: attentionOutput.dense.bias, residual: x,
+                                                          normWeight: attentionOutput.LayerNorm.weight, normBias: attentionOutput.LayerNorm.bias, eps: 1e-12)
+                    }
+                    try measure("intermediate+gelu") {
+                        _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
+                    }
+                    try measure("output linear+add+norm") {
+                        _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
+                                                         normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
+                    }
+                    try measure("whole forward") { _ = try model(inputIds: ids) }
+                }
+            }
+            Tensor.usesPanelProducts = true
+            // Block sizes of the panel product, CPU time per call.
+            let depths = [128, 192, 256, 384], blockRowCounts = [96, 192]
+            var tuning: [String: Double] = [:]
+            for _ in 0..<2 {
+                for depth in depths {
+                    for blockRows in blockRowCounts {
+                        PanelProductTuning.depthBlock = depth
+                        PanelProductTuning.maximumBlockRows = blockRows
+                        func measure(_ name: String, _ body: () throws -> Void) throws {
+                            var cpu = timespec(), after = timespec()
+                            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
+                            _ = try withNoGrad { try timed(repetitions: repetitions, body) }
+                            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
+                            let seconds = (Double(after.tv_sec - cpu.tv_sec) + Double(after.tv_nsec - cpu.tv_nsec) / 1e9) / Double(repetitions + 2)
+                            let key = "cpu \(depth)/\(blockRows): \(name)"
+                            tuning[key] = Swift.min(tuning[key] ?? .infinity, seconds)
+                        }
+                        try measure("qkv") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
+                        try measure("intermediate") {
+                            _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
+                        }
+                        try measure("output") {
+                            _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
+                                                             normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
+                        }
+                    }
+                }
+            }
+            PanelProductTuning.depthBlock = 384
+            PanelProductTuning.maximumBlockRows = 192
+            for depth in depths {
+                for blockRows in blockRowCounts {
+                    for name in ["qkv", "intermediate", "output"] {
+                        let key = "cpu \(depth)/\(blockRows): \(name)"
+                        rows.append((key, tuning[key] ?? 0))
+                    }
+                }
+            }
+            for name in ["qkv linear", "out linear+add+norm", "intermediate+gelu", "output linear+add+norm", "whole forward"] {
+                for tag in ["sgemm", "panel", "sgemm cpu", "panel cpu"] { rows.append(("\(tag): \(name)", best["\(tag): \(name)"] ?? 0)) }
+            }
+        }
         try time("embeddings") { _ = try model.embeddings.word_embeddings(ids) }
         try time("whole forward (6 layers)") { _ = try model(inputIds: ids) }
         if batch == 1 {
@@ -160,7 +244,7 @@ func benchModelBreakdown(_ options: Options) throws {
         print("MiniLM layer 0 at \(batch) x \(length), median of \(repetitions):")
         var composed = 0.0, fused = 0.0
         for (name, seconds) in rows {
-            if name.hasPrefix("fused") { fused += seconds } else if !name.hasPrefix("whole") && !name.hasPrefix("embeddings") { composed += seconds }
+            if name.hasPrefix("fused") { fused += seconds } else if !name.hasPrefix("whole") && !name.hasPrefix("embeddings") && !name.contains(": ") { composed += seconds }
             print("  " + name.padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%9.3f ms", seconds * 1e3))
         }
         print("  " + "sum of composed ops (x6)".padding(toLength: 30, withPad: " ", startingAt: 0) + String(format: "%9.3f ms", composed * 6e3))

@@ -173,4 +173,69 @@ final class FusedKernelTests: XCTestCase {
             try x.linearAddLayerNorm(weight: Tensor.randn([8, 6]), bias: nil, residual: x, normWeight: nil, normBias: nil, eps: 1e-5)
         }
     }
+
+    // MARK: Panel products (many rows)
+
+    func testPanelProductMatchesMatmulOnRaggedSizes() throws {
+        // Row counts past the few-row kernel that leave partial 6-row strips and blocks, output
+        // counts that leave partial 16-column panels, depths of one, two and three blocks.
+        for rows in [33, 37, 200, 401] {
+            for (outputs, depth) in [(1, 1), (17, 5), (16, 384), (31, 385), (40, 800)] {
+                let x = try Tensor.randn([rows, depth]), w = try Tensor.randn([outputs, depth]), b = try Tensor.randn([outputs])
+                let expected = try x.matmul(w.transpose(0, 1)) + b
+                let tolerance = 1e-5 * Float(depth).squareRoot()
+                assertClose(try x.linear(weight: w, bias: b, activation: nil), expected, tolerance: tolerance, "\(rows) x \(depth) x \(outputs)")
+                // The weight read through a transposed view (strides other than row-major).
+                let wt = try w.transpose(0, 1).contiguous().transpose(0, 1)
+                assertClose(try x.linear(weight: wt, bias: nil, activation: .relu), try x.matmul(w.transpose(0, 1)).relu(),
+                            tolerance: tolerance, "transposed weight, \(rows) x \(depth) x \(outputs)")
+            }
+        }
+    }
+
+    func testPanelProductAgreesWithSgemmPath() throws {
+        let x = try Tensor.randn([2, 70, 96]), w = try Tensor.randn([130, 96]) * 0.2, b = try Tensor.randn([130])
+        let residual = try Tensor.randn([2, 70, 130]), g = try Tensor.randn([130]), beta = try Tensor.randn([130])
+        Tensor.usesPanelProducts = false
+        let gelu = try x.linear(weight: w, bias: b, activation: .gelu)
+        let normed = try x.linearAddLayerNorm(weight: w, bias: b, residual: residual, normWeight: g, normBias: beta, eps: 1e-12)
+        Tensor.usesPanelProducts = true
+        assertClose(try x.linear(weight: w, bias: b, activation: .gelu), gelu, tolerance: 1e-5, "gelu")
+        assertClose(try x.linearAddLayerNorm(weight: w, bias: b, residual: residual, normWeight: g, normBias: beta, eps: 1e-12),
+                    normed, tolerance: 1e-5, "residual and layer norm")
+    }
+
+    func testPanelLinearAddLayerNormOverSeveralDepthBlocks() throws {
+        // 800 inputs: the product accumulates over three depth blocks before the finish.
+        let x = try Tensor.randn([250, 800]), residual = try Tensor.randn([250, 37])
+        let w = try Tensor.randn([37, 800]) * 0.05, b = try Tensor.randn([37]), g = try Tensor.randn([37]), beta = try Tensor.randn([37])
+        let expected = try (x.linear(weight: w, bias: b) + residual).layerNorm(normalizedShape: [37], weight: g, bias: beta, eps: 1e-12)
+        assertClose(try x.linearAddLayerNorm(weight: w, bias: b, residual: residual, normWeight: g, normBias: beta, eps: 1e-12),
+                    expected, tolerance: 1e-4, "250 x 800 -> 37")
+    }
+
+    func testPackedWeightIsKeptAndDroppedWhenTheWeightIsWritten() throws {
+        let x = try Tensor.randn([64, 20]), w = try Tensor.randn([24, 20])
+        let first = try x.linear(weight: w, bias: nil, activation: nil)
+        XCTAssertNotNil(w.storage.packedWeight, "packed by the first many-row product")
+        let kept = try XCTUnwrap(w.storage.packedWeight as? PanelProduct.PackedWeight)
+        assertClose(try x.linear(weight: w, bias: nil, activation: nil), first, tolerance: 0, "same weight again")
+        XCTAssertTrue(w.storage.packedWeight === kept, "reused, not packed again")
+        // Written in place: the packed copy goes, and the next product sees the new values.
+        let replacement = try Tensor.randn([24, 20])
+        try withNoGrad { try w.copy(from: replacement) }
+        XCTAssertNil(w.storage.packedWeight)
+        assertClose(try x.linear(weight: w, bias: nil, activation: nil), try x.matmul(replacement.transpose(0, 1)), tolerance: 1e-5,
+                    "after an in-place write")
+    }
+
+    func testPackedWeightFollowsTheViewOfASharedStorage() throws {
+        // Two weights in one buffer (as BERT's packed projections): each product packs its own view.
+        let both = try Tensor.randn([48, 20]), x = try Tensor.randn([40, 20])
+        let top = try both.slice(0, start: 0, end: 24), bottom = try both.slice(0, start: 24, end: 48)
+        for _ in 0..<2 {
+            assertClose(try x.linear(weight: top, bias: nil, activation: nil), try x.matmul(top.transpose(0, 1)), tolerance: 1e-5, "top")
+            assertClose(try x.linear(weight: bottom, bias: nil, activation: nil), try x.matmul(bottom.transpose(0, 1)), tolerance: 1e-5, "bottom")
+        }
+    }
 }
