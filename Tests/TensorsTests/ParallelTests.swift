@@ -103,6 +103,17 @@ final class BufferPoolTests: XCTestCase {
         BufferPool.deallocate(second, byteCount: bytes)
     }
 
+    func testVeryLargeBuffersStartOnAHugePageAndAreReused() {
+        let bytes = BufferPool.hugePageMinimumBytes + 12_345
+        let first = BufferPool.allocate(byteCount: bytes)
+        XCTAssertEqual(Int(bitPattern: first) % BufferPool.hugePageBytes, 0)
+        first.storeBytes(of: 1.5, toByteOffset: bytes - 4, as: Float.self)  // writable to the end
+        BufferPool.deallocate(first, byteCount: bytes)
+        let second = BufferPool.allocate(byteCount: bytes)
+        XCTAssertEqual(first, second)
+        BufferPool.deallocate(second, byteCount: bytes)
+    }
+
     func testLargeBuffersAreSixtyFourByteAlignedAndWholePages() {
         let bytes = BufferPool.minimumBytes + 1
         XCTAssertEqual(BufferPool.roundedSize(bytes) % 4096, 0)
