@@ -14,7 +14,11 @@ public enum Parallel {
     /// The pieces are claimed one at a time, so when one core starts late (a worker waking
     /// from sleep) or is interrupted (another process on the machine), the other core takes
     /// over its remaining pieces instead of waiting for a fixed half to finish. Each piece
-    /// still costs at least `minimumElementsPerTask`, so claiming stays a small overhead.
+    /// is at least 64 tasks' worth (`minimumElementsPerTask`): only long loops are cut, and a
+    /// loop over data that stays in the caches (an MLP's 1 MB activations) keeps one piece
+    /// per core, which each core usually claims in the same order from op to op, so the next
+    /// op tends to find its half in the same core's L2 (with those cut too, the MLP
+    /// benchmark came out no faster, slower in some runs; the difference was within noise).
     public static let chunksPerCore: Int = {
         if let text = ProcessInfo.processInfo.environment["APUS_CHUNKS_PER_CORE"],
            let value = Int(text), value >= 1 { return min(value, 64) }
@@ -28,7 +32,7 @@ public enum Parallel {
         let units = count * costPerElement / minimumElementsPerTask
         let cores = min(coreCount, max(1, units))
         if cores <= 1 { return 1 }
-        return cores * max(1, min(chunksPerCore, units / cores))
+        return cores * max(1, min(chunksPerCore, units / cores / 64))
     }
 
     /// Calls `body(range)` over disjoint chunks covering `0..<count`, in parallel when
