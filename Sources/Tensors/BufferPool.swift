@@ -37,7 +37,8 @@ public enum BufferPool {
         return (size + pageBytes - 1) / pageBytes * pageBytes
     }
 
-    /// A 64-byte aligned buffer of at least `byteCount` bytes, uninitialised.
+    /// A 64-byte aligned buffer of at least `byteCount` bytes, uninitialised (huge-page
+    /// aligned from `hugePageMinimumBytes` on).
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         let size = roundedSize(byteCount)
         if size >= minimumBytes {
@@ -50,8 +51,22 @@ public enum BufferPool {
             }
             lock.unlock()
         }
+        if size >= hugePageMinimumBytes {
+            // Aligned to a huge page and marked for transparent huge pages (this machine's
+            // kernel gives them only where asked): a pass over a 16 MB result then walks the
+            // page tables 8 times instead of 4096 times. Measured on gelu over 4M floats, two
+            // threads: a few percent faster than 4 KiB pages.
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: hugePageBytes)
+            _ = madvise(pointer, size, MADV_HUGEPAGE)
+            return pointer
+        }
         return UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
     }
+
+    /// The size of a transparent huge page on x86-64.
+    static let hugePageBytes = 2 << 20
+    /// Buffers at least this large start on a huge page boundary and ask for huge pages.
+    static let hugePageMinimumBytes = 4 << 20
 
     /// Returns a buffer that `allocate(byteCount:)` gave out for the same `byteCount`.
     static func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {

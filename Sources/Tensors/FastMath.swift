@@ -238,8 +238,20 @@ public enum FastMath {
     /// `geluCentralKernel`; any other vector takes `geluWideKernel`, valid everywhere.
     @_transparent
     static func geluKernel(_ x: Vector) -> Vector {
-        if any(abs(x) .> splat(geluCentralBound)) { return geluWideKernel(x) }
+        if anyLane(abs(x) .> splat(geluCentralBound)) { return geluWideKernel(x) }
         return geluCentralKernel(x)
+    }
+
+    /// Whether any lane of `mask` is set, as a few vector ORs. The standard library's `any`
+    /// reduces with a generic `min()` that the release build called out of line, once per
+    /// vector of the gelu loop.
+    @_transparent
+    static func anyLane(_ mask: SIMDMask<Bits>) -> Bool {
+        let lanes = Bits(repeating: 0).replacing(with: -1, where: mask)
+        let eight = lanes.lowHalf | lanes.highHalf
+        let four = eight.lowHalf | eight.highHalf
+        let two = four.lowHalf | four.highHalf
+        return (two[0] | two[1]) != 0
     }
 
     /// The largest |x| `geluCentralKernel` is fitted for.
@@ -307,7 +319,10 @@ public enum FastMath {
         let q = tailPolynomial(x, scaledBy: 0.5)
         let (square, error) = squareWithError(x)
         // e^s for s = -x^2/2 in [-87, 0]: n = round(s / ln 2) >= -126 keeps 2^n normal.
-        let s = pointwiseMax(splat(-0.5) * square, splat(-87))
+        // max(-x^2/2, -87) as a blend (NaN stays NaN, as with pointwiseMax, which the release
+        // build called out of line).
+        let halfSquare = splat(-0.5) * square
+        let s = halfSquare.replacing(with: splat(-87), where: halfSquare .< splat(-87))
         let (er, n) = expReduced(s)
         var e = er * vector((n &+ 127) &<< 23)
         e = fma(e, splat(-0.5) * error, e)

@@ -81,8 +81,10 @@ extension Tensor {
                           into dst: UnsafeMutablePointer<Float>) {
         let (outer, length, inner) = block
         if inner == 1 && outer < Parallel.coreCount && length >= 4 * Parallel.minimumElementsPerTask {
-            // Few long rows (a full reduction): split each row over the cores, then add the partials.
-            let tasks = Parallel.coreCount
+            // Few long rows (a full reduction): split each row into pieces shared by the cores
+            // (claimed one at a time, see `Parallel.chunksPerCore`), then add the partials in
+            // order, so the result does not depend on which core took which piece.
+            let tasks = Parallel.chunkCount(length)
             let chunk = ((length + tasks - 1) / tasks + 31) / 32 * 32
             var partials = [Float](repeating: 0, count: tasks)
             for r in 0..<outer {

@@ -17,8 +17,12 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Iteration counts fit in 16 bits of the state word.
     static let maximumIterations = 0xFFFF
-    /// How long an idle worker polls before it sleeps.
-    static let spinNanoseconds: UInt64 = 200_000
+    /// How long an idle worker polls before it sleeps (`APUS_WORKER_SPIN_US` sets it).
+    static let spinNanoseconds: UInt64 = {
+        if let text = ProcessInfo.processInfo.environment["APUS_WORKER_SPIN_US"],
+           let value = UInt64(text) { return value * 1000 }
+        return 200_000
+    }()
 
     /// generation << 32 | iterations << 16 | next iteration.
     private let state = Atomic<UInt64>(0)

@@ -137,6 +137,18 @@ final class FastMathTests: XCTestCase {
         XCTAssertEqual(edges[3], 0.5)
     }
 
+    func testAnyLaneSeesEachSingleLaneAndNoLane() {
+        let none = FastMath.Vector(repeating: 1) .> FastMath.Vector(repeating: 2)
+        XCTAssertFalse(FastMath.anyLane(none))
+        for lane in 0..<16 {
+            var v = FastMath.Vector(repeating: 0)
+            v[lane] = 5
+            XCTAssertTrue(FastMath.anyLane(v .> FastMath.Vector(repeating: 3.5)), "lane \(lane)")
+            v[lane] = .nan  // a NaN compares false, as with the standard library's any
+            XCTAssertFalse(FastMath.anyLane(v .> FastMath.Vector(repeating: 3.5)), "NaN lane \(lane)")
+        }
+    }
+
     func testGeluIsWithinEightUlpsIncludingTheNegativeTail() {
         let worst = maxUlpError(sweep(-12, 8, count: 100_000), FastMath.geluKernel) {
             $0 * 0.5 * Foundation.erfc(-$0 / 2.0.squareRoot())

@@ -31,6 +31,33 @@ final class StreamingStoresTests: XCTestCase {
         }
     }
 
+    func testLargeGeluAndTanhMatchSmallPiecesBitForBit() throws {
+        // A large input runs as several pieces per core (each its own specialised loop); a
+        // small window of it runs on one thread: the values must not depend on the split.
+        // NaN, infinities and wide values are planted so both gelu kernels and the lane test
+        // that picks between them are crossed at the windows.
+        var x = try values(large, seed: 7)
+        for (k, special) in [Float.nan, .infinity, -.infinity, 9, -9, 3.5, -3.5000002].enumerated() {
+            x[k * 3] = special
+            x[large / 2 + k * 5] = special
+            x[large - 1 - k * 7] = special
+        }
+        let t = Tensor(x)
+        let gelu = try t.gelu().toFloatArray(), tanh = t.tanh().toFloatArray()
+        // gelu picks its kernel per 16 lanes, so the windows start where the large run's
+        // vectors start (pieces begin at multiples of 16); the last one runs to the end.
+        let middle = large / 2 / 16 * 16 - 496, last = (large - 999) / 16 * 16
+        for window in [0..<992, middle..<(middle + 992), last..<large] {
+            let small = Tensor(Array(x[window]))
+            let expected = try small.gelu().toFloatArray()
+            for (i, value) in Array(gelu[window]).enumerated() {
+                XCTAssertEqual(value.bitPattern, expected[i].bitPattern, "gelu \(window) at \(i)")
+            }
+            XCTAssertEqual(Array(tanh[window]).map(\.bitPattern), small.tanh().toFloatArray().map(\.bitPattern),
+                           "tanh \(window)")
+        }
+    }
+
     func testLargeSoftmaxAndLogSoftmaxMatchTheOrdinaryPath() throws {
         for length in [128, 100] {  // aligned rows, and rows whose starts are not all aligned
             let rows = large / length + 1
