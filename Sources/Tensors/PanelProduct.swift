@@ -239,7 +239,11 @@ enum PanelProduct {
     }
 
     /// strip[6 rows, length] times panel[length, 16].
-    @inline(__always)
+    ///
+    /// Kept out of line: inlined into `multiply`, its register allocation depended on the
+    /// finishing code around it, and with gelu's kernel there one of the twelve accumulators
+    /// went to the stack on every step (the intermediate product ran at half speed).
+    @inline(never)
     static func multiplyTile(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ length: Int) -> Tile {
         var t = Tile()
         let br = UnsafeRawPointer(b)
