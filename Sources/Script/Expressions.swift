@@ -512,18 +512,7 @@ final class BinOp: Expr {
     /// concatenation), or nil when the general rules must decide.
     @inline(__always) static func quick(_ op: BinOpKind, _ a: Value, _ b: Value) -> Value? {
         if case .int(let x) = a, case .int(let y) = b {
-            switch op {
-            case .add: let (v, o) = x.addingReportingOverflow(y); if !o { return .int(v) }
-            case .sub: let (v, o) = x.subtractingReportingOverflow(y); if !o { return .int(v) }
-            case .mul: let (v, o) = x.multipliedReportingOverflow(by: y); if !o { return .int(v) }
-            case .mod: if y > 0 && x >= 0 { return .int(x % y) }
-            case .floordiv: if y > 0 && x >= 0 { return .int(x / y) }
-            case .band: return .int(x & y)
-            case .bor: return .int(x | y)
-            case .bxor: return .int(x ^ y)
-            case .div: if y != 0 { return .float(Double(x) / Double(y)) }
-            case .lshift, .rshift, .pow, .matmul: break
-            }
+            if let v = ints(op, x, y) { return v }
         } else if case .float(let x) = a {
             let y: Double
             switch b { case .float(let d): y = d; case .int(let i): y = Double(i); default: return nil }

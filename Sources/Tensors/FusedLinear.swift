@@ -136,15 +136,8 @@ extension Tensor {
     /// accumulates onto the seeded output. Few rows go through `SmallBatchProduct`, the rest
     /// through sgemm with `beta = 1`.
     static func linearProduct(_ x: Tensor, weight: Tensor, bias: Tensor?, seed: Tensor?, into out: Tensor, rows: Int) throws {
+        try checkLinearShapes(x, weight: weight, bias: bias, rows: rows)
         let inFeatures = x.shape[x.rank - 1], outFeatures = weight.shape[0]
-        guard weight.shape[1] == inFeatures else {
-            throw TensorError.shapeMismatch(
-                "mat1 and mat2 shapes cannot be multiplied (\(rows)x\(inFeatures) and \(weight.shape[1])x\(outFeatures))")
-        }
-        if let bias, bias.count != outFeatures || bias.rank != 1 {
-            throw TensorError.shapeMismatch(
-                "linear: bias of shape \(bias.shape.shapeString) does not match weight of shape \(weight.shape.shapeString)")
-        }
         let b = bias?.contiguous(), s = seed?.contiguous()
         let dst = out.floatPointer
         let seeded = b != nil || s != nil
