@@ -138,21 +138,37 @@ func benchModelBreakdown(_ options: Options) throws {
         let (qs, ks, vs) = (try qkv.slice(-1, start: 0, end: hidden), try qkv.slice(-1, start: hidden, end: 2 * hidden),
                             try qkv.slice(-1, start: 2 * hidden, end: 3 * hidden))
         let attentionOutput = layer.attention.output, output = layer.output
-        try time("fused: packed qkv linear") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
+        // The layer's four fused linears, as Bert.swift runs them; timed below as they are, then
+        // against the sgemm path, then over the panel product's block sizes.
+        let fusedLinears: [(name: String, run: () throws -> Void)] = [
+            ("packed qkv linear", { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }),
+            ("out linear+add+norm", {
+                _ = try merged.linearAddLayerNorm(weight: attentionOutput.dense.weight, bias: attentionOutput.dense.bias, residual: x,
+                                                  normWeight: attentionOutput.LayerNorm.weight, normBias: attentionOutput.LayerNorm.bias, eps: 1e-12)
+            }),
+            ("intermediate+gelu", {
+                _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
+            }),
+            ("output linear+add+norm", {
+                _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
+                                                 normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
+            }),
+        ]
+        /// Median wall seconds per call, and the process's CPU seconds per call (less disturbed
+        /// by other processes taking the cores).
+        func wallAndCPU(_ body: () throws -> Void) throws -> (wall: Double, cpu: Double) {
+            var before = timespec(), after = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &before)
+            let wall = try withNoGrad { try timed(repetitions: repetitions, body) }
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
+            let cpu = Double(after.tv_sec - before.tv_sec) + Double(after.tv_nsec - before.tv_nsec) / 1e9
+            return (wall, cpu / Double(repetitions + 2))
+        }
+        try time("fused: \(fusedLinears[0].name)", fusedLinears[0].run)
         try time("fused: attention") {
             _ = try Tensor.multiHeadAttention(query: qs, key: ks, value: vs, heads: heads, scale: 0.17, keyMask: nil, keepProbabilities: false)
         }
-        try time("fused: out linear+add+norm") {
-            _ = try merged.linearAddLayerNorm(weight: attentionOutput.dense.weight, bias: attentionOutput.dense.bias, residual: x,
-                                              normWeight: attentionOutput.LayerNorm.weight, normBias: attentionOutput.LayerNorm.bias, eps: 1e-12)
-        }
-        try time("fused: intermediate+gelu") {
-            _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
-        }
-        try time("fused: output linear+add+norm") {
-            _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
-                                             normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
-        }
+        for op in fusedLinears.dropFirst() { try time("fused: \(op.name)", op.run) }
         // The fused linears once more with sgemm and separate finishing passes, alternating
         // with the panel products round by round (best median each), to compare under load.
         // Caution: OpenBLAS's threads keep spinning for a while after an sgemm call, so panel
@@ -160,63 +176,29 @@ func benchModelBreakdown(_ options: Options) throws {
         // time); `--models` with APUS_PANEL_PRODUCTS=0 and =1 in separate runs is the fair
         // comparison.
         if batch > 1 {
+            let compared = fusedLinears + [(name: "whole forward", run: { _ = try model(inputIds: ids) })]
             var best: [String: Double] = [:]
+            func keepBest(_ key: String, _ seconds: Double) { best[key] = Swift.min(best[key] ?? .infinity, seconds) }
             for round in 0..<3 {
                 for panels in (round % 2 == 0 ? [true, false] : [false, true]) {
                     Tensor.usesPanelProducts = panels
                     let tag = panels ? "panel" : "sgemm"
-                    func measure(_ name: String, _ body: () throws -> Void) throws {
-                        // Wall time, and the process's CPU time per call (less disturbed by
-                        // other processes taking the cores).
-                        var cpu = timespec(), after = timespec()
-                        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
-                        let seconds = try withNoGrad { try timed(repetitions: repetitions, body) }
-                        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
-                        let cpuSeconds = (Double(after.tv_sec - cpu.tv_sec) + Double(after.tv_nsec - cpu.tv_nsec) / 1e9) / Double(repetitions + 2)
-                        best["\(tag): \(name)"] = Swift.min(best["\(tag): \(name)"] ?? .infinity, seconds)
-                        best["\(tag) cpu: \(name)"] = Swift.min(best["\(tag) cpu: \(name)"] ?? .infinity, cpuSeconds)
+                    for op in compared {
+                        let (wall, cpu) = try wallAndCPU(op.run)
+                        keepBest("\(tag): \(op.name)", wall)
+                        keepBest("\(tag) cpu: \(op.name)", cpu)
                     }
-                    try measure("qkv linear") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
-                    try measure("out linear+add+norm") {
-                        _ = try merged.linearAddLayerNorm(weight: attentionOutput.dense.weight, bias: attentionOutput.dense.bias, residual: x,
-                                                          normWeight: attentionOutput.LayerNorm.weight, normBias: attentionOutput.LayerNorm.bias, eps: 1e-12)
-                    }
-                    try measure("intermediate+gelu") {
-                        _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
-                    }
-                    try measure("output linear+add+norm") {
-                        _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
-                                                         normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
-                    }
-                    try measure("whole forward") { _ = try model(inputIds: ids) }
                 }
             }
             Tensor.usesPanelProducts = true
             // Block sizes of the panel product, CPU time per call.
             let depths = [128, 192, 256, 384], blockRowCounts = [96, 192]
-            var tuning: [String: Double] = [:]
             for _ in 0..<2 {
                 for depth in depths {
                     for blockRows in blockRowCounts {
                         PanelProductTuning.depthBlock = depth
                         PanelProductTuning.maximumBlockRows = blockRows
-                        func measure(_ name: String, _ body: () throws -> Void) throws {
-                            var cpu = timespec(), after = timespec()
-                            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
-                            _ = try withNoGrad { try timed(repetitions: repetitions, body) }
-                            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &after)
-                            let seconds = (Double(after.tv_sec - cpu.tv_sec) + Double(after.tv_nsec - cpu.tv_nsec) / 1e9) / Double(repetitions + 2)
-                            let key = "cpu \(depth)/\(blockRows): \(name)"
-                            tuning[key] = Swift.min(tuning[key] ?? .infinity, seconds)
-                        }
-                        try measure("qkv") { _ = try x.linear(weight: packed.weight, bias: packed.bias, activation: nil) }
-                        try measure("intermediate") {
-                            _ = try x.linear(weight: layer.intermediate.dense.weight, bias: layer.intermediate.dense.bias, activation: .gelu)
-                        }
-                        try measure("output") {
-                            _ = try inner.linearAddLayerNorm(weight: output.dense.weight, bias: output.dense.bias, residual: x,
-                                                             normWeight: output.LayerNorm.weight, normBias: output.LayerNorm.bias, eps: 1e-12)
-                        }
+                        for op in fusedLinears { keepBest("cpu \(depth)/\(blockRows): \(op.name)", try wallAndCPU(op.run).cpu) }
                     }
                 }
             }
@@ -224,14 +206,14 @@ func benchModelBreakdown(_ options: Options) throws {
             PanelProductTuning.maximumBlockRows = 192
             for depth in depths {
                 for blockRows in blockRowCounts {
-                    for name in ["qkv", "intermediate", "output"] {
-                        let key = "cpu \(depth)/\(blockRows): \(name)"
-                        rows.append((key, tuning[key] ?? 0))
+                    for op in fusedLinears {
+                        let key = "cpu \(depth)/\(blockRows): \(op.name)"
+                        rows.append((key, best[key] ?? 0))
                     }
                 }
             }
-            for name in ["qkv linear", "out linear+add+norm", "intermediate+gelu", "output linear+add+norm", "whole forward"] {
-                for tag in ["sgemm", "panel", "sgemm cpu", "panel cpu"] { rows.append(("\(tag): \(name)", best["\(tag): \(name)"] ?? 0)) }
+            for op in compared {
+                for tag in ["sgemm", "panel", "sgemm cpu", "panel cpu"] { rows.append(("\(tag): \(op.name)", best["\(tag): \(op.name)"] ?? 0)) }
             }
         }
         try time("embeddings") { _ = try model.embeddings.word_embeddings(ids) }
