@@ -463,6 +463,31 @@ class ProtocolTests(ConnectedKernel, unittest.TestCase):
                 os.kill(TARGET["kernel_pid"], signal.SIGINT)
         self.interrupted_cell_keeps_state(sigint)
 
+    def test_interrupt_sent_on_hearing_busy_is_never_lost(self):
+        # A front-end may interrupt as soon as it hears `busy`, before the cell has started to
+        # run: the interrupt must still stop that cell (message and SIGINT, many times over).
+        self.run_cell(SAMPLES["assign"])
+        for round in range(16):
+            msg_id = self.kc.execute(SAMPLES["long_cell"])
+            while True:
+                msg = self.kc.get_iopub_msg(timeout=5)
+                if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                        and msg["content"]["execution_state"] == "busy"):
+                    break
+            if round % 2 == 0:
+                self.interrupt()
+            elif self.km is not None:
+                self.km.signal_kernel(signal.SIGINT)
+            else:
+                self.assertIsNotNone(TARGET["kernel_pid"], "--kernel-pid is needed for the SIGINT test")
+                os.kill(TARGET["kernel_pid"], signal.SIGINT)
+            reply = reply_for(self.kc.shell_channel, msg_id, timeout=5)
+            iopub_until_idle(self.kc, msg_id)
+            self.assertEqual(reply["content"]["ename"], SAMPLES["interrupt_ename"], f"round {round}")
+        reply, msgs = self.run_cell(SAMPLES["read_back"])
+        results = [m for m in msgs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results[0]["content"]["data"]["text/plain"], SAMPLES["read_back_result"])
+
     def test_sigint_while_idle_is_harmless(self):
         if self.km is not None:
             self.km.signal_kernel(signal.SIGINT)

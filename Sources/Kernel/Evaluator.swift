@@ -5,7 +5,8 @@ import Display
 /// Work for the evaluator thread, in arrival order.
 final class EvaluatorQueue: @unchecked Sendable {
     enum Work {
-        /// `announced`: its `busy` was already published when it was queued.
+        /// `announced`: it became the running cell and its `busy` was published when it was
+        /// queued (the evaluator was idle).
         case execute(Message, announced: Bool)
         case comm(Message)
         case stop
@@ -26,9 +27,10 @@ final class EvaluatorQueue: @unchecked Sendable {
     }
 
     /// Queues an execute request. When the evaluator is waiting for work, `announce` (which
-    /// publishes the request's `busy`) runs first, under the queue's lock so that no output of
-    /// the evaluator's can come between: the front-end hears `busy` without waiting for the
-    /// evaluator thread to wake.
+    /// makes the request the running cell and publishes its `busy`) runs first, under the
+    /// queue's lock so that no output of the evaluator's can come between: the front-end hears
+    /// `busy` without waiting for the evaluator thread to wake, and an interrupt sent on hearing
+    /// it reaches the cell.
     func pushExecute(_ request: Message, announce: () -> Void) {
         condition.lock()
         var announced = false
@@ -97,8 +99,10 @@ extension KernelServer {
         let stopOnError = content["stop_on_error"]?.boolValue ?? true
         let started = MessageFactory.timestamp()
 
-        beginCell(request)
-        if !announced { publisher.status("busy", parent: request) }
+        if !announced {
+            beginCell(request)
+            publisher.status("busy", parent: request)
+        }
         if storeHistory { executionCount += 1 }
         let count = executionCount
         if !silent {

@@ -21,9 +21,12 @@ public protocol KernelEngine: AnyObject {
     /// Whether `code` is ready to run (a console decides Enter = run or newline with it).
     func isComplete(_ code: String) -> IsCompleteResult
     /// Asks the running cell to stop: sets the cancellation flag the interpreter polls. The cell
-    /// then ends with an error (`KeyboardInterrupt`) and every variable is kept. The engine
-    /// clears the flag when a new cell starts.
+    /// then ends with an error (`KeyboardInterrupt`) and every variable is kept.
     func interrupt()
+    /// Clears the cancellation flag. The server calls it when a cell begins (before its `busy`
+    /// is published), so an interrupt sent as soon as the front-end hears `busy` is never lost;
+    /// `execute` itself leaves the flag alone.
+    func clearInterrupt()
     /// Name, version, file extension and highlighting modes of the language.
     var languageInfo: LanguageInfo { get }
     /// Runs `body` (comm handlers reacting to a front-end's comm_open / comm_msg / comm_close,

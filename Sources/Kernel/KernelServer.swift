@@ -220,13 +220,15 @@ public final class KernelServer: @unchecked Sendable {
     }
 
     /// Interrupts the running cell, if any (interrupt_request, SIGINT). The session is kept.
+    /// A cell counts as running from the moment its `busy` is published (which, for a request
+    /// announced at queue time, is before the evaluator picks it up).
     public func interrupt() {
-        let active = stateLock.withLock { () -> Bool in
-            guard running != nil else { return false }
+        stateLock.withLock {
+            guard running != nil else { return }
             interruptFlag = true
-            return true
+            // Under the lock, so that it cannot land after the next cell's `beginCell` cleared it.
+            engine.interrupt()
         }
-        if active { engine.interrupt() }
     }
 
     /// Makes SIGINT interrupt the running cell instead of ending the process (jupyter_client
@@ -239,10 +241,13 @@ public final class KernelServer: @unchecked Sendable {
     var isInterrupted: Bool { stateLock.withLock { interruptFlag } }
     var isStopping: Bool { stateLock.withLock { stopping } }
 
+    /// Makes `request` the running cell and clears any interrupt left from before. Called
+    /// before the request's `busy` is published: from then on an interrupt reaches it.
     func beginCell(_ request: Message) {
         stateLock.withLock {
             running = request
             interruptFlag = false
+            engine.clearInterrupt()
         }
     }
 
@@ -362,7 +367,10 @@ public final class KernelServer: @unchecked Sendable {
     private func routeShellRequest(_ request: Message, send: @escaping (Message) -> Void) {
         switch request.type {
         case "execute_request":
-            evaluatorQueue.pushExecute(request) { publisher.status("busy", parent: request) }
+            evaluatorQueue.pushExecute(request) {
+                beginCell(request)
+                publisher.status("busy", parent: request)
+            }
         case "comm_open" where comms.handler(for: request.content["target_name"]?.stringValue ?? "") == nil:
             // Unknown target: closed at once, so the front-end does not wait on it.
             answerAtOnce(request, send: send) { request in

@@ -43,6 +43,7 @@ public final class Engine {
 
     /// Requests that running code stop with KeyboardInterrupt (safe to call from any thread).
     public func interrupt() { interruptRequested = true }
+    public func clearInterrupt() { interruptRequested = false }
 
     /// Compiles code into a module-level function bound to this session's globals.
     func compile(_ code: String, name: String, display: ((Value) throws -> Void)?) throws -> FunctionCode {
@@ -69,8 +70,11 @@ public final class Engine {
     /// With `displayLastExpression`, a trailing expression's value is returned for display;
     /// with `displayAllExpressions`, every top-level expression statement prints its repr
     /// (Python's interactive mode, used by `apus -c`).
+    /// With `clearingInterrupt`, an interrupt requested before the run starts is forgotten (a
+    /// Ctrl-C at the REPL's prompt); the kernel passes false and clears it itself when the cell
+    /// begins, so an interrupt that arrives between that and this call still stops the cell.
     public func execute(_ code: String, cellName: String = "<string>", displayLastExpression: Bool = false,
-                        displayAllExpressions: Bool = false) -> Result {
+                        displayAllExpressions: Bool = false, clearingInterrupt: Bool = true) -> Result {
         var result = Result()
         Runtime.sink = sink
         Engine.current = self
@@ -85,7 +89,7 @@ public final class Engine {
                 let frame = Frame(code: fc, globals: self.globals)
                 frame.cells = fc.cellNames.map { _ in PyCell() }
                 Interp.depth = 0
-                interruptRequested = false
+                if clearingInterrupt { interruptRequested = false }
                 _ = try Interp.runFrame(frame)
                 if let v = lastValue, !v.isNone {
                     result.value = v

@@ -44,7 +44,7 @@ final class ScriptKernelEngine: KernelEngine {
         // The value is wanted even when silent: user_expressions are silent cells whose value
         // is the answer (the kernel itself never shows a silent cell's result).
         let result = engine.execute(code, cellName: "Cell In[\(context.executionCount)]",
-                                    displayLastExpression: true)
+                                    displayLastExpression: true, clearingInterrupt: false)
         if let traceback = result.traceback, let name = result.errorName {
             let line = result.errorLine ?? name
             let value = line.hasPrefix(name + ": ") ? String(line.dropFirst(name.count + 2)) : ""
@@ -95,6 +95,8 @@ final class ScriptKernelEngine: KernelEngine {
     }
 
     func interrupt() { engine.interrupt() }
+
+    func clearInterrupt() { engine.clearInterrupt() }
 
     /// Comm handlers are script callbacks: their output goes to the comm message's context.
     func withContext(_ context: ExecutionContext, _ body: () -> Void) {

@@ -41,11 +41,11 @@ final class LineCommandTestEngine: KernelEngine {
     }
 
     func interrupt() { lock.withLock { interrupted = true } }
+    func clearInterrupt() { lock.withLock { interrupted = false } }
 
     private var isInterrupted: Bool { lock.withLock { interrupted } }
 
     func execute(_ code: String, context: ExecutionContext) -> ExecutionOutcome {
-        lock.withLock { interrupted = false }
         var result: MimeBundle?
         for raw in code.split(separator: "\n", omittingEmptySubsequences: true) {
             let line = raw.trimmingCharacters(in: .whitespaces)
