@@ -88,7 +88,7 @@ extension Tensor {
     /// Whether a float32 product of `rows` rows with `weight` goes through `PanelProduct`
     /// (a few rows go through `SmallBatchProduct` or a GGUF weight's blocks instead).
     static func usesPanelProduct(rows: Int, weight: Tensor) -> Bool {
-        PanelProduct.isEnabled && rows > SmallBatchProduct.maximumRows && weight.rank == 2
+        PanelProduct.isEnabled && rows > SmallBatchProduct.maximumRows && weight.rank == 2 && weight.shape[1] > 0
     }
 
     /// Throws unless `x [..., in]`, `weight [out, in]` and `bias [out]` fit together.

@@ -169,16 +169,22 @@ extension Tensor {
         let x = try detach().to(.float32).reshape([rows, inFeatures])
         let w = try weight.detach().to(.float32)
         let out = Tensor(uninitialized: [rows, outFeatures], dtype: .float32)
-        var beta: Float = 0
-        if let bias {
-            let b = try bias.detach().to(.float32).contiguous()
-            withExtendedLifetime(b) {
-                let src = b.floatPointer, dst = out.floatPointer
-                for r in 0..<rows { (dst + r * outFeatures).update(from: src, count: outFeatures) }
+        let b = try bias?.detach().to(.float32).contiguous()
+        if Tensor.usesPanelProduct(rows: rows, weight: w) {
+            // Many rows (a training batch): the weight's panels are kept with it, the bias is
+            // added as each tile is stored.
+            try Tensor.panelLinear(x, weight: w, bias: b, into: out, rows: rows, Kernels.Identity?.none)
+        } else {
+            var beta: Float = 0
+            if let b {
+                withExtendedLifetime(b) {
+                    let src = b.floatPointer, dst = out.floatPointer
+                    for r in 0..<rows { (dst + r * outFeatures).update(from: src, count: outFeatures) }
+                }
+                beta = 1
             }
-            beta = 1
+            try Tensor.floatProduct(x, w.transpose(0, 1), batch: [], into: out, beta: beta)
         }
-        try Tensor.floatProduct(x, w.transpose(0, 1), batch: [], into: out, beta: beta)
         var result = try out.view(Array(shape.dropLast()) + [outFeatures])
         if dtype != .float32 { result = try result.to(dtype) }
 
@@ -187,15 +193,35 @@ extension Tensor {
             let grad = try g.to(.float32).reshape([rows, outFeatures])
             var grads: [Tensor?] = []
             grads.append(self.requiresGrad
-                ? try Tensor.floatProduct(grad, w).view(shape).to(self.dtype) : nil)
+                ? try Tensor.productWithTransposed(grad, w.transpose(0, 1)).view(shape).to(self.dtype) : nil)
             grads.append(weight.requiresGrad
-                ? try Tensor.floatProduct(grad.transpose(0, 1), x).to(weight.dtype) : nil)
+                ? try Tensor.productWithTransposed(grad.transpose(0, 1), x.transpose(0, 1)).to(weight.dtype) : nil)
             if let bias {
                 grads.append(bias.requiresGrad
                     ? try grad.sum(dims: [0]).reshape(bias.shape).to(bias.dtype) : nil)
             }
             return grads
         }
+    }
+
+    /// `a [m, k] @ b [n, k]^T` (a new dense `[m, n]`) for float32 matrices of any strides, as
+    /// the gradients of a linear layer need them. Many rows and enough depth go through
+    /// `PanelProduct` with `b` packed for this product only (gradients and activations change
+    /// every step, so nothing is kept); the rest through sgemm.
+    public static func productWithTransposed(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        let m = a.shape[0], k = a.shape[1], n = b.shape[0]
+        guard PanelProduct.isEnabled, m > SmallBatchProduct.maximumRows, k >= PanelProduct.minimumDepth, n > 0 else {
+            return try floatProduct(a, b.transpose(0, 1))
+        }
+        let out = Tensor(uninitialized: [m, n], dtype: .float32)
+        let packed = withExtendedLifetime(b) {
+            PanelProduct.PackedWeight(b.floatPointer, outputs: n, depth: k, outputStride: b.strides[0], depthStride: b.strides[1])
+        }
+        withExtendedLifetime((a, out, packed)) {
+            PanelProduct.multiply(a.floatPointer, rows: m, inputStride: a.strides[0], inputDepthStride: a.strides[1], packed,
+                                  into: out.floatPointer, PanelProduct.Finish<Kernels.Identity>())
+        }
+        return out
     }
 
     // MARK: Checks and shapes
@@ -264,9 +290,11 @@ extension Tensor {
            let lb = BLASLayout(rows: m, cols: p, rowStride: b.strides[0], colStride: b.strides[1]) {
             MatMulDiagnostics.blasCalls += 1
             withExtendedLifetime((a, b, out)) {
-                gemm(a.floatPointer, la, rowStrideA: merged[0], colStrideA: merged[1],
-                     b.floatPointer, lb, rowStrideB: b.strides[0], colStrideB: b.strides[1],
-                     out.floatPointer, n: batchCount * n, m: m, p: p, beta: beta)
+                onBLASThreads(forVolume: batchCount * n * m * p) {
+                    gemm(a.floatPointer, la, rowStrideA: merged[0], colStrideA: merged[1],
+                         b.floatPointer, lb, rowStrideB: b.strides[0], colStrideB: b.strides[1],
+                         out.floatPointer, n: batchCount * n, m: m, p: p, beta: beta)
+                }
             }
             return
         }
@@ -314,13 +342,27 @@ extension Tensor {
                     }
                 }
             } else {
-                run(0..<batchCount)
+                onBLASThreads(forVolume: batchCount * n * m * p) { run(0..<batchCount) }
             }
         }
     }
 
     /// Multiply-adds per product below which a batch is split across cores by whole products.
     static let smallProductVolume = 1 << 22
+
+    /// Runs BLAS work of `volume` multiply-adds: on the calling thread alone when it is small.
+    /// OpenBLAS hands a product of a few million multiply-adds to its second thread for a gain
+    /// of tens of microseconds, and that thread then spins for a long while waiting for more
+    /// work, taking a core from the workers of the ops that follow (a fifth of both cores'
+    /// time in a training step of a small MLP, whose big products run on those workers).
+    @inline(__always)
+    static func onBLASThreads(forVolume volume: Int, _ body: () -> Void) {
+        if volume <= smallProductVolume && Parallel.coreCount > 1 {
+            BLASThreads.withSingleThreadedBLAS(body)
+        } else {
+            body()
+        }
+    }
 
     /// The operand itself when BLAS can read its matrix dims in place, else a dense copy.
     private static func blasReadable(_ t: Tensor) -> (Tensor, BLASLayout) {

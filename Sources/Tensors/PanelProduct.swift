@@ -24,6 +24,9 @@ enum PanelProduct {
     static var maximumBlockRows: Int { PanelProductTuning.maximumBlockRows }
 
     static var isEnabled: Bool { Tensor.usesPanelProducts }
+    /// Least depth worth a product through panels when the weight is packed for one product
+    /// only (shallower products are mostly packing and tile stores).
+    static let minimumDepth = 32
 
     typealias V8 = SIMD8<Float>
     typealias V16 = FastMath.Vector
@@ -56,6 +59,15 @@ enum PanelProduct {
                         let dst = values + k0 * panels * PanelProduct.columnTile + panel * length * PanelProduct.columnTile
                         let n0 = panel * PanelProduct.columnTile
                         let width = Swift.min(PanelProduct.columnTile, outputs - n0)
+                        if width == PanelProduct.columnTile && outputStride == 1 {
+                            // A transposed view: each depth step's 16 weights are adjacent.
+                            for k in 0..<length {
+                                UnsafeMutableRawPointer(dst + k * PanelProduct.columnTile)
+                                    .storeBytes(of: UnsafeRawPointer(w + n0 + (k0 + k) * depthStride).loadUnaligned(as: V16.self), as: V16.self)
+                            }
+                            k0 += length
+                            continue
+                        }
                         for c in 0..<PanelProduct.columnTile {
                             if c < width {
                                 let src = w + (n0 + c) * outputStride + k0 * depthStride
@@ -125,10 +137,11 @@ enum PanelProduct {
         var layerNorm: (weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, eps: Float)?
     }
 
-    /// out[m, n] = finish(sum_k x[m, k] w[n, k]) for dense `x [rows, depth]` (rows
-    /// `inputStride` floats apart) and dense `out [rows, outputs]`.
-    static func multiply<A: UnaryVectorKernel>(_ x: UnsafePointer<Float>, rows: Int, inputStride: Int, _ w: PackedWeight,
-                                              into out: UnsafeMutablePointer<Float>, _ finish: Finish<A>) {
+    /// out[m, n] = finish(sum_k x[m, k] w[n, k]) for `x [rows, depth]` read at
+    /// `x + m * inputStride + k * inputDepthStride` (rows of a dense matrix, or the columns of
+    /// one when `inputStride` is 1) and dense `out [rows, outputs]`.
+    static func multiply<A: UnaryVectorKernel>(_ x: UnsafePointer<Float>, rows: Int, inputStride: Int, inputDepthStride: Int = 1,
+                                              _ w: PackedWeight, into out: UnsafeMutablePointer<Float>, _ finish: Finish<A>) {
         let outputs = w.outputs, depth = w.depth
         if rows == 0 || outputs == 0 { return }
         // Bias padded to whole panels, so every tile loads 16 lanes of it.
@@ -137,35 +150,59 @@ enum PanelProduct {
         bias.initialize(repeating: 0, count: paddedOutputs)
         if let b = finish.bias { bias.update(from: b, count: outputs) }
         defer { bias.deallocate() }
-        // Enough blocks to balance two cores that other work slows unevenly, each at most
-        // `maximumBlockRows` (whose packed inputs stay in L2).
+        // Work is cut into items of (a block of rows, a range of panels). Each core packs an
+        // item's rows (at most `maximumBlockRows`, kept in L2) and runs every panel of its range
+        // over them. With many rows, items are row blocks over all panels, enough of them to
+        // balance two cores that other work slows unevenly. With few rows (a training batch of
+        // a few hundred), the panels are shared out instead: cutting the rows finer would make
+        // every block stream the whole weight from L3 for a few strips each. A layer norm needs
+        // whole rows, so it always takes all the panels.
         let cores = Parallel.coreCount
         let work = rows * outputs * depth
         let parallel = cores > 1 && work >= 1 << 20
-        var blockRows = parallel ? (rows + 8 * cores - 1) / (8 * cores) : rows
-        blockRows = Swift.min(maximumBlockRows, Swift.max(4 * rowTile, (blockRows + rowTile - 1) / rowTile * rowTile))
-        let blocks = (rows + blockRows - 1) / blockRows
+        let wanted = parallel ? 4 * cores : 1
+        var blockRows = Swift.min(maximumBlockRows, (rows + rowTile - 1) / rowTile * rowTile)
+        var panelGroups = 1
+        if parallel {
+            if finish.layerNorm != nil || (rows + blockRows - 1) / blockRows >= wanted {
+                blockRows = (rows + 2 * wanted - 1) / (2 * wanted)
+                blockRows = Swift.min(maximumBlockRows, Swift.max(4 * rowTile, (blockRows + rowTile - 1) / rowTile * rowTile))
+            } else {
+                // Blocks of about equal size, then enough panel ranges for `wanted` items.
+                let rowBlocks = (rows + blockRows - 1) / blockRows
+                blockRows = ((rows + rowBlocks - 1) / rowBlocks + rowTile - 1) / rowTile * rowTile
+                panelGroups = Swift.min(w.panels, (wanted + rowBlocks - 1) / rowBlocks)
+            }
+        }
+        let rowBlocks = (rows + blockRows - 1) / blockRows
+        let panelsPerGroup = (w.panels + panelGroups - 1) / panelGroups
+        panelGroups = (w.panels + panelsPerGroup - 1) / panelsPerGroup
         let stripCapacity = blockRows * Swift.min(depth, w.depthStep)
-        let run = { (block: Int) in
+        let run = { (item: Int) in
+            let block = item / panelGroups, group = item % panelGroups
             let r0 = block * blockRows, count = Swift.min(blockRows, rows - r0)
+            let panels = group * panelsPerGroup ..< Swift.min(w.panels, (group + 1) * panelsPerGroup)
             let bytes = Swift.max(stripCapacity, 1) * 4
             let raw = BufferPool.allocate(byteCount: bytes)
             let strips = raw.bindMemory(to: Float.self, capacity: stripCapacity)
-            computeBlock(x + r0 * inputStride, rows: count, firstRow: r0, inputStride: inputStride, w, strips: strips,
-                         bias: UnsafePointer(bias), out: out, finish)
+            computeBlock(x + r0 * inputStride, rows: count, firstRow: r0, inputStride: inputStride, inputDepthStride: inputDepthStride,
+                         w, panels: panels, strips: strips, bias: UnsafePointer(bias), out: out, finish)
             BufferPool.deallocate(raw, byteCount: bytes)
         }
-        if parallel && blocks > 1 {
-            Parallel.perform(blocks, run)
+        let items = rowBlocks * panelGroups
+        if parallel && items > 1 {
+            Parallel.perform(items, run)
         } else {
-            for block in 0..<blocks { run(block) }
+            for item in 0..<items { run(item) }
         }
     }
 
-    /// Rows `firstRow ..< firstRow + rows` of the product, finished.
+    /// Rows `firstRow ..< firstRow + rows` of the product in the columns of `panels`, finished
+    /// (a layer norm only runs when `panels` is all of them).
     @inline(__always)
     private static func computeBlock<A: UnaryVectorKernel>(_ x: UnsafePointer<Float>, rows: Int, firstRow: Int, inputStride: Int,
-                                                          _ w: PackedWeight, strips: UnsafeMutablePointer<Float>,
+                                                          inputDepthStride: Int, _ w: PackedWeight, panels: Range<Int>,
+                                                          strips: UnsafeMutablePointer<Float>,
                                                           bias: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>,
                                                           _ finish: Finish<A>) {
         let outputs = w.outputs, depth = w.depth
@@ -174,8 +211,9 @@ enum PanelProduct {
         while k0 < depth {
             let length = Swift.min(w.depthStep, depth - k0)
             let first = k0 == 0, last = k0 + length == depth
-            packStrips(x + k0, rows: rows, stride: inputStride, length: length, into: strips)
-            for panel in 0..<w.panels {
+            packStrips(x + k0 * inputDepthStride, rows: rows, stride: inputStride, depthStride: inputDepthStride,
+                       length: length, into: strips)
+            for panel in panels {
                 let b = w.panel(panel, depthStart: k0, length: length)
                 let n0 = panel * columnTile
                 let columns = Swift.min(columnTile, outputs - n0)
@@ -197,15 +235,27 @@ enum PanelProduct {
         }
     }
 
-    /// Copies rows `x[0 ..< rows, 0 ..< length]` into strips of six rows, each `length` steps
-    /// of six values (zero past the last row).
+    /// Copies `x[0 ..< rows, 0 ..< length]` (element (m, k) at `x + m * stride + k * depthStride`)
+    /// into strips of six rows, each `length` steps of six values (zero past the last row).
     @inline(__always)
-    private static func packStrips(_ x: UnsafePointer<Float>, rows: Int, stride: Int, length: Int, into strips: UnsafeMutablePointer<Float>) {
+    private static func packStrips(_ x: UnsafePointer<Float>, rows: Int, stride: Int, depthStride: Int, length: Int,
+                                   into strips: UnsafeMutablePointer<Float>) {
         var m0 = 0
         while m0 < rows {
             let dst = strips + m0 * length
             let valid = Swift.min(rowTile, rows - m0)
-            if valid == rowTile {
+            if depthStride != 1 && stride == 1 {
+                // Columns of a row-major matrix (a transposed view): read a step's values for
+                // every strip along one source row (reading down the source's columns one strip
+                // at a time would touch a line per step, 4 KB apart, all in one cache set).
+                packTransposedStrips(x, rows: rows, depthStride: depthStride, length: length, into: strips)
+                return
+            } else if depthStride != 1 {
+                for k in 0..<length {
+                    let src = x + k * depthStride + m0 * stride
+                    for r in 0..<rowTile { dst[k * rowTile + r] = r < valid ? src[r * stride] : 0 }
+                }
+            } else if valid == rowTile {
                 let s0 = x + m0 * stride, s1 = s0 + stride, s2 = s1 + stride, s3 = s2 + stride, s4 = s3 + stride, s5 = s4 + stride
                 for k in 0..<length {
                     let d = dst + k * rowTile
@@ -217,6 +267,25 @@ enum PanelProduct {
                 }
             }
             m0 += rowTile
+        }
+    }
+
+    /// `packStrips` for `x[m, k]` at `x + k * depthStride + m`: source rows are steps.
+    private static func packTransposedStrips(_ x: UnsafePointer<Float>, rows: Int, depthStride: Int, length: Int,
+                                             into strips: UnsafeMutablePointer<Float>) {
+        let full = rows / rowTile, stripLength = rowTile * length
+        for k in 0..<length {
+            let src = x + k * depthStride
+            var dst = strips + k * rowTile
+            for strip in 0..<full {
+                let s = src + strip * rowTile
+                dst[0] = s[0]; dst[1] = s[1]; dst[2] = s[2]; dst[3] = s[3]; dst[4] = s[4]; dst[5] = s[5]
+                dst += stripLength
+            }
+            let valid = rows - full * rowTile
+            if valid > 0 {
+                for r in 0..<rowTile { dst[r] = r < valid ? src[full * rowTile + r] : 0 }
+            }
         }
     }
 

@@ -98,20 +98,55 @@ func measureApus() throws -> ([String: Double], Double) {
     apus["add_4M"] = try timed(repetitions: 20) { _ = try big + big }
     apus["sum_4M"] = try timed(repetitions: 20) { _ = try big.sum() }
 
+    let step = try mlpStep()
+    apus["mlp_fwd_bwd_256"] = try timed(repetitions: 20) { try step() }
+
+    return (apus, direct)
+}
+
+/// One training step of the benchmark's MLP (512 -> 1024 -> gelu -> 10, batch 256, cross
+/// entropy, forward and backward), on its own inputs and weights.
+func mlpStep() throws -> () throws -> Void {
     let inputs = try Tensor.randn([256, 512])
     let targets = try Tensor.randint(low: 0, high: 10, shape: [256])
     let w1 = try (Tensor.randn([1024, 512]) * 0.05).requiringGrad()
     let b1 = try Tensor.zeros([1024]).requiringGrad()
     let w2 = try (Tensor.randn([10, 1024]) * 0.05).requiringGrad()
     let b2 = try Tensor.zeros([10]).requiringGrad()
-    apus["mlp_fwd_bwd_256"] = try timed(repetitions: 20) {
+    return {
         for p in [w1, b1, w2, b2] { p.grad = nil }
         let hidden = try inputs.linear(weight: w1, bias: b1).gelu()
         let loss = try Tensor.crossEntropy(hidden.linear(weight: w2, bias: b2), targets)
         try loss.backward()
     }
+}
 
-    return (apus, direct)
+/// `--profile mlp-parts`: the MLP step's large products one by one, each through the panel
+/// product and through sgemm, best of 200; the forward product also right after a 64 MB pass
+/// (caches emptied, as in a training step whose other work evicts the weight).
+func mlpParts() throws {
+    let x = try Tensor.randn([256, 512]), w1 = try Tensor.randn([1024, 512]), b1 = try Tensor.randn([1024])
+    let g = try Tensor.randn([256, 1024]), flush = Tensor.zeros([16 * 1024 * 1024])
+    let parts: [(String, before: (() throws -> Void)?, () throws -> Void)] = [
+        ("forward linear (panel)", nil, { _ = try x.linear(weight: w1, bias: b1) }),
+        ("forward linear, cold caches", { _ = try flush.sum() }, { _ = try x.linear(weight: w1, bias: b1) }),
+        ("forward linear (sgemm)", nil, { _ = try x.matmul(w1.transpose(0, 1)) }),
+        ("weight grad g^T x (panel)", nil, { _ = try Tensor.productWithTransposed(g.transpose(0, 1), x.transpose(0, 1)) }),
+        ("weight grad g^T x (sgemm)", nil, { _ = try g.transpose(0, 1).matmul(x) }),
+        ("input grad g w (panel)", nil, { _ = try Tensor.productWithTransposed(g, w1.transpose(0, 1)) }),
+        ("input grad g w (sgemm)", nil, { _ = try g.matmul(w1) }),
+        ("gelu 256x1024", nil, { _ = try g.gelu() }),
+    ]
+    for (name, before, part) in parts {
+        var best = Double.infinity
+        for _ in 0..<200 {
+            try before?()
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try part()
+            best = Swift.min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        print(String(format: "  %-30@ %7.3f ms", name as NSString, best))
+    }
 }
 
 /// Repeats one workload for about five seconds so that a profiler sees only it.
@@ -126,10 +161,15 @@ func profile(_ name: String) throws {
     case "add": body = { _ = try big + big }
     case "sum": body = { _ = try big.sum() }
     case "softmax": body = { _ = try scores.softmax(dim: -1) }
+    case "mlp":
+        body = try mlpStep()
+    case "mlp-parts":
+        try mlpParts()
+        return
     case "minilm-sentence", "minilm-batch":
         body = try modelWorkload(name)
     default:
-        print("unknown workload \(name); one of gelu, exp, add, sum, softmax, minilm-sentence, minilm-batch")
+        print("unknown workload \(name); one of gelu, exp, add, sum, softmax, mlp, mlp-parts, minilm-sentence, minilm-batch")
         exit(2)
     }
     let start = DispatchTime.now().uptimeNanoseconds

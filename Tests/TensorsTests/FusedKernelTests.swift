@@ -205,6 +205,41 @@ final class FusedKernelTests: XCTestCase {
                     normed, tolerance: 1e-5, "residual and layer norm")
     }
 
+    func testTrainingLinearThroughPanelsMatchesTheSgemmPath() throws {
+        // Forward and all three gradients of a recorded linear layer: partial strips and panels,
+        // two depth passes, the weight gradient's transposed operands, and a batch small enough
+        // that the cores share out the panels rather than the rows.
+        for (rows, inputs, outputs) in [(70, 400, 37), (300, 64, 200), (45, 33, 90)] {
+            let x0 = try Tensor.randn([rows, inputs]), w0 = try Tensor.randn([outputs, inputs]) * 0.1
+            let b0 = try Tensor.randn([outputs]), r = try Tensor.randn([rows, outputs])
+            func run(panels: Bool) throws -> [Tensor] {
+                Tensor.usesPanelProducts = panels
+                defer { Tensor.usesPanelProducts = true }
+                let x = try x0.detach().requiringGrad(), w = try w0.detach().requiringGrad(), b = try b0.detach().requiringGrad()
+                let y = try x.linear(weight: w, bias: b)
+                try (y * r).sum().backward()
+                return [y.detach(), try XCTUnwrap(x.grad), try XCTUnwrap(w.grad), try XCTUnwrap(b.grad)]
+            }
+            let expected = try run(panels: false), got = try run(panels: true)
+            let tolerance = 1e-5 * Float(Swift.max(rows, inputs, outputs)).squareRoot()
+            for (name, (a, e)) in zip(["output", "input grad", "weight grad", "bias grad"], zip(got, expected)) {
+                assertClose(a, e, tolerance: tolerance, "\(name), \(rows) x \(inputs) -> \(outputs)")
+            }
+        }
+    }
+
+    func testProductWithTransposedReadsAnyStrides() throws {
+        // a @ b^T with each operand dense, transposed, or a strided slice.
+        let a = try Tensor.randn([50, 70]), b = try Tensor.randn([41, 70])
+        let expected = try a.matmul(b.transpose(0, 1))
+        let at = try a.transpose(0, 1).contiguous().transpose(0, 1), bt = try b.transpose(0, 1).contiguous().transpose(0, 1)
+        let wide = try Tensor.randn([50, 140]), aStrided = try wide.slice(-1, start: 0, end: 140, step: 2)
+        for (name, x, y) in [("dense", a, b), ("transposed a", at, b), ("transposed b", a, bt), ("both", at, bt)] {
+            assertClose(try Tensor.productWithTransposed(x, y), expected, tolerance: 1e-4, name)
+        }
+        assertClose(try Tensor.productWithTransposed(aStrided, b), try aStrided.matmul(b.transpose(0, 1)), tolerance: 1e-4, "strided a")
+    }
+
     func testPanelLinearAddLayerNormOverSeveralDepthBlocks() throws {
         // 800 inputs: the product accumulates over three depth blocks before the finish.
         let x = try Tensor.randn([250, 800]), residual = try Tensor.randn([250, 37])
