@@ -28,6 +28,27 @@ public func withNoGrad<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 extension Tensor {
+    /// A dense gradient that shares storage with nothing else, for a leaf's `.grad`: `gradient`
+    /// itself when nothing else refers to it or to its storage (a gradient a backward function
+    /// has just computed), else a copy. Taking it saves copying a weight-sized buffer on every
+    /// backward; a gradient that is also another tensor's (the two inputs of an add, the seed,
+    /// a view of a kept tensor) is copied, so no two `.grad`s ever alias. `gradient` is
+    /// released (set to nil) so that its storage can be found unique.
+    static func ownedGradient(_ gradient: inout Tensor?) -> Tensor? {
+        guard var g = gradient else { return nil }
+        gradient = nil
+        guard g.isContiguous, g.gradFn == nil, isKnownUniquelyReferenced(&g) else { return g.contiguous().clone() }
+        let (shape, offset, dtype) = (g.shape, g.offset, g.dtype)
+        var storage = g.storage
+        _ = consume g
+        if isKnownUniquelyReferenced(&storage), !storage.isReadOnly {
+            return Tensor(storage: storage, shape: shape, offset: offset, dtype: dtype)
+        }
+        return Tensor(storage: storage, shape: shape, offset: offset, dtype: dtype).clone()
+    }
+}
+
+extension Tensor {
     /// Whether this tensor is a leaf: created by the user rather than recorded from an op.
     public var isLeaf: Bool { gradFn == nil }
 
@@ -97,11 +118,16 @@ extension Tensor {
             var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
             for tensor in order.reversed() {
                 let id = ObjectIdentifier(tensor)
-                guard let g = grads.removeValue(forKey: id) else { continue }
+                guard var g = grads.removeValue(forKey: id) else { continue }
                 guard let node = tensor.gradFn else {
                     // A leaf: accumulate.
-                    let g = try g.to(tensor.dtype)
-                    tensor.grad = try tensor.grad.map { try $0 + g } ?? g.contiguous().clone()
+                    if g.dtype != tensor.dtype { g = try g.to(tensor.dtype) }
+                    if let existing = tensor.grad {
+                        tensor.grad = try existing + g
+                    } else {
+                        var owned: Tensor? = consume g
+                        tensor.grad = Tensor.ownedGradient(&owned)
+                    }
                     continue
                 }
                 let inputGrads = try node.backward(g)

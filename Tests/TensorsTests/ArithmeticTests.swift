@@ -54,6 +54,46 @@ final class ArithmeticTests: XCTestCase {
         XCTAssertEqual(x.grad!.toFloatArray(), [6, 6])
     }
 
+    func testLeafGradientsNeverShareStorage() throws {
+        // One gradient reaching two leaves (both inputs of an add), a leaf reached by the seed
+        // itself, and a leaf whose gradient is a view of another leaf's: every .grad is its own.
+        let a = try Tensor([1, 2, 3], shape: [3]).requiringGrad(), b = try Tensor([4, 5, 6], shape: [3]).requiringGrad()
+        try (a + b).backward(gradient: Tensor([1, 1, 1], shape: [3]))
+        let ga = try XCTUnwrap(a.grad), gb = try XCTUnwrap(b.grad)
+        XCTAssertFalse(ga.storage === gb.storage)
+        try withNoGrad { try ga.copy(from: Tensor([9, 9, 9], shape: [3])) }
+        XCTAssertEqual(gb.toFloatArray(), [1, 1, 1], "writing one leaf's grad leaves the other's alone")
+
+        let seed = try Tensor([2, 3, 4], shape: [3])
+        let c = try Tensor([1, 1, 1], shape: [3]).requiringGrad()
+        try c.backward(gradient: seed)
+        XCTAssertFalse(try XCTUnwrap(c.grad).storage === seed.storage, "the caller's seed is copied")
+
+        let m = try Tensor([1, 2, 3, 4], shape: [2, 2]).requiringGrad(), v = try Tensor([1, 2, 3, 4], shape: [4]).requiringGrad()
+        try (m.reshape([4]) * 2 + v).sum().backward()
+        XCTAssertFalse(try XCTUnwrap(m.grad).storage === XCTUnwrap(v.grad).storage)
+        XCTAssertEqual(m.grad?.toFloatArray(), [2, 2, 2, 2])
+        XCTAssertEqual(v.grad?.toFloatArray(), [1, 1, 1, 1])
+    }
+
+    func testAFreshGradientIsTakenWithoutACopy() throws {
+        // A gradient nothing else holds becomes the leaf's .grad as it is; one held elsewhere is copied.
+        var fresh: Tensor? = try Tensor([1, 2, 3], shape: [3])
+        let freshStorage = ObjectIdentifier(fresh!.storage)
+        let taken = try XCTUnwrap(Tensor.ownedGradient(&fresh))
+        XCTAssertEqual(ObjectIdentifier(taken.storage), freshStorage)
+        XCTAssertNil(fresh)
+
+        let kept = try Tensor([1, 2, 3, 4], shape: [2, 2])
+        var view: Tensor? = try kept.reshape([4])
+        let copy = try XCTUnwrap(Tensor.ownedGradient(&view))
+        XCTAssertFalse(copy.storage === kept.storage, "a view of a live tensor is copied")
+        XCTAssertEqual(copy.toFloatArray(), [1, 2, 3, 4])
+
+        var transposed: Tensor? = try Tensor([1, 2, 3, 4], shape: [2, 2]).transpose(0, 1)
+        XCTAssertEqual(try XCTUnwrap(Tensor.ownedGradient(&transposed)).toFloatArray(), [1, 3, 2, 4], "made dense")
+    }
+
     func testNoGradScopeRecordsNothing() throws {
         let x = try Tensor([1, 2], shape: [2]).requiringGrad()
         let y = try withNoGrad { try x * 2 }
