@@ -209,6 +209,10 @@ extension Tensor {
     /// `PanelProduct` with `b` packed for this product only (gradients and activations change
     /// every step, so nothing is kept); the rest through sgemm.
     public static func productWithTransposed(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        guard a.rank == 2, b.rank == 2, a.dtype == .float32, b.dtype == .float32, a.shape[1] == b.shape[1] else {
+            throw TensorError.shapeMismatch(
+                "productWithTransposed: needs float32 matrices [m, k] and [n, k] (got \(a.dtype) \(a.shape.shapeString) and \(b.dtype) \(b.shape.shapeString))")
+        }
         let m = a.shape[0], k = a.shape[1], n = b.shape[0]
         guard PanelProduct.isEnabled, m > SmallBatchProduct.maximumRows, k >= PanelProduct.minimumDepth, n > 0 else {
             return try floatProduct(a, b.transpose(0, 1))

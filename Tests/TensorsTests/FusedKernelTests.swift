@@ -238,6 +238,12 @@ final class FusedKernelTests: XCTestCase {
             assertClose(try Tensor.productWithTransposed(x, y), expected, tolerance: 1e-4, name)
         }
         assertClose(try Tensor.productWithTransposed(aStrided, b), try aStrided.matmul(b.transpose(0, 1)), tolerance: 1e-4, "strided a")
+        // Operands that do not fit are refused, naming both.
+        for (x, y) in [(a, try Tensor.randn([41, 69])), (try Tensor.randn([70]), b), (try a.to(.float16), try b.to(.float16))] {
+            XCTAssertThrowsError(try Tensor.productWithTransposed(x, y)) { error in
+                XCTAssertTrue("\(error)".contains(x.shape.shapeString), "\(error)")
+            }
+        }
     }
 
     func testPanelLinearAddLayerNormOverSeveralDepthBlocks() throws {
