@@ -240,17 +240,18 @@ enum PanelProduct {
     @inline(__always)
     private static func packStrips(_ x: UnsafePointer<Float>, rows: Int, stride: Int, depthStride: Int, length: Int,
                                    into strips: UnsafeMutablePointer<Float>) {
+        if depthStride != 1 && stride == 1 {
+            // Columns of a row-major matrix (a transposed view): read a step's values for every
+            // strip along one source row (reading down the source's columns one strip at a time
+            // would touch a line per step, 4 KB apart, all in one cache set).
+            packTransposedStrips(x, rows: rows, depthStride: depthStride, length: length, into: strips)
+            return
+        }
         var m0 = 0
         while m0 < rows {
             let dst = strips + m0 * length
             let valid = Swift.min(rowTile, rows - m0)
-            if depthStride != 1 && stride == 1 {
-                // Columns of a row-major matrix (a transposed view): read a step's values for
-                // every strip along one source row (reading down the source's columns one strip
-                // at a time would touch a line per step, 4 KB apart, all in one cache set).
-                packTransposedStrips(x, rows: rows, depthStride: depthStride, length: length, into: strips)
-                return
-            } else if depthStride != 1 {
+            if depthStride != 1 {
                 for k in 0..<length {
                     let src = x + k * depthStride + m0 * stride
                     for r in 0..<rowTile { dst[k * rowTile + r] = r < valid ? src[r * stride] : 0 }
